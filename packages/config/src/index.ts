@@ -1,0 +1,13 @@
+export { ConfigError, formatIssue, type ConfigIssue } from "./errors.js";
+export { applyEnvOverrides, envVariableFor, ENV_PREFIX } from "./env.js";
+export {
+  findConfigFile,
+  loadConfig,
+  parseConfigText,
+  resolveConfigPath,
+  SYSTEM_CONFIG_PATH,
+  type LoadConfigOptions,
+  type LoadedConfig,
+} from "./load.js";
+export { configSchema, type RoomguardConfig } from "./schema.js";
+export { validateConfig, type ValidationResult } from "./validate.js";

@@ -1,0 +1,141 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { applyEnvOverrides, envVariableFor } from "../src/env.js";
+import { ConfigError } from "../src/errors.js";
+import { findConfigFile, loadConfig, resolveConfigPath } from "../src/load.js";
+
+function scratch(): string {
+  return mkdtempSync(path.join(tmpdir(), "roomguard-config-"));
+}
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    assert.equal(error.code, "ECONFIG");
+    return error;
+  }
+  assert.fail("expected a ConfigError");
+}
+
+describe("findConfigFile", () => {
+  it("searches --config, $ROOMGUARD_CONFIG, ./roomguard.yaml, then the system path", () => {
+    const dir = scratch();
+    const system = path.join(dir, "etc.yaml");
+    const local = path.join(dir, "roomguard.yaml");
+    const fromEnv = path.join(dir, "env.yaml");
+    const fromArg = path.join(dir, "arg.yaml");
+    for (const file of [system, local, fromEnv, fromArg]) writeFileSync(file, "{}\n");
+    const base = { cwd: dir, systemPath: system };
+    assert.equal(findConfigFile({ ...base, configPath: "arg.yaml", env: { ROOMGUARD_CONFIG: fromEnv } }), fromArg);
+    assert.equal(findConfigFile({ ...base, env: { ROOMGUARD_CONFIG: fromEnv } }), fromEnv);
+    assert.equal(findConfigFile({ ...base, env: {} }), local);
+    assert.equal(findConfigFile({ cwd: path.join(dir, "nowhere"), systemPath: system, env: {} }), system);
+    assert.equal(findConfigFile({ cwd: path.join(dir, "nowhere"), systemPath: path.join(dir, "none"), env: {} }), null);
+  });
+
+  it("fails clearly when an explicitly named file is missing", () => {
+    const dir = scratch();
+    const error = configError(() => findConfigFile({ cwd: dir, configPath: "missing.yaml", env: {} }));
+    assert.match(error.message, /missing\.yaml \(from --config\) does not exist/);
+    const fromEnv = configError(() => findConfigFile({ cwd: dir, env: { ROOMGUARD_CONFIG: "/no/such.yaml" } }));
+    assert.match(fromEnv.message, /\/no\/such\.yaml \(from ROOMGUARD_CONFIG\) does not exist/);
+  });
+});
+
+describe("loadConfig", () => {
+  it("runs on defaults when there is no file", () => {
+    const dir = scratch();
+    const loaded = loadConfig({ cwd: dir, systemPath: path.join(dir, "none"), env: {} });
+    assert.equal(loaded.file, null);
+    assert.equal(loaded.baseDir, dir);
+    assert.equal(loaded.config.bus.out, "tcp://127.0.0.1:5555");
+  });
+
+  it("reads the file and resolves relative paths against its directory", () => {
+    const dir = scratch();
+    mkdirSync(path.join(dir, "conf"));
+    const file = path.join(dir, "conf", "rg.yaml");
+    writeFileSync(file, "router:\n  journal:\n    dir: ./journal\n");
+    const loaded = loadConfig({ cwd: dir, configPath: file, env: {} });
+    assert.equal(loaded.file, file);
+    assert.equal(resolveConfigPath(loaded, loaded.config.router.journal.dir), path.join(dir, "conf", "journal"));
+  });
+
+  it("points at the line of a wrong value", () => {
+    const dir = scratch();
+    const file = path.join(dir, "roomguard.yaml");
+    writeFileSync(file, "bus:\n  in: tcp://127.0.0.1:5556\n  maxMessageSize: lots\n");
+    const error = configError(() => loadConfig({ cwd: dir, env: {} }));
+    assert.deepEqual(error.issues, [{ path: "bus.maxMessageSize", message: 'expected a number, got "lots"', source: `${file}:3` }]);
+    assert.match(error.message, /bus\.maxMessageSize: expected a number, got "lots" \(.*roomguard\.yaml:3\)/);
+  });
+
+  it("reports YAML syntax errors with line and column", () => {
+    const dir = scratch();
+    writeFileSync(path.join(dir, "roomguard.yaml"), "bus:\n  in: [unclosed\n");
+    const error = configError(() => loadConfig({ cwd: dir, env: {} }));
+    assert.match(error.issues[0]?.message ?? "", /^YAML syntax/);
+    assert.match(error.issues[0]?.source ?? "", /roomguard\.yaml:\d+:\d+$/);
+  });
+
+  it("refuses duplicate keys and a document that is not sections", () => {
+    const dir = scratch();
+    writeFileSync(path.join(dir, "roomguard.yaml"), "bus: {}\nbus: {}\n");
+    assert.match(configError(() => loadConfig({ cwd: dir, env: {} })).message, /YAML syntax/);
+    writeFileSync(path.join(dir, "roomguard.yaml"), "- a\n- b\n");
+    assert.match(configError(() => loadConfig({ cwd: dir, env: {} })).message, /expected sections of key: value lines, got a list/);
+  });
+
+  it("lets the environment override the file (defaults < file < env)", () => {
+    const dir = scratch();
+    writeFileSync(path.join(dir, "roomguard.yaml"), "router:\n  statsIntervalS: 2\n  acceptDeath: false\n");
+    const loaded = loadConfig({
+      cwd: dir,
+      env: { ROOMGUARD_ROUTER_ACCEPT_DEATH: "true", ROOMGUARD_BUS_MAXMESSAGESIZE: "1024", ROOMGUARD_ROUTER_JOURNAL_DIR: "/tmp/x" },
+    });
+    assert.equal(loaded.config.router.acceptDeath, true);
+    assert.equal(loaded.config.router.statsIntervalS, 2);
+    assert.equal(loaded.config.bus.maxMessageSize, 1024);
+    assert.equal(loaded.config.router.journal.dir, "/tmp/x");
+  });
+
+  it("names the environment variable a wrong value came from", () => {
+    const dir = scratch();
+    const error = configError(() =>
+      loadConfig({ cwd: dir, systemPath: path.join(dir, "none"), env: { ROOMGUARD_BUS_MAX_MESSAGE_SIZE: "huge" } }),
+    );
+    assert.deepEqual(error.issues, [
+      { path: "bus.maxMessageSize", message: 'expected a number, got "huge"', source: "ROOMGUARD_BUS_MAX_MESSAGE_SIZE" },
+    ]);
+  });
+
+  it("refuses override variables that name no key", () => {
+    const dir = scratch();
+    const error = configError(() => loadConfig({ cwd: dir, systemPath: path.join(dir, "none"), env: { ROOMGUARD_BUS_MAXSIZE: "1" } }));
+    assert.match(error.message, /ROOMGUARD_BUS_MAXSIZE names no config key/);
+  });
+});
+
+describe("applyEnvOverrides", () => {
+  it("leaves the input untouched and ignores other variables", () => {
+    const document = { bus: { in: "ipc:///a" } };
+    const { document: result, issues } = applyEnvOverrides(document, {
+      PATH: "/bin",
+      ROOMGUARD_CONFIG: "/x",
+      ROOMGUARD_BUS_IN: "ipc:///b",
+    });
+    assert.deepEqual(issues, []);
+    assert.deepEqual(result, { bus: { in: "ipc:///b" } });
+    assert.deepEqual(document, { bus: { in: "ipc:///a" } });
+  });
+
+  it("spells the variable for a key path", () => {
+    assert.equal(envVariableFor("router.journal.flushIntervalMs"), "ROOMGUARD_ROUTER_JOURNAL_FLUSH_INTERVAL_MS");
+    assert.equal(envVariableFor("bus.in"), "ROOMGUARD_BUS_IN");
+  });
+});

@@ -1,0 +1,282 @@
+import { Subscriber, XPublisher } from "zeromq";
+import type { Logger } from "@roomguard/runtime";
+import { connectAddress } from "./endpoints.js";
+import { checkMessage, DEFAULT_MAX_MESSAGE_SIZE, formatMessage, parseMessage, type BusMessage, type ParseResult } from "./message.js";
+import { watchSocketEvents } from "./socket-events.js";
+import { Subscription } from "./subscription.js";
+
+export interface BusClientOptions {
+  /** The router's IN endpoint (where this client publishes), as in config `bus.in`. */
+  in: string;
+  /** The router's OUT endpoint (where this client subscribes), as in config `bus.out`. */
+  out: string;
+  /** Largest message this client sends, in bytes. Default 64 KiB (config `bus.maxMessageSize`). */
+  maxMessageSize?: number;
+  /** Messages queued per subscription before the oldest is dropped. Default 10,000. */
+  subscriptionQueue?: number;
+  /** Messages ZeroMQ queues towards the router before dropping. Default 10,000. */
+  sendQueue?: number;
+  /** For "said once" warnings (malformed messages, overflow). */
+  log?: Logger;
+  /** Told when the client gains or loses its connection to the router (both sockets). */
+  onConnection?: (connected: boolean) => void;
+}
+
+/** A received message with every frame, whether or not it follows the format (for tools). */
+export interface RawMessage {
+  readonly frames: readonly Buffer[];
+  readonly parsed: ParseResult;
+}
+
+/** Thrown by {@link BusClient.waitForRouter} when the router does not answer in time. */
+export class RouterUnreachableError extends Error {
+  readonly code = "EROUTER";
+  constructor(
+    readonly endpoints: { in: string; out: string },
+    timeoutMs: number,
+  ) {
+    super(
+      `cannot reach the router at ${endpoints.in} (publish) and ${endpoints.out} (subscribe) within ${timeoutMs} ms. ` +
+        "Is it running? Start it with `roomguard router` or `pnpm start`, and check bus.in/bus.out in the config.",
+    );
+    this.name = "RouterUnreachableError";
+  }
+}
+
+/**
+ * A connection to the bus: a publisher socket on the router's IN endpoint and a
+ * subscriber socket on its OUT endpoint. ZeroMQ connects in the background and
+ * reconnects after a router restart, so the client can be created before the router runs.
+ *
+ * The publisher is an XPUB socket: it learns which prefixes the router wants (the union of
+ * every subscriber's), which tells `waitForRouter` that the router is there and lets
+ * {@link wants} say whether a message would reach anyone.
+ */
+export class BusClient {
+  readonly endpoints: { in: string; out: string };
+  private readonly maxMessageSize: number;
+  private readonly subscriptionQueue: number;
+  private readonly log: Logger | undefined;
+  private readonly onConnection: ((connected: boolean) => void) | undefined;
+  private readonly publisher: XPublisher;
+  private readonly subscriber: Subscriber;
+  private sendChain: Promise<void> = Promise.resolve();
+  /** Prefixes the router wants, keyed by their hex spelling. */
+  private readonly routerPrefixes = new Map<string, Buffer>();
+  private readonly receivers = new Map<object, Receiver>();
+  private readonly prefixUse = new Map<string, number>();
+  private publisherUp = false;
+  private subscriberUp = false;
+  private readonly readyWaiters = new Set<() => void>();
+  private receiving = false;
+  private closed = false;
+
+  constructor(options: BusClientOptions) {
+    this.endpoints = { in: connectAddress(options.in), out: connectAddress(options.out) };
+    this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.subscriptionQueue = options.subscriptionQueue ?? 10_000;
+    this.log = options.log;
+    this.onConnection = options.onConnection;
+
+    this.publisher = new XPublisher({ sendHighWaterMark: options.sendQueue ?? 10_000, linger: 1000 });
+    this.subscriber = new Subscriber({ linger: 0 });
+    watchSocketEvents(this.publisher.events, (event) => {
+      if (event.type === "handshake") this.setUp("publisher", true);
+      if (event.type === "disconnect") this.setUp("publisher", false);
+    });
+    watchSocketEvents(this.subscriber.events, (event) => {
+      if (event.type === "handshake") this.setUp("subscriber", true);
+      if (event.type === "disconnect") this.setUp("subscriber", false);
+    });
+    this.publisher.connect(this.endpoints.in);
+    this.subscriber.connect(this.endpoints.out);
+    void this.trackRouterSubscriptions();
+  }
+
+  /**
+   * Publishes one message: a whole text (`"KEY: LEFT"`) or a topic and the rest. The
+   * message is checked first (topic, size) and refused with a {@link MessageError}.
+   * Sends are queued, so any number of concurrent calls are safe. Like every ZeroMQ
+   * publisher, a message nobody subscribes to, or sent while the router is down, is dropped.
+   */
+  publish(text: string): Promise<void>;
+  publish(topic: string, rest: string): Promise<void>;
+  publish(textOrTopic: string, rest?: string): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("the bus client is closed"));
+    let text: string;
+    try {
+      text =
+        rest === undefined ? checkMessage(textOrTopic, this.maxMessageSize).text : formatMessage(textOrTopic, rest, this.maxMessageSize);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    // zeromq.js allows one pending send per socket (a second throws EBUSY): chain them.
+    const sent = this.sendChain.then(() => this.publisher.send(text));
+    this.sendChain = sent.catch(() => undefined);
+    return sent;
+  }
+
+  /**
+   * Receives well-formed messages that start with any of the prefixes (`"KEY:"`; `""` for
+   * everything). Malformed messages are skipped and logged once. End it with `break` or
+   * `close()`.
+   */
+  subscribe(...prefixes: string[]): Subscription<BusMessage> {
+    const subscription = this.newSubscription<BusMessage>(prefixes);
+    this.attach({ raw: false, prefixes: subscription.prefixes.map((prefix) => Buffer.from(prefix)), subscription });
+    return subscription;
+  }
+
+  /** Like {@link subscribe}, but yields every message with its frames and parse result, malformed or not. */
+  subscribeRaw(...prefixes: string[]): Subscription<RawMessage> {
+    const subscription = this.newSubscription<RawMessage>(prefixes);
+    this.attach({ raw: true, prefixes: subscription.prefixes.map((prefix) => Buffer.from(prefix)), subscription });
+    return subscription;
+  }
+
+  /** Whether the router has a subscriber for this message (prefix match on its bytes). */
+  wants(text: string): boolean {
+    const bytes = Buffer.from(text);
+    for (const prefix of this.routerPrefixes.values()) if (startsWith(bytes, prefix)) return true;
+    return false;
+  }
+
+  /** True once both sockets have completed their handshake with the router. */
+  get isConnected(): boolean {
+    return this.publisherUp && this.subscriberUp;
+  }
+
+  /**
+   * Resolves once both sockets are connected to the router and the router has told the
+   * publisher what it wants; rejects with {@link RouterUnreachableError} after `timeoutMs`.
+   */
+  async waitForRouter(timeoutMs = 3000): Promise<void> {
+    if (this.isConnected) return this.settle();
+    let onReady: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        onReady = resolve;
+        this.readyWaiters.add(resolve);
+        timer = setTimeout(() => reject(new RouterUnreachableError(this.endpoints, timeoutMs)), timeoutMs);
+      });
+    } finally {
+      if (onReady) this.readyWaiters.delete(onReady);
+      clearTimeout(timer);
+    }
+    return this.settle();
+  }
+
+  /** Closes both sockets. Queued messages get up to a second to leave. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const receiver of [...this.receivers.values()]) receiver.subscription.close();
+    await this.sendChain;
+    this.subscriber.close();
+    this.publisher.close();
+  }
+
+  private newSubscription<T>(prefixes: string[]): Subscription<T> {
+    if (this.closed) throw new Error("the bus client is closed");
+    const wanted = prefixes.length === 0 ? [""] : prefixes;
+    return new Subscription<T>(
+      wanted,
+      this.subscriptionQueue,
+      (closed) => this.detach(closed),
+      (overflowing) =>
+        this.log?.once("warn", `overflow:${wanted.join(",")}`, "a subscriber is too slow: dropping its oldest messages", {
+          prefixes: wanted,
+          dropped: overflowing.droppedCount,
+        }),
+    );
+  }
+
+  private attach(receiver: Receiver): void {
+    this.receivers.set(receiver.subscription, receiver);
+    for (const prefix of receiver.subscription.prefixes) {
+      const uses = this.prefixUse.get(prefix) ?? 0;
+      if (uses === 0) this.subscriber.subscribe(prefix);
+      this.prefixUse.set(prefix, uses + 1);
+    }
+    if (!this.receiving) void this.receive();
+  }
+
+  private detach(subscription: { prefixes: readonly string[] }): void {
+    if (!this.receivers.delete(subscription)) return;
+    for (const prefix of subscription.prefixes) {
+      const uses = (this.prefixUse.get(prefix) ?? 1) - 1;
+      if (uses === 0) {
+        this.prefixUse.delete(prefix);
+        if (!this.closed) this.subscriber.unsubscribe(prefix);
+      } else this.prefixUse.set(prefix, uses);
+    }
+  }
+
+  private async receive(): Promise<void> {
+    this.receiving = true;
+    try {
+      for await (const frames of this.subscriber) this.dispatch(frames);
+    } catch (error) {
+      if (!this.closed) throw error;
+    } finally {
+      this.receiving = false;
+    }
+  }
+
+  private dispatch(frames: Buffer[]): void {
+    const first = frames[0] ?? Buffer.alloc(0);
+    let parsed: ParseResult | undefined;
+    for (const receiver of this.receivers.values()) {
+      if (!receiver.prefixes.some((prefix) => startsWith(first, prefix))) continue;
+      // The router already refused oversize messages; do not refuse them twice.
+      parsed ??= parseMessage(frames, Number.MAX_SAFE_INTEGER);
+      if (receiver.raw) receiver.subscription.deliver({ frames, parsed });
+      else if (parsed.ok) receiver.subscription.deliver(parsed.message);
+      else this.log?.once("warn", `malformed:${parsed.error.code}`, "ignoring malformed messages", { reason: parsed.error.message });
+    }
+  }
+
+  /** Keeps the set of prefixes the router wants, from the subscription messages it sends. */
+  private async trackRouterSubscriptions(): Promise<void> {
+    try {
+      for await (const [frame] of this.publisher) {
+        if (!frame || frame.length === 0) continue;
+        const prefix = frame.subarray(1);
+        if (frame[0] === 1) this.routerPrefixes.set(prefix.toString("hex"), prefix);
+        else if (frame[0] === 0) this.routerPrefixes.delete(prefix.toString("hex"));
+        this.wakeIfReady();
+      }
+    } catch (error) {
+      if (!this.closed) throw error;
+    }
+  }
+
+  private setUp(socket: "publisher" | "subscriber", up: boolean): void {
+    const was = this.isConnected;
+    if (socket === "publisher") this.publisherUp = up;
+    else this.subscriberUp = up;
+    if (was !== this.isConnected) this.onConnection?.(this.isConnected);
+    this.wakeIfReady();
+  }
+
+  private wakeIfReady(): void {
+    if (!this.isConnected) return;
+    for (const wake of this.readyWaiters) wake();
+  }
+
+  /** The router sends its subscriptions right after the handshake; give them a moment to land. */
+  private async settle(): Promise<void> {
+    for (let waited = 0; this.routerPrefixes.size === 0 && waited < 100; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
+
+type Receiver =
+  | { raw: false; prefixes: Buffer[]; subscription: Subscription<BusMessage> }
+  | { raw: true; prefixes: Buffer[]; subscription: Subscription<RawMessage> };
+
+function startsWith(bytes: Buffer, prefix: Buffer): boolean {
+  return bytes.length >= prefix.length && bytes.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
+}

@@ -1,0 +1,34 @@
+export { BusClient, RouterUnreachableError, type BusClientOptions, type RawMessage } from "./client.js";
+export { serveControl, type ControlOptions } from "./control.js";
+export { connectAddress } from "./endpoints.js";
+export { watchSocketEvents } from "./socket-events.js";
+export { startHeartbeat, type HeartbeatOptions } from "./heartbeat.js";
+export {
+  checkMessage,
+  DEFAULT_MAX_MESSAGE_SIZE,
+  formatMessage,
+  MessageError,
+  parseMessage,
+  preview,
+  TOPIC_PATTERN,
+  topicPrefix,
+  type BusMessage,
+  type MessageErrorCode,
+  type ParseResult,
+} from "./message.js";
+export { Subscription } from "./subscription.js";
+export {
+  controlMessage,
+  heartbeatMessage,
+  KEY_NAME_PATTERN,
+  keyMessage,
+  parseControl,
+  parseKey,
+  parseSubject,
+  SERVICE_NAME_PATTERN,
+  subjectMessage,
+  Topic,
+  type ControlCommand,
+  type HeartbeatPayload,
+  type TopicName,
+} from "./topics.js";

@@ -1,0 +1,92 @@
+/**
+ * An async iterator of received messages with its own queue, so a slow consumer does
+ * not hold up other subscriptions of the same client.
+ */
+export class Subscription<T> implements AsyncIterableIterator<T> {
+  readonly prefixes: readonly string[];
+  private readonly queue: T[] = [];
+  private waiting: ((result: IteratorResult<T>) => void) | undefined;
+  private closed = false;
+  private dropped = 0;
+
+  constructor(
+    prefixes: readonly string[],
+    private readonly limit: number,
+    private readonly onClose: (subscription: Subscription<T>) => void,
+    private readonly onOverflow: (subscription: Subscription<T>) => void,
+  ) {
+    this.prefixes = prefixes;
+  }
+
+  /** Messages dropped because the consumer fell more than `limit` behind. */
+  get droppedCount(): number {
+    return this.dropped;
+  }
+
+  /** Hands over a message; drops the oldest queued one when the consumer is too far behind. */
+  deliver(item: T): void {
+    if (this.closed) return;
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = undefined;
+      resolve({ value: item, done: false });
+      return;
+    }
+    if (this.queue.length >= this.limit) {
+      this.queue.shift();
+      this.dropped++;
+      this.onOverflow(this);
+    }
+    this.queue.push(item);
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    const item = this.queue.shift();
+    if (item !== undefined) return Promise.resolve({ value: item, done: false });
+    if (this.closed) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
+  }
+
+  /**
+   * The next message, or undefined when none comes within `timeoutMs` or the subscription
+   * ends. Unlike racing `next()` against a timer, a late message is not lost.
+   */
+  nextWithin(timeoutMs: number): Promise<T | undefined> {
+    const item = this.queue.shift();
+    if (item !== undefined) return Promise.resolve(item);
+    if (this.closed) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const waiter = (result: IteratorResult<T>): void => {
+        clearTimeout(timer);
+        resolve(result.done ? undefined : result.value);
+      };
+      const timer = setTimeout(() => {
+        if (this.waiting === waiter) this.waiting = undefined;
+        resolve(undefined);
+      }, timeoutMs);
+      this.waiting = waiter;
+    });
+  }
+
+  /** Stops the subscription; a pending `next()` ends. Called by `break` in a for-await loop. */
+  return(): Promise<IteratorResult<T>> {
+    this.close();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.length = 0;
+    const resolve = this.waiting;
+    this.waiting = undefined;
+    resolve?.({ value: undefined, done: true });
+    this.onClose(this);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}

@@ -1,0 +1,112 @@
+import { open } from "node:fs/promises";
+import { listSegments, readBlockHeaders, type SegmentFile } from "./segments.js";
+import { decodeMessages } from "./zmtp-frames.js";
+
+/** One journaled message. */
+export interface JournalRecord {
+  /** Position in the journal, counting from the first message ever journaled in this directory. */
+  seq: number;
+  /** When the router journaled it, in ms since the epoch. */
+  timeMs: number;
+  /** The message's frames (bus messages have one). */
+  frames: Buffer[];
+}
+
+export interface ReadOptions {
+  /** Only messages from this sequence number on. */
+  fromSeq?: number;
+  /** Only messages journaled at or after this time (ms since the epoch). */
+  sinceMs?: number;
+}
+
+interface Position {
+  segment: SegmentFile;
+  offset: number;
+}
+
+/** Every record in the journal directory, oldest first. */
+export async function* readJournal(dir: string, options: ReadOptions = {}): AsyncGenerator<JournalRecord> {
+  for (const segment of await listSegments(dir)) {
+    yield* readSegment({ segment, offset: 0 }, options);
+  }
+}
+
+/**
+ * The records already in the journal, then new ones as the router writes them, until
+ * `signal` aborts. Survives rotation: deleted segments are skipped, new ones picked up.
+ */
+export async function* followJournal(
+  dir: string,
+  options: ReadOptions & { signal: AbortSignal; pollMs?: number },
+): AsyncGenerator<JournalRecord> {
+  const pollMs = options.pollMs ?? 200;
+  let position: Position | undefined;
+  let nextSeq = options.fromSeq ?? 0;
+  while (!options.signal.aborted) {
+    const segments = await listSegments(dir);
+    if (!position || !segments.some((segment) => segment.name === position?.segment.name)) {
+      // Start, or our segment was rotated away: take the segment holding nextSeq (or the oldest after it).
+      const segment = segments.filter((candidate) => candidate.firstSeq <= nextSeq).at(-1) ?? segments[0];
+      position = segment ? { segment, offset: 0 } : undefined;
+    }
+    if (position) {
+      for await (const record of readSegment(position, { ...options, fromSeq: Math.max(nextSeq, options.fromSeq ?? 0) })) {
+        nextSeq = record.seq + 1;
+        yield record;
+        if (options.signal.aborted) return;
+      }
+      const newer = segments.find((segment) => segment.firstSeq > (position as Position).segment.firstSeq);
+      // Move on only once the newer segment exists: the writer has finished this one.
+      if (newer) {
+        position = { segment: newer, offset: 0 };
+        continue;
+      }
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, pollMs);
+      options.signal.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  }
+}
+
+/** Reads the complete blocks of a segment from `position.offset`, advancing it. */
+async function* readSegment(position: Position, options: ReadOptions): AsyncGenerator<JournalRecord> {
+  let headers;
+  try {
+    headers = await readBlockHeaders(position.segment.path, position.offset);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  let handle;
+  try {
+    handle = await open(position.segment.path, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  try {
+    for (const block of headers.blocks) {
+      position.offset = block.payloadOffset + block.payloadBytes;
+      if (options.fromSeq !== undefined && block.firstSeq + block.messageCount <= options.fromSeq) continue;
+      if (options.sinceMs !== undefined && block.timeMs < options.sinceMs) continue;
+      const payload = Buffer.alloc(block.payloadBytes);
+      await handle.read(payload, 0, payload.length, block.payloadOffset);
+      let seq = block.firstSeq;
+      for (const frames of decodeMessages(payload)) {
+        if (options.fromSeq === undefined || seq >= options.fromSeq) yield { seq, timeMs: block.timeMs, frames };
+        seq++;
+      }
+    }
+    position.offset = Math.max(position.offset, headers.next);
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,233 @@
+import { mkdir, open, rm, stat, type FileHandle } from "node:fs/promises";
+import path from "node:path";
+import { systemClock, type Clock, type Logger, type TimerHandle } from "@roomguard/runtime";
+import { encodeBlockHeader, SEGMENT_SIGNATURE, segmentName } from "./format.js";
+import { listSegments, readBlockHeaders } from "./segments.js";
+
+export interface JournalWriterOptions {
+  /** Directory of the segment files; created when missing. */
+  dir: string;
+  /** A segment is closed past about this many bytes (config `router.journal.segmentBytes`). */
+  segmentBytes: number;
+  /** Oldest segments are deleted while the journal is larger (config `router.journal.maxBytes`). */
+  maxBytes: number;
+  /** Buffered blocks are written at least this often (config `router.journal.flushIntervalMs`). */
+  flushIntervalMs: number;
+  /** Bytes allowed to wait for a slow disk before new messages are dropped (and counted). Default 32 MiB. */
+  maxPendingBytes?: number;
+  clock?: Clock;
+  log?: Logger;
+}
+
+export interface JournalWriterStats {
+  /** Sequence number the next message gets. */
+  nextSeq: number;
+  writtenMessages: number;
+  writtenBytes: number;
+  /** Bytes waiting to be written. */
+  pendingBytes: number;
+  /** Messages lost: the disk was too slow or failed. */
+  droppedMessages: number;
+  /** Segment files now in the directory. */
+  segments: number;
+}
+
+interface Segment {
+  path: string;
+  bytes: number;
+}
+
+/**
+ * Appends blocks of messages to the journal. `append` only buffers (it is called on the
+ * router's hot path); writes happen every `flushIntervalMs`, or sooner when a megabyte
+ * is waiting, one at a time and off the event loop. Sequence numbers continue from what
+ * the directory already holds, across router restarts.
+ */
+export class JournalWriter {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private pendingMessages = 0;
+  private writtenMessages = 0;
+  private writtenBytes = 0;
+  private droppedMessages = 0;
+  private handle: FileHandle | undefined;
+  private current: Segment | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private readonly timer: TimerHandle;
+  private readonly clock: Clock;
+  private readonly maxPendingBytes: number;
+  private closed = false;
+
+  private constructor(
+    private readonly options: JournalWriterOptions,
+    private readonly segments: Segment[],
+    private seq: number,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.maxPendingBytes = options.maxPendingBytes ?? 32 * 1024 * 1024;
+    this.timer = this.clock.setInterval(() => void this.flush(), options.flushIntervalMs);
+  }
+
+  static async open(options: JournalWriterOptions): Promise<JournalWriter> {
+    await mkdir(options.dir, { recursive: true });
+    const files = await listSegments(options.dir);
+    const segments: Segment[] = [];
+    for (const file of files) segments.push({ path: file.path, bytes: (await stat(file.path)).size });
+    let nextSeq = 0;
+    const last = files.at(-1);
+    if (last) {
+      const { blocks } = await readBlockHeaders(last.path);
+      const lastBlock = blocks.at(-1);
+      nextSeq = lastBlock ? lastBlock.firstSeq + lastBlock.messageCount : last.firstSeq;
+      // A segment without a block holds nothing, and its name is the one the next segment needs.
+      if (!lastBlock) {
+        await rm(last.path, { force: true });
+        segments.pop();
+      }
+    }
+    return new JournalWriter(options, segments, nextSeq);
+  }
+
+  get stats(): JournalWriterStats {
+    return {
+      nextSeq: this.seq,
+      writtenMessages: this.writtenMessages,
+      writtenBytes: this.writtenBytes,
+      pendingBytes: this.pendingBytes,
+      droppedMessages: this.droppedMessages,
+      segments: this.segments.length + (this.current ? 1 : 0),
+    };
+  }
+
+  /**
+   * Buffers whole messages (ZMTP frames) received at `timeMs`; they get the next
+   * `messageCount` sequence numbers. Returns the first of them.
+   */
+  append(payload: Buffer, messageCount: number, timeMs: number): number {
+    const firstSeq = this.seq;
+    this.seq += messageCount;
+    if (this.closed || this.pendingBytes + payload.length > this.maxPendingBytes) {
+      this.droppedMessages += messageCount;
+      this.options.log?.once("warn", "journal-behind", "the disk is not keeping up: messages are missing from the journal", {
+        pendingBytes: this.pendingBytes,
+      });
+      return firstSeq;
+    }
+    this.pending.push(encodeBlockHeader({ payloadBytes: payload.length, messageCount, firstSeq, timeMs }), payload);
+    this.pendingBytes += payload.length + 32;
+    this.pendingMessages += messageCount;
+    if (this.pendingBytes >= 1024 * 1024) void this.flush();
+    return firstSeq;
+  }
+
+  /** Writes everything buffered so far. */
+  flush(): Promise<void> {
+    this.writing = this.writing.then(() => this.writePending());
+    return this.writing;
+  }
+
+  /** Resolves when the writes started so far have finished (it starts none). */
+  whenWritten(): Promise<void> {
+    return this.writing;
+  }
+
+  /** Flushes and closes the current segment. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.clock.clearInterval(this.timer);
+    await this.flush();
+    this.closed = true;
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+
+  private async writePending(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const blocks = this.pending; // [header, payload, header, payload, …]
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.pendingMessages = 0;
+    const sizeAt = (i: number): number => (blocks[i] as Buffer).length + (blocks[i + 1] as Buffer).length;
+    for (let start = 0; start < blocks.length;) {
+      const used = this.handle && this.current ? this.current.bytes : undefined;
+      if (used === undefined || (used > SEGMENT_SIGNATURE.length && used + sizeAt(start) > this.options.segmentBytes)) {
+        try {
+          await this.startSegment((blocks[start] as Buffer).readDoubleLE(16));
+        } catch (error) {
+          for (let i = start; i < blocks.length; i += 2) this.droppedMessages += (blocks[i] as Buffer).readUInt32LE(8);
+          this.failed(error);
+          return;
+        }
+      }
+      // As many blocks as fit, and always at least one: a block is never split.
+      const room = this.options.segmentBytes - (this.current?.bytes ?? 0);
+      let end = start;
+      let bytes = 0;
+      let messages = 0;
+      while (end < blocks.length && (end === start || bytes + sizeAt(end) <= room)) {
+        bytes += sizeAt(end);
+        messages += (blocks[end] as Buffer).readUInt32LE(8);
+        end += 2;
+      }
+      await this.write(blocks.slice(start, end), bytes, messages);
+      start = end;
+    }
+  }
+
+  private async write(buffers: Buffer[], bytes: number, messages: number): Promise<void> {
+    try {
+      if (!this.handle || !this.current) throw new Error("no journal segment is open");
+      await this.handle.writev(buffers);
+      this.current.bytes += bytes;
+      this.writtenBytes += bytes;
+      this.writtenMessages += messages;
+    } catch (error) {
+      this.droppedMessages += messages;
+      this.failed(error);
+    }
+  }
+
+  /** Logs a disk failure once per kind and lets the next write start a fresh segment. */
+  private failed(error: unknown): void {
+    this.options.log?.once(
+      "error",
+      `write:${(error as NodeJS.ErrnoException).code ?? "?"}`,
+      "cannot write the journal (said once per kind)",
+      {
+        error,
+        dir: this.options.dir,
+      },
+    );
+    void this.handle?.close().catch(() => undefined);
+    this.handle = undefined;
+    if (this.current) this.segments.push(this.current);
+    this.current = undefined;
+  }
+
+  /** Closes the current segment (if any) and starts one named after `firstSeq`. */
+  private async startSegment(firstSeq: number): Promise<void> {
+    const previous = this.handle;
+    this.handle = undefined;
+    if (this.current) this.segments.push(this.current);
+    this.current = undefined;
+    await previous?.close();
+    await mkdir(this.options.dir, { recursive: true });
+    const file = path.join(this.options.dir, segmentName(firstSeq));
+    this.handle = await open(file, "wx");
+    this.current = { path: file, bytes: 0 };
+    await this.handle.write(SEGMENT_SIGNATURE);
+    this.current.bytes = SEGMENT_SIGNATURE.length;
+    await this.prune();
+  }
+
+  /** Deletes the oldest closed segments while the journal is over its size. */
+  private async prune(): Promise<void> {
+    let total = this.segments.reduce((sum, segment) => sum + segment.bytes, this.current?.bytes ?? 0);
+    while (total > this.options.maxBytes - this.options.segmentBytes && this.segments.length > 0) {
+      const oldest = this.segments.shift() as Segment;
+      await rm(oldest.path, { force: true });
+      total -= oldest.bytes;
+      this.options.log?.debug("deleted the oldest journal segment", { file: oldest.path, bytes: oldest.bytes });
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import type { Event } from "zeromq";
+
+/** What `ROUTER: stats` carries. */
+export interface RouterStatsReport {
+  uptime_s: number;
+  /** Messages and bytes (without framing) forwarded since start. */
+  messages: number;
+  bytes: number;
+  /** Over the last stats interval. */
+  msgs_per_s: number;
+  bytes_per_s: number;
+  /** Connections open now on IN and OUT (the router's own client excluded). */
+  publishers: number;
+  subscribers: number;
+  /**
+   * Connections ended. A publisher that sends more than bus.maxMessageSize is cut by
+   * libzmq and counts here too: libzmq does not tell a cut from a goodbye.
+   */
+  disconnects: { publishers: number; subscribers: number };
+  /** Connections that failed the ZMTP handshake (not ZeroMQ, wrong version, garbage). */
+  refused: { handshakes: number };
+  /** Messages forwarded but missing from the journal (disk too slow or failing). */
+  dropped: { journal: number };
+  journal: { enabled: boolean; next_seq: number; pending_bytes: number; segments: number } | null;
+}
+
+interface Counters {
+  accepted: number;
+  disconnected: number;
+  handshakeErrors: number;
+}
+
+/** Counts the router's traffic and connections; rates are taken per sampling interval. */
+export class RouterStats {
+  private messages = 0;
+  private bytes = 0;
+  private readonly sides: Record<"publisher" | "subscriber", Counters> = {
+    publisher: { accepted: 0, disconnected: 0, handshakeErrors: 0 },
+    subscriber: { accepted: 0, disconnected: 0, handshakeErrors: 0 },
+  };
+  private window = { atMs: 0, messages: 0, bytes: 0 };
+  private rates = { msgs_per_s: 0, bytes_per_s: 0 };
+
+  constructor(private readonly startedAtMs: number) {
+    this.window.atMs = startedAtMs;
+  }
+
+  countBatch(messages: number, bytes: number): void {
+    this.messages += messages;
+    this.bytes += bytes;
+  }
+
+  countEvent(side: "publisher" | "subscriber", event: Event): void {
+    const counters = this.sides[side];
+    switch (event.type) {
+      case "accept":
+        counters.accepted++;
+        break;
+      case "disconnect":
+        counters.disconnected++;
+        break;
+      case "handshake:error:protocol":
+      case "handshake:error:auth":
+      case "handshake:error:other":
+        counters.handshakeErrors++;
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Closes a rate window: the rates reported until the next sample. */
+  sample(nowMs: number): void {
+    const seconds = Math.max(0.001, (nowMs - this.window.atMs) / 1000);
+    this.rates = {
+      msgs_per_s: Math.round((this.messages - this.window.messages) / seconds),
+      bytes_per_s: Math.round((this.bytes - this.window.bytes) / seconds),
+    };
+    this.window = { atMs: nowMs, messages: this.messages, bytes: this.bytes };
+  }
+
+  /** Messages forwarded in the current window so far (to tell an idle interval). */
+  get messagesSinceSample(): number {
+    return this.messages - this.window.messages;
+  }
+
+  report(nowMs: number, journal: RouterStatsReport["journal"], journalDropped: number): RouterStatsReport {
+    const { publisher, subscriber } = this.sides;
+    return {
+      uptime_s: Math.round((nowMs - this.startedAtMs) / 100) / 10,
+      messages: this.messages,
+      bytes: this.bytes,
+      ...this.rates,
+      publishers: publisher.accepted - publisher.disconnected,
+      subscribers: subscriber.accepted - subscriber.disconnected,
+      disconnects: { publishers: publisher.disconnected, subscribers: subscriber.disconnected },
+      refused: { handshakes: publisher.handshakeErrors + subscriber.handshakeErrors },
+      dropped: { journal: journalDropped },
+      journal,
+    };
+  }
+}

@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import { BusClient, RouterUnreachableError } from "@roomguard/bus";
+import { awaitSubscribed, nextMessage } from "./helpers/bus-helpers.js";
+import { startRouter, stopAll, type RouterProcess } from "./helpers/router-process.js";
+
+// The bus client against a real router process: start order, restarts, concurrency.
+const routers: RouterProcess[] = [];
+const clients: BusClient[] = [];
+after(async () => {
+  await Promise.all(clients.map((client) => client.close()));
+  await stopAll(routers);
+});
+
+function client(endpoints: { in: string; out: string }): BusClient {
+  const created = new BusClient(endpoints);
+  clients.push(created);
+  return created;
+}
+
+describe("BusClient with a real router", { timeout: 30_000 }, () => {
+  it("works when the router starts after the client", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "roomguard-late-"));
+    const endpoints = { in: `ipc://${dir}/in.sock`, out: `ipc://${dir}/out.sock` };
+    const publisher = client(endpoints);
+    const keys = client(endpoints).subscribe("KEY:");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(publisher.isConnected, false);
+    const r = await startRouter({ dir });
+    routers.push(r);
+    await publisher.waitForRouter(5000);
+    await awaitSubscribed(publisher, keys, "KEY: PROBE");
+    await publisher.publish("KEY: LATE");
+    assert.equal((await nextMessage(keys)).text, "KEY: LATE");
+  });
+
+  it("carries on across a router restart", async () => {
+    const first = await startRouter();
+    routers.push(first);
+    const publisher = client(first.endpoints);
+    const keys = client(first.endpoints).subscribe("KEY:");
+    await publisher.waitForRouter();
+    await awaitSubscribed(publisher, keys, "KEY: PROBE");
+    await publisher.publish("KEY: BEFORE");
+    assert.equal((await nextMessage(keys)).text, "KEY: BEFORE");
+
+    assert.equal(await first.stop(), 0);
+    const second = await startRouter({ dir: first.dir });
+    routers.push(second);
+    await publisher.waitForRouter(5000);
+    await awaitSubscribed(publisher, keys, "KEY: PROBE AGAIN");
+    await publisher.publish("KEY: AFTER");
+    assert.equal((await nextMessage(keys)).text, "KEY: AFTER");
+  });
+
+  it("never hits EBUSY with many concurrent publishers in one process", async () => {
+    const r = await startRouter();
+    routers.push(r);
+    const publisher = client(r.endpoints);
+    const load = client(r.endpoints).subscribe("LOAD:");
+    await publisher.waitForRouter();
+    await awaitSubscribed(publisher, load, "LOAD: probe");
+    const tasks = Array.from({ length: 8 }, (_, task) =>
+      (async () => {
+        for (let i = 0; i < 250; i++) await publisher.publish(`LOAD: ${task} ${i}`);
+      })(),
+    );
+    // And bursts that do not await at all.
+    const unawaited = Array.from({ length: 500 }, (_, i) => publisher.publish(`LOAD: burst ${i}`));
+    await Promise.all([...tasks, ...unawaited]);
+    const seen = new Set<string>();
+    while (seen.size < 2500) seen.add((await nextMessage(load)).text);
+    assert.equal(seen.size, 2500);
+  });
+
+  it("refuses a malformed or oversize message before sending it", async () => {
+    const publisher = client({ in: "ipc:///nonexistent/in", out: "ipc:///nonexistent/out" });
+    await assert.rejects(publisher.publish("key: lower"), { code: "ETOPIC" });
+    await assert.rejects(publisher.publish("KEY", "x".repeat(70_000)), { code: "EMSGSIZE" });
+  });
+
+  it("says clearly, without hanging, that the router is not there", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "roomguard-none-"));
+    const lonely = client({ in: `ipc://${dir}/in.sock`, out: `ipc://${dir}/out.sock` });
+    const started = Date.now();
+    await assert.rejects(lonely.waitForRouter(300), (error: unknown) => {
+      assert.ok(error instanceof RouterUnreachableError);
+      assert.match(
+        error.message,
+        /cannot reach the router at .*in\.sock .* within 300 ms\. Is it running\? Start it with `roomguard router`/,
+      );
+      return true;
+    });
+    assert.ok(Date.now() - started < 1000);
+  });
+});

@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import { Publisher } from "zeromq";
+import { BusClient } from "@roomguard/bus";
+import { readJournal, renderBytes, type JournalRecord } from "@roomguard/journal";
+import { awaitSubscribed, eventually, nextMessage } from "./helpers/bus-helpers.js";
+import { startRouter, stopAll, type RouterProcess } from "./helpers/router-process.js";
+
+const routers: RouterProcess[] = [];
+const clients: BusClient[] = [];
+after(async () => {
+  await Promise.all(clients.map((client) => client.close()));
+  await stopAll(routers);
+});
+
+async function router(options?: Parameters<typeof startRouter>[0]): Promise<RouterProcess> {
+  const started = await startRouter(options);
+  routers.push(started);
+  return started;
+}
+
+function client(endpoints: { in: string; out: string }): BusClient {
+  const created = new BusClient(endpoints);
+  clients.push(created);
+  return created;
+}
+
+async function journal(dir: string): Promise<JournalRecord[]> {
+  const records: JournalRecord[] = [];
+  for await (const record of readJournal(dir)) records.push(record);
+  return records;
+}
+
+function textsOf(records: JournalRecord[], prefix: string): string[] {
+  return records.map((record) => record.frames[0]?.toString() ?? "").filter((text) => text.startsWith(prefix));
+}
+
+describe("the router's journal", { timeout: 30_000 }, () => {
+  it("has every forwarded message within a second, numbered in order and timed", async () => {
+    const r = await router({ config: { router: { journal: { flushIntervalMs: 1000 } } } });
+    const publisher = client(r.endpoints);
+    const keys = client(r.endpoints).subscribe("KEY:");
+    await publisher.waitForRouter();
+    await awaitSubscribed(publisher, keys, "KEY: PROBE");
+    const before = Date.now();
+    for (let i = 0; i < 50; i++) await publisher.publish(`KEY: ${i}`);
+    for (let i = 0; i < 50; i++) assert.equal((await nextMessage(keys)).text, `KEY: ${i}`);
+    const forwardedAt = Date.now();
+    await eventually(
+      async () => textsOf(await journal(r.journalDir), "KEY: ").filter((t) => t !== "KEY: PROBE").length === 50,
+      "50 keys in the journal",
+      1500,
+    );
+    assert.ok(Date.now() - forwardedAt <= 1500);
+    const records = (await journal(r.journalDir)).filter((record) => /^KEY: \d+$/.test(record.frames[0]?.toString() ?? ""));
+    assert.deepEqual(
+      records.map((record) => record.frames[0]?.toString()),
+      Array.from({ length: 50 }, (_, i) => `KEY: ${i}`),
+    );
+    for (let i = 1; i < records.length; i++) assert.ok((records[i]?.seq ?? 0) > (records[i - 1]?.seq ?? 0));
+    for (const record of records) assert.ok(record.timeMs >= before - 5 && record.timeMs <= Date.now());
+  });
+
+  it("stores bytes that are not UTF-8 exactly, and shows them escaped", async () => {
+    const r = await router();
+    const watcher = client(r.endpoints);
+    const all = watcher.subscribeRaw("BIN");
+    const raw = new Publisher();
+    const bytes = Buffer.from([0x42, 0x49, 0x4e, 0x3a, 0x20, 0xff, 0xfe, 0x0a, 0xc3]);
+    try {
+      raw.connect(r.endpoints.in);
+      await watcher.waitForRouter();
+      let seen = false;
+      for (let tries = 0; !seen && tries < 100; tries++) {
+        await raw.send(bytes);
+        seen = (await all.nextWithin(50)) !== undefined;
+      }
+      assert.ok(seen, "the binary message was forwarded");
+    } finally {
+      raw.close();
+    }
+    await eventually(
+      async () => (await journal(r.journalDir)).some((record) => record.frames[0]?.equals(bytes)),
+      "the exact bytes in the journal",
+      2000,
+    );
+    assert.equal(renderBytes(bytes), "BIN: \\xff\\xfe\\n\\xc3");
+  });
+
+  it("stays within maxBytes by rotating segments", async () => {
+    const r = await router({ config: { router: { journal: { segmentBytes: 65536, maxBytes: 262144, flushIntervalMs: 50 } } } });
+    const publisher = client(r.endpoints);
+    const sink = client(r.endpoints).subscribe("FILL:");
+    await publisher.waitForRouter();
+    await awaitSubscribed(publisher, sink, "FILL: probe");
+    const filler = "f".repeat(1000);
+    for (let i = 0; i < 1500; i++) {
+      await publisher.publish(`FILL: ${i} ${filler}`);
+      if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 60));
+    }
+    await eventually(async () => textsOf(await journal(r.journalDir), "FILL: 1499 ").length === 1, "the last message in the journal", 3000);
+    const files = readdirSync(r.journalDir);
+    const total = files.reduce((sum, file) => sum + statSync(path.join(r.journalDir, file)).size, 0);
+    assert.ok(files.length >= 3, `expected rotation, got ${files.length} segment(s)`);
+    assert.ok(total <= 262144, `the journal holds ${total} bytes, more than maxBytes allows`);
+    const fills = textsOf(await journal(r.journalDir), "FILL: ");
+    assert.ok(!fills.includes(`FILL: 0 ${filler}`), "the oldest messages were rotated out");
+  });
+
+  it("flushes on SIGTERM: what was forwarded is journaled before exit", async () => {
+    const r = await router({ config: { router: { journal: { flushIntervalMs: 1000 } } } });
+    const publisher = client(r.endpoints);
+    const keys = client(r.endpoints).subscribe("LAST:");
+    await publisher.waitForRouter();
+    await awaitSubscribed(publisher, keys, "LAST: probe");
+    for (let i = 0; i < 100; i++) await publisher.publish(`LAST: ${i}`);
+    for (let i = 0; i < 100; i++) await nextMessage(keys);
+    assert.equal(await r.stop("SIGTERM"), 0);
+    const lasts = textsOf(await journal(r.journalDir), "LAST: ").filter((text) => text !== "LAST: probe");
+    assert.equal(lasts.length, 100);
+  });
+
+  it("continues the sequence numbers after a restart", async () => {
+    const first = await router();
+    const publisher = client(first.endpoints);
+    const keys = client(first.endpoints).subscribe("SEQ:");
+    await publisher.waitForRouter();
+    await awaitSubscribed(publisher, keys, "SEQ: probe");
+    await publisher.publish("SEQ: before");
+    await nextMessage(keys);
+    assert.equal(await first.stop(), 0);
+    const lastBefore = (await journal(first.journalDir)).at(-1)?.seq ?? -1;
+    const second = await router({ dir: first.dir });
+    await awaitSubscribed(publisher, keys, "SEQ: probe again");
+    await publisher.publish("SEQ: after");
+    await nextMessage(keys);
+    await second.stop();
+    const records = await journal(first.journalDir);
+    const after = records.find((record) => record.frames[0]?.toString() === "SEQ: after");
+    assert.ok(after && after.seq > lastBefore, `seq ${String(after?.seq)} should follow ${lastBefore}`);
+    assert.equal(new Set(records.map((record) => record.seq)).size, records.length, "no sequence number is used twice");
+  });
+});

@@ -1,0 +1,105 @@
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { TOPIC_PATTERN } from "@roomguard/bus";
+import { resolveConfigPath } from "@roomguard/config";
+import { followJournal, readJournal, renderBytes, type JournalRecord } from "@roomguard/journal";
+import type { Command } from "../command.js";
+import { dateTime, renderFrames } from "../output.js";
+import { UsageError } from "../usage-error.js";
+
+export const journalCommand: Command = {
+  summary: "print the router's journal of forwarded messages",
+  usage: `roomguard journal [--follow] [--since WHEN] [--from SEQ] [--topic T]... [--json | --lala]
+                  [--dir DIR] [--config FILE]
+
+Prints journaled messages, oldest first: sequence number, local time, message.
+Bytes that are not UTF-8, and control characters, are shown escaped.
+
+  --follow, -f      keep printing new messages as they are journaled
+  --since WHEN      from a time: 2026-11-22T10:00, or an age: 30s, 10m, 2h, 1d
+  --from SEQ        from a sequence number
+  --topic T         only topic T (KEY, DEATH) or, with other characters, messages
+                    starting with T (KEY: LE); may be repeated
+  --json            one JSON object a line: seq, time (UTC), message or frames (hex)
+  --lala            lala-pi's router log format: seq:message
+  --dir DIR         the journal directory (default: router.journal.dir of the config)`,
+
+  async run(argv, context) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: "string", short: "c" },
+        dir: { type: "string" },
+        follow: { type: "boolean", short: "f" },
+        since: { type: "string" },
+        from: { type: "string" },
+        topic: { type: "string", multiple: true },
+        json: { type: "boolean" },
+        lala: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    const loaded = context.loadConfig(values.config);
+    const dir = values.dir ?? resolveConfigPath(loaded, loaded.config.router.journal.dir);
+    if (!existsSync(dir)) {
+      context.output.err(`no journal at ${dir}: has the router run with this config? (router.journal.dir, or --dir)`);
+      return 1;
+    }
+    const options = {
+      ...(values.since !== undefined ? { sinceMs: parseSince(values.since, Date.now()) } : {}),
+      ...(values.from !== undefined ? { fromSeq: parseSeq(values.from) } : {}),
+    };
+    const matches = topicFilter(values.topic ?? []);
+    const format = values.json ? jsonLine : values.lala ? lalaLine : textLine;
+    const records = values.follow ? followJournal(dir, { ...options, signal: context.signal }) : readJournal(dir, options);
+    for await (const record of records) if (matches(record)) context.output.out(format(record));
+    return 0;
+  },
+};
+
+function textLine(record: JournalRecord): string {
+  return `${record.seq}  ${dateTime(record.timeMs)}  ${renderFrames(record.frames)}`;
+}
+
+function lalaLine(record: JournalRecord): string {
+  return `${record.seq}:${renderFrames(record.frames)}`;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+function jsonLine(record: JournalRecord): string {
+  const base = { seq: record.seq, time: new Date(record.timeMs).toISOString() };
+  if (record.frames.length === 1) {
+    try {
+      return JSON.stringify({ ...base, message: strictUtf8.decode(record.frames[0]) });
+    } catch {
+      // Not UTF-8: fall through to hex.
+    }
+  }
+  return JSON.stringify({ ...base, frames: record.frames.map((frame) => frame.toString("hex")), shown: renderFrames(record.frames) });
+}
+
+/** A bare topic matches that topic exactly (`KEY` → `KEY: …`, `DEATH`); anything else is a byte prefix. */
+export function topicFilter(topics: readonly string[]): (record: JournalRecord) => boolean {
+  if (topics.length === 0) return () => true;
+  return (record) => {
+    const first = record.frames[0];
+    if (!first) return false;
+    const text = renderBytes(first);
+    return topics.some((topic) => (TOPIC_PATTERN.test(topic) ? text === topic || text.startsWith(`${topic}:`) : text.startsWith(topic)));
+  };
+}
+
+/** `30s`, `10m`, `2h`, `1d` ago, or a date/time Date.parse understands (local time when no zone is given). */
+export function parseSince(value: string, nowMs: number): number {
+  const age = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(value);
+  if (age) return nowMs - Number(age[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[age[2] as "s" | "m" | "h" | "d"];
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new UsageError(`--since: expected a time like 2026-11-22T10:00 or an age like 10m, got "${value}"`);
+  return time;
+}
+
+function parseSeq(value: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`--from: expected a sequence number, got "${value}"`);
+  return Number(value);
+}

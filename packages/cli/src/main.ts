@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// The `roomguard` command: parses the command word, runs it, maps failures to exit codes.
+import { readFileSync } from "node:fs";
+import { RouterUnreachableError, MessageError } from "@roomguard/bus";
+import { ConfigError } from "@roomguard/config";
+import { ExitCode } from "@roomguard/runtime";
+import { defaultLoadConfig, type Command } from "./command.js";
+import { clientCommand } from "./commands/client.js";
+import { journalCommand } from "./commands/journal.js";
+import { routerCommand, startCommand } from "./commands/router.js";
+import { sendCommand } from "./commands/send.js";
+import { tapCommand } from "./commands/tap.js";
+import { processOutput } from "./output.js";
+import { UsageError } from "./usage-error.js";
+
+const commands: Record<string, Command> = {
+  start: startCommand,
+  router: routerCommand,
+  tap: tapCommand,
+  send: sendCommand,
+  client: clientCommand,
+  journal: journalCommand,
+};
+
+const EX_USAGE = 64;
+const EX_DATAERR = 65;
+
+function help(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  return [
+    "roomguard — a room security appliance for the Raspberry Pi",
+    "",
+    "usage: roomguard <command> [options]",
+    "",
+    ...Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`),
+    "",
+    "Every command takes --config FILE (else $ROOMGUARD_CONFIG, ./roomguard.yaml, /etc/roomguard/config.yaml).",
+    "roomguard help <command> shows a command's options.",
+  ].join("\n");
+}
+
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return manifest.version;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [word, ...rest] = argv;
+  if (word === undefined || word === "help" || word === "--help" || word === "-h") {
+    const topic = word === "help" ? rest[0] : undefined;
+    const command = topic === undefined ? undefined : commands[topic];
+    processOutput.out(command ? command.usage : help());
+    return topic !== undefined && !command ? EX_USAGE : ExitCode.ok;
+  }
+  if (word === "--version" || word === "-v") {
+    processOutput.out(version());
+    return ExitCode.ok;
+  }
+  const command = commands[word];
+  if (!command) {
+    processOutput.err(`roomguard: unknown command "${word}"\n\n${help()}`);
+    return EX_USAGE;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    processOutput.out(command.usage);
+    return ExitCode.ok;
+  }
+  const controller = new AbortController();
+  const abort = (): void => controller.abort();
+  process.once("SIGINT", abort);
+  process.once("SIGTERM", abort);
+  try {
+    return await command.run(rest, {
+      output: processOutput,
+      signal: controller.signal,
+      loadConfig: defaultLoadConfig,
+      stdin: process.stdin,
+    });
+  } catch (error) {
+    return reportFailure(word, error);
+  }
+}
+
+function reportFailure(word: string, error: unknown): number {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ConfigError) {
+    processOutput.err(`roomguard ${word}: ${message}`);
+    return ExitCode.config;
+  }
+  if (error instanceof RouterUnreachableError) {
+    processOutput.err(`roomguard ${word}: ${message}`);
+    return ExitCode.unavailable;
+  }
+  if (error instanceof MessageError) {
+    processOutput.err(`roomguard ${word}: not a valid message: ${message}`);
+    return EX_DATAERR;
+  }
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    processOutput.err(`roomguard ${word}: ${message}\n(see: roomguard help ${word})`);
+    return EX_USAGE;
+  }
+  processOutput.err(`roomguard ${word}: ${message}`);
+  return ExitCode.failure;
+}
+
+process.exit(await main(process.argv.slice(2)));

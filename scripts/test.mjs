@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// The test command: format and lint checks, the type check, then every test file with
+// Node's test runner. Hardware tests (*.hw.test.js) run only with ROOMGUARD_HW=1, on a Pi.
+import { spawnSync } from "node:child_process";
+import { readdirSync, existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (name) => path.join(root, "node_modules", ".bin", name);
+const hardware = process.env.ROOMGUARD_HW === "1";
+
+function step(name, command, args) {
+  process.stderr.write(`\n== ${name}\n`);
+  const started = Date.now();
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit" });
+  const ok = result.status === 0;
+  process.stderr.write(`== ${name}: ${ok ? "ok" : "FAILED"} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  return ok;
+}
+
+const testFiles = readdirSync(path.join(root, "packages"))
+  .map((name) => path.join(root, "packages", name, "dist", "test"))
+  .filter((dir) => existsSync(dir))
+  .flatMap((dir) => readdirSync(dir).filter((file) => file.endsWith(".test.js")).map((file) => path.join(dir, file)))
+  .filter((file) => hardware || !file.endsWith(".hw.test.js"));
+
+const results = [
+  step("format", bin("prettier"), ["--check", "--log-level", "warn", "."]),
+  step("lint", bin("eslint"), ["--max-warnings", "0", "."]),
+  step("types", bin("tsc"), ["-b"]),
+  // Tests mostly wait on sockets and child processes, so four run at once even on two cores.
+  step(`tests (${testFiles.length} files)`, process.execPath, ["--test", "--test-concurrency=4", "--test-timeout=180000", ...testFiles]),
+];
+process.exit(results.every(Boolean) ? 0 : 1);

@@ -1,7 +1,7 @@
-import { parse as parseYamlScalar } from "yaml";
+import { load as parseYamlScalar } from "js-yaml";
 import type { ConfigIssue } from "./errors.js";
 import { configSchema } from "./schema.js";
-import { shapeOf } from "./validate.js";
+import { entriesOf } from "./validate.js";
 
 /** Prefix of override variables: `ROOMGUARD_<SECTION>_<KEY>`, e.g. `ROOMGUARD_ROUTER_ACCEPT_DEATH=true`. */
 export const ENV_PREFIX = "ROOMGUARD_";
@@ -33,7 +33,7 @@ export function applyEnvOverrides(
       });
       continue;
     }
-    setPath(result, path, parseYamlScalar(value) as unknown);
+    setPath(result, path, parseYamlScalar(value));
   }
   return { document: result, issues };
 }
@@ -50,7 +50,7 @@ export function envVariableFor(path: string): string {
 }
 
 function resolvePath(schema: unknown, words: string[]): string[] | undefined {
-  const shape = shapeOf(schema);
+  const shape = entriesOf(schema);
   if (!shape) return words.length === 0 ? [] : undefined;
   if (words.length === 0) return undefined;
   for (let taken = 1; taken <= words.length; taken++) {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { LineCounter, parseDocument, type Document } from "yaml";
+import { load as parseYaml, YAMLException } from "js-yaml";
 import { applyEnvOverrides, envVariableFor } from "./env.js";
 import { ConfigError } from "./errors.js";
 import type { RoomguardConfig } from "./schema.js";
@@ -87,33 +87,62 @@ interface ParsedText {
 
 /** Parses YAML text into a plain document; syntax errors become a ConfigError with line and column. */
 export function parseConfigText(text: string, file: string): ParsedText {
-  const lineCounter = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((error) => ({
-        path: "",
-        message: `YAML syntax: ${error.message.split("\n")[0] ?? error.message}`,
-        source: error.linePos ? `${file}:${error.linePos[0].line}:${error.linePos[0].col}` : file,
-      })),
-      file,
-    );
+  let value: unknown;
+  // Nothing but blank lines and comments is an empty config, not an error.
+  if (text.split("\n").every((line) => /^\s*(#.*)?$/.test(line))) value = {};
+  else {
+    try {
+      value = parseYaml(text);
+    } catch (error) {
+      if (!(error instanceof YAMLException)) throw error;
+      const at = error.mark ? `${file}:${error.mark.line + 1}:${error.mark.column + 1}` : file;
+      throw new ConfigError([{ path: "", message: `YAML syntax: ${error.reason}`, source: at }], file);
+    }
   }
-  const value: unknown = doc.toJS();
-  if (value !== null && value !== undefined && (typeof value !== "object" || Array.isArray(value))) {
+  if (value === null || value === undefined) value = {};
+  if (typeof value !== "object" || Array.isArray(value)) {
     throw new ConfigError(
       [{ path: "", message: `expected sections of key: value lines, got ${Array.isArray(value) ? "a list" : JSON.stringify(value)}` }],
       file,
     );
   }
   return {
-    document: (value ?? {}) as Record<string, unknown>,
+    document: value as Record<string, unknown>,
     where(dottedPath) {
-      const node = doc.getIn(dottedPath === "" ? [] : dottedPath.split("."), true) as { range?: [number, number, number] } | undefined;
-      if (!node?.range) return undefined;
-      return `${file}:${lineCounter.linePos(node.range[0]).line}`;
+      const line = lineOf(text, dottedPath.split("."));
+      return line === undefined ? undefined : `${file}:${line}`;
     },
   };
+}
+
+/**
+ * The 1-based line of a key in block-style YAML, found by indentation: each key of the
+ * path must sit deeper than the one before, inside its block. Undefined when not found.
+ */
+function lineOf(text: string, path: readonly string[]): number | undefined {
+  const lines = text.split("\n");
+  let from = 0;
+  let parentIndent = -1;
+  let found: number | undefined;
+  for (const key of path) {
+    found = undefined;
+    const pattern = new RegExp(`^(\\s*)(["']?)${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\2\\s*:`);
+    for (let i = from; i < lines.length; i++) {
+      const line = lines[i] ?? "";
+      if (/^\s*(#.*)?$/.test(line)) continue;
+      const indent = line.length - line.trimStart().length;
+      if (indent <= parentIndent) break;
+      const match = pattern.exec(line);
+      if (match && (match[1] ?? "").length === indent) {
+        found = i;
+        parentIndent = indent;
+        from = i + 1;
+        break;
+      }
+    }
+    if (found === undefined) return undefined;
+  }
+  return found === undefined ? undefined : found + 1;
 }
 
 function readText(file: string): string {

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import * as v from "valibot";
 import type { ConfigIssue } from "./errors.js";
 import { configSchema, type RoomguardConfig } from "./schema.js";
 
@@ -10,66 +10,82 @@ export type ValidationResult = { ok: true; config: RoomguardConfig } | { ok: fal
  * was expected and what was found.
  */
 export function validateConfig(document: unknown): ValidationResult {
-  const result = configSchema.safeParse(document ?? {}, { reportInput: true });
-  if (result.success) return { ok: true, config: result.data };
-  return { ok: false, issues: result.error.issues.flatMap(describeIssue) };
+  const result = v.safeParse(configSchema, document ?? {}, { abortPipeEarly: true });
+  if (!result.success) return { ok: false, issues: result.issues.map(describeIssue) };
+  const issues = crossChecks(result.output);
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, config: result.output };
 }
 
-function describeIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
-  const path = issue.path.map(String).join(".");
-  const got = "input" in issue ? show(issue.input) : "nothing";
-  switch (issue.code) {
-    case "unrecognized_keys":
-      return issue.keys.map((key) => ({
-        path: path ? `${path}.${key}` : key,
-        message: `unknown key (a typo?); expected one of: ${knownKeys(issue.path).join(", ")}`,
-      }));
-    case "invalid_type":
-      return [{ path, message: `expected ${typeName(issue.expected)}, got ${got}` }];
-    case "too_small":
-      return [
-        {
-          path,
-          message: `expected ${issue.inclusive === false ? "more than" : "at least"} ${String(issue.minimum)}${unit(issue.origin)}, got ${got}`,
-        },
-      ];
-    case "too_big":
-      return [
-        {
-          path,
-          message: `expected ${issue.inclusive === false ? "less than" : "at most"} ${String(issue.maximum)}${unit(issue.origin)}, got ${got}`,
-        },
-      ];
-    case "invalid_value":
-      return [{ path, message: `expected one of ${issue.values.map(show).join(", ")}, got ${got}` }];
-    case "invalid_format":
-      return [{ path, message: `expected ${issue.message}, got ${got}` }];
-    case "custom":
-      return [{ path, message: issue.message }];
-    default:
-      return [{ path, message: `${issue.message}, got ${got}` }];
+/** Rules that involve more than one key. */
+function crossChecks(config: RoomguardConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const { maxBytes, segmentBytes } = config.router.journal;
+  if (maxBytes < 2 * segmentBytes) {
+    issues.push({
+      path: "router.journal.maxBytes",
+      message: `expected at least twice router.journal.segmentBytes (${2 * segmentBytes}), got ${maxBytes}`,
+    });
   }
+  if (!config.bus.allowRemote) {
+    for (const key of ["in", "out"] as const) {
+      if (!isLoopbackEndpoint(config.bus[key])) {
+        issues.push({
+          path: `bus.${key}`,
+          message: `expected a loopback or ipc endpoint unless bus.allowRemote is true, got "${config.bus[key]}"`,
+        });
+      }
+    }
+  }
+  return issues;
 }
 
-function typeName(expected: string): string {
-  switch (expected) {
-    case "int":
-      return "a whole number";
+function isLoopbackEndpoint(endpoint: string): boolean {
+  if (endpoint.startsWith("ipc://")) return true;
+  const host = /^tcp:\/\/([^:/]+):/.exec(endpoint)?.[1] ?? "";
+  return host === "localhost" || host.startsWith("127.");
+}
+
+function describeIssue(issue: v.BaseIssue<unknown>): ConfigIssue {
+  const keys = (issue.path ?? []).map((item) => String(item.key));
+  const path = keys.join(".");
+  const got = show(issue.input);
+  switch (issue.type) {
+    case "strict_object":
+      if (issue.expected === "never") {
+        const parent = keys.slice(0, -1);
+        return { path, message: `unknown key (a typo?); expected one of: ${knownKeys(parent).join(", ")}` };
+      }
+      return { path, message: `expected a section (key: value lines), got ${got}` };
     case "number":
-      return "a number";
+      return { path, message: `expected a number, got ${got}` };
+    case "integer":
+      return { path, message: `expected a whole number, got ${got}` };
     case "boolean":
-      return "true or false";
+      return { path, message: `expected true or false, got ${got}` };
     case "string":
-      return "a string";
-    case "object":
-      return "a section (key: value lines)";
+      return { path, message: `expected a string, got ${got}` };
+    case "min_value":
+      return { path, message: `expected at least ${(issue.requirement as number | undefined) ?? "?"}, got ${got}` };
+    case "max_value":
+      return { path, message: `expected at most ${(issue.requirement as number | undefined) ?? "?"}, got ${got}` };
+    case "min_length":
+      return { path, message: `expected at least ${(issue.requirement as number | undefined) ?? "?"} characters, got ${got}` };
+    case "picklist":
+      // valibot spells the options as ("a" | "b").
+      return {
+        path,
+        message: `expected one of ${
+          issue.expected
+            ?.replace(/^\(|\)$/g, "")
+            .split(" | ")
+            .join(", ") ?? "?"
+        }, got ${got}`,
+      };
+    case "regex":
+      return { path, message: `expected ${issue.message}, got ${got}` };
     default:
-      return expected;
+      return { path, message: `${issue.message}, got ${got}` };
   }
-}
-
-function unit(origin: string): string {
-  return origin === "string" ? " characters" : origin === "array" ? " items" : "";
 }
 
 function show(value: unknown): string {
@@ -78,22 +94,19 @@ function show(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-/** The keys the schema allows at a path, for "did you mean" help on typos. */
-export function knownKeys(path: readonly PropertyKey[]): string[] {
+/** The keys the schema allows at a path, for help on typos. */
+export function knownKeys(path: readonly string[]): string[] {
   let schema: unknown = configSchema;
-  for (const key of path) {
-    schema = shapeOf(schema)?.[String(key)];
-  }
-  return Object.keys(shapeOf(schema) ?? {});
+  for (const key of path) schema = entriesOf(schema)?.[key];
+  return Object.keys(entriesOf(schema) ?? {});
 }
 
-/** Object shape under default/prefault/pipe wrappers, or undefined when not an object. */
-export function shapeOf(schema: unknown): Record<string, unknown> | undefined {
-  let current = schema as { _zod?: { def?: { type?: string; innerType?: unknown; in?: unknown; shape?: unknown } } } | undefined;
-  for (let depth = 0; depth < 10 && current?._zod?.def; depth++) {
-    const def = current._zod.def;
-    if (def.type === "object") return def.shape as Record<string, unknown>;
-    current = (def.innerType ?? def.in) as typeof current;
+/** The entries of an object schema, under optional/pipe wrappers; undefined for other schemas. */
+export function entriesOf(schema: unknown): Record<string, unknown> | undefined {
+  let current = schema as { entries?: Record<string, unknown>; wrapped?: unknown } | undefined;
+  for (let depth = 0; depth < 10 && current; depth++) {
+    if (current.entries) return current.entries;
+    current = current.wrapped as typeof current;
   }
   return undefined;
 }

@@ -75,6 +75,19 @@ describe("loadConfig", () => {
     assert.match(error.message, /bus\.maxMessageSize: expected a number, got "lots" \(.*roomguard\.yaml:3\)/);
   });
 
+  it("finds the line of a nested key, and treats a file of comments as empty", () => {
+    const dir = scratch();
+    const file = path.join(dir, "roomguard.yaml");
+    writeFileSync(file, "# roomguard\nbus:\n  in: ipc:///tmp/a\n\nrouter:\n  # the journal\n  journal:\n    dir: x\n    maxBytes: 10\n");
+    const error = configError(() => loadConfig({ cwd: dir, env: {} }));
+    assert.deepEqual(
+      error.issues.map((issue) => issue.source),
+      [`${file}:9`],
+    );
+    writeFileSync(file, "# nothing set yet\n\n   # indented comment\n");
+    assert.equal(loadConfig({ cwd: dir, env: {} }).config.bus.maxMessageSize, 65536);
+  });
+
   it("reports YAML syntax errors with line and column", () => {
     const dir = scratch();
     writeFileSync(path.join(dir, "roomguard.yaml"), "bus:\n  in: [unclosed\n");

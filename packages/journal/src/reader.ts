@@ -1,5 +1,4 @@
-import { open } from "node:fs/promises";
-import { listSegments, readBlockHeaders, type SegmentFile } from "./segments.js";
+import { listSegments, readBlocks, type SegmentFile } from "./segments.js";
 import { decodeMessages } from "./zmtp-frames.js";
 
 /** One journaled message. */
@@ -78,35 +77,19 @@ export async function* followJournal(
 
 /** Reads the complete blocks of a segment from `position.offset`, advancing it. */
 async function* readSegment(position: Position, options: ReadOptions): AsyncGenerator<JournalRecord> {
-  let headers;
   try {
-    headers = await readBlockHeaders(position.segment.path, position.offset);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw error;
-  }
-  let handle;
-  try {
-    handle = await open(position.segment.path, "r");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw error;
-  }
-  try {
-    for (const block of headers.blocks) {
-      position.offset = block.payloadOffset + block.payloadBytes;
+    for await (const block of readBlocks(position.segment.path, position.offset)) {
+      position.offset = block.next;
       if (options.fromSeq !== undefined && block.firstSeq + block.messageCount <= options.fromSeq) continue;
       if (options.sinceMs !== undefined && block.timeMs < options.sinceMs) continue;
-      const payload = Buffer.alloc(block.payloadBytes);
-      await handle.read(payload, 0, payload.length, block.payloadOffset);
       let seq = block.firstSeq;
-      for (const frames of decodeMessages(payload)) {
+      for (const frames of decodeMessages(block.payload)) {
         if (options.fromSeq === undefined || seq >= options.fromSeq) yield { seq, timeMs: block.timeMs, frames };
         seq++;
       }
     }
-    position.offset = Math.max(position.offset, headers.next);
-  } finally {
-    await handle.close();
+  } catch (error) {
+    // Rotation may delete a segment while it is read.
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
 }

@@ -2,7 +2,7 @@ import { mkdir, open, rm, stat, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { systemClock, type Clock, type Logger, type TimerHandle } from "@roomguard/runtime";
 import { encodeBlockHeader, SEGMENT_SIGNATURE, segmentName } from "./format.js";
-import { listSegments, readBlockHeaders } from "./segments.js";
+import { lastBlock, listSegments } from "./segments.js";
 
 export interface JournalWriterOptions {
   /** Directory of the segment files; created when missing. */
@@ -76,11 +76,10 @@ export class JournalWriter {
     let nextSeq = 0;
     const last = files.at(-1);
     if (last) {
-      const { blocks } = await readBlockHeaders(last.path);
-      const lastBlock = blocks.at(-1);
-      nextSeq = lastBlock ? lastBlock.firstSeq + lastBlock.messageCount : last.firstSeq;
+      const block = await lastBlock(last.path);
+      nextSeq = block ? block.firstSeq + block.messageCount : last.firstSeq;
       // A segment without a block holds nothing, and its name is the one the next segment needs.
-      if (!lastBlock) {
+      if (!block) {
         await rm(last.path, { force: true });
         segments.pop();
       }

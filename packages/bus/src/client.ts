@@ -1,4 +1,4 @@
-import { Subscriber, XPublisher } from "zeromq";
+import { Subscriber, XPublisher, type Context } from "zeromq";
 import type { Logger } from "@roomguard/runtime";
 import { connectAddress } from "./endpoints.js";
 import { checkMessage, DEFAULT_MAX_MESSAGE_SIZE, formatMessage, parseMessage, type BusMessage, type ParseResult } from "./message.js";
@@ -20,6 +20,8 @@ export interface BusClientOptions {
   log?: Logger;
   /** Told when the client gains or loses its connection to the router (both sockets). */
   onConnection?: (connected: boolean) => void;
+  /** The ZeroMQ context; needed only for `inproc://` endpoints of another context. Default: the shared one. */
+  context?: Context;
 }
 
 /** A received message with every frame, whether or not it follows the format (for tools). */
@@ -78,8 +80,9 @@ export class BusClient {
     this.log = options.log;
     this.onConnection = options.onConnection;
 
-    this.publisher = new XPublisher({ sendHighWaterMark: options.sendQueue ?? 10_000, linger: 1000 });
-    this.subscriber = new Subscriber({ linger: 0 });
+    const context = options.context ? { context: options.context } : {};
+    this.publisher = new XPublisher({ ...context, sendHighWaterMark: options.sendQueue ?? 10_000, linger: 1000 });
+    this.subscriber = new Subscriber({ ...context, linger: 0 });
     watchSocketEvents(this.publisher.events, (event) => {
       if (event.type === "handshake") this.setUp("publisher", true);
       if (event.type === "disconnect") this.setUp("publisher", false);

@@ -76,18 +76,18 @@ const router = v.strictObject({
   statsIntervalS: setting(seconds(0.1, 3600), 5, "Seconds between `ROUTER: stats` messages and stats log lines."),
   subscriberQueue: setting(
     wholeNumber(100, 10_000_000),
-    100_000,
-    "Messages queued for each subscriber before the router drops that subscriber's messages (ZeroMQ's send high-water mark).",
+    500_000,
+    "Messages queued for each subscriber before the router drops that subscriber's messages (ZeroMQ's send high-water mark). A subscriber that stops reading can hold this many in the router: about 64 bytes each up to 33-byte messages, 80 + size above.",
   ),
   publisherQueue: setting(
     wholeNumber(100, 10_000_000),
-    100_000,
-    "Messages read ahead from each publisher (ZeroMQ's receive high-water mark).",
+    10_000,
+    "Messages read ahead from each publisher (ZeroMQ's receive high-water mark). Past it the publisher waits; nothing is lost.",
   ),
   journalQueue: setting(
     wholeNumber(1000, 10_000_000),
-    200_000,
-    "Messages queued for the journal while the disk is busy, before journal entries are lost.",
+    1_000_000,
+    "Messages queued for the journal while the router's own reader is behind (a busy CPU), before journal entries are lost. Memory as for subscriberQueue, used only while behind.",
   ),
   journal: v.optional(journal, {}),
 });

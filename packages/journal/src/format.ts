@@ -18,14 +18,14 @@ export interface BlockHeader {
   timeMs: number;
 }
 
-export function encodeBlockHeader(header: BlockHeader): Buffer {
-  const bytes = Buffer.alloc(BLOCK_HEADER_BYTES);
-  bytes.writeUInt32LE(BLOCK_SIGNATURE, 0);
-  bytes.writeUInt32LE(header.payloadBytes, 4);
-  bytes.writeUInt32LE(header.messageCount, 8);
-  bytes.writeDoubleLE(header.firstSeq, 16);
-  bytes.writeDoubleLE(header.timeMs, 24);
-  return bytes;
+/** Writes a block header into `target` at `offset`. */
+export function writeBlockHeader(target: Buffer, offset: number, header: BlockHeader): void {
+  target.writeUInt32LE(BLOCK_SIGNATURE, offset);
+  target.writeUInt32LE(header.payloadBytes, offset + 4);
+  target.writeUInt32LE(header.messageCount, offset + 8);
+  target.writeUInt32LE(0, offset + 12);
+  target.writeDoubleLE(header.firstSeq, offset + 16);
+  target.writeDoubleLE(header.timeMs, offset + 24);
 }
 
 /** The header at `offset`, or null when the bytes there are not a block header. */

@@ -1,7 +1,7 @@
 import { mkdir, open, rm, stat, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { systemClock, type Clock, type Logger, type TimerHandle } from "@roomguard/runtime";
-import { encodeBlockHeader, SEGMENT_SIGNATURE, segmentName } from "./format.js";
+import { BLOCK_HEADER_BYTES, SEGMENT_SIGNATURE, segmentName, writeBlockHeader } from "./format.js";
 import { lastBlock, listSegments } from "./segments.js";
 
 export interface JournalWriterOptions {
@@ -37,6 +37,17 @@ interface Segment {
   bytes: number;
 }
 
+/** A block waiting for the disk: header and payload, contiguous in a slab. */
+interface PendingBlock {
+  bytes: Buffer;
+  slab: Buffer;
+  messages: number;
+  firstSeq: number;
+}
+
+/** Blocks are copied into slabs of this size: a few allocations a second even at a million messages. */
+const SLAB_BYTES = 1024 * 1024;
+
 /**
  * Appends blocks of messages to the journal. `append` only buffers (it is called on the
  * router's hot path); writes happen every `flushIntervalMs`, or sooner when a megabyte
@@ -44,7 +55,11 @@ interface Segment {
  * the directory already holds, across router restarts.
  */
 export class JournalWriter {
-  private pending: Buffer[] = [];
+  private pending: PendingBlock[] = [];
+  private slab: Buffer = Buffer.allocUnsafe(SLAB_BYTES);
+  private slabUsed = 0;
+  /** Slabs whose blocks are on disk, for reuse: garbage slabs would pile up until a GC. */
+  private readonly spareSlabs: Buffer[] = [];
   private pendingBytes = 0;
   private pendingMessages = 0;
   private writtenMessages = 0;
@@ -99,23 +114,30 @@ export class JournalWriter {
   }
 
   /**
-   * Buffers whole messages (ZMTP frames) received at `timeMs`; they get the next
-   * `messageCount` sequence numbers. Returns the first of them.
+   * Copies whole messages (ZMTP frames) received at `timeMs` into the write buffer; they
+   * get the next `messageCount` sequence numbers. Returns the first of them. The caller's
+   * buffer may be reused as soon as this returns.
    */
   append(payload: Buffer, messageCount: number, timeMs: number): number {
     const firstSeq = this.seq;
     this.seq += messageCount;
-    if (this.closed || this.pendingBytes + payload.length > this.maxPendingBytes) {
+    const size = BLOCK_HEADER_BYTES + payload.length;
+    if (this.closed || this.pendingBytes + size > this.maxPendingBytes) {
       this.droppedMessages += messageCount;
       this.options.log?.once("warn", "journal-behind", "the disk is not keeping up: messages are missing from the journal", {
         pendingBytes: this.pendingBytes,
       });
       return firstSeq;
     }
-    this.pending.push(encodeBlockHeader({ payloadBytes: payload.length, messageCount, firstSeq, timeMs }), payload);
-    this.pendingBytes += payload.length + 32;
+    if (this.slabUsed + size > this.slab.length) this.nextSlab(size);
+    const bytes = this.slab.subarray(this.slabUsed, this.slabUsed + size);
+    this.slabUsed += size;
+    writeBlockHeader(bytes, 0, { payloadBytes: payload.length, messageCount, firstSeq, timeMs });
+    payload.copy(bytes, BLOCK_HEADER_BYTES);
+    this.pending.push({ bytes, slab: this.slab, messages: messageCount, firstSeq });
+    this.pendingBytes += size;
     this.pendingMessages += messageCount;
-    if (this.pendingBytes >= 1024 * 1024) void this.flush();
+    if (this.pendingBytes >= SLAB_BYTES) void this.flush();
     return firstSeq;
   }
 
@@ -142,41 +164,50 @@ export class JournalWriter {
 
   private async writePending(): Promise<void> {
     if (this.pending.length === 0) return;
-    const blocks = this.pending; // [header, payload, header, payload, …]
+    const blocks = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
     this.pendingMessages = 0;
-    const sizeAt = (i: number): number => (blocks[i] as Buffer).length + (blocks[i + 1] as Buffer).length;
+    // The slab now being written must not be filled further.
+    this.nextSlab(0);
     for (let start = 0; start < blocks.length;) {
+      const first = blocks[start] as PendingBlock;
       const used = this.handle && this.current ? this.current.bytes : undefined;
-      if (used === undefined || (used > SEGMENT_SIGNATURE.length && used + sizeAt(start) > this.options.segmentBytes)) {
+      if (used === undefined || (used > SEGMENT_SIGNATURE.length && used + first.bytes.length > this.options.segmentBytes)) {
         try {
-          await this.startSegment((blocks[start] as Buffer).readDoubleLE(16));
+          await this.startSegment(first.firstSeq);
         } catch (error) {
-          for (let i = start; i < blocks.length; i += 2) this.droppedMessages += (blocks[i] as Buffer).readUInt32LE(8);
+          for (const block of blocks.slice(start)) this.droppedMessages += block.messages;
           this.failed(error);
-          return;
+          break;
         }
       }
       // As many blocks as fit, and always at least one: a block is never split.
       const room = this.options.segmentBytes - (this.current?.bytes ?? 0);
       let end = start;
       let bytes = 0;
-      let messages = 0;
-      while (end < blocks.length && (end === start || bytes + sizeAt(end) <= room)) {
-        bytes += sizeAt(end);
-        messages += (blocks[end] as Buffer).readUInt32LE(8);
-        end += 2;
+      while (end < blocks.length && (end === start || bytes + (blocks[end] as PendingBlock).bytes.length <= room)) {
+        bytes += (blocks[end] as PendingBlock).bytes.length;
+        end++;
       }
-      await this.write(blocks.slice(start, end), bytes, messages);
+      await this.write(blocks.slice(start, end), bytes);
       start = end;
+    }
+    for (const slab of new Set(blocks.map((block) => block.slab))) {
+      if (slab.length === SLAB_BYTES && this.spareSlabs.length < 4) this.spareSlabs.push(slab);
     }
   }
 
-  private async write(buffers: Buffer[], bytes: number, messages: number): Promise<void> {
+  private nextSlab(atLeast: number): void {
+    this.slab = atLeast > SLAB_BYTES ? Buffer.allocUnsafe(atLeast) : (this.spareSlabs.pop() ?? Buffer.allocUnsafe(SLAB_BYTES));
+    this.slabUsed = 0;
+  }
+
+  private async write(blocks: PendingBlock[], bytes: number): Promise<void> {
+    const messages = blocks.reduce((sum, block) => sum + block.messages, 0);
     try {
       if (!this.handle || !this.current) throw new Error("no journal segment is open");
-      await this.handle.writev(buffers);
+      await this.handle.writev(contiguous(blocks.map((block) => block.bytes)));
       this.current.bytes += bytes;
       this.writtenBytes += bytes;
       this.writtenMessages += messages;
@@ -229,4 +260,16 @@ export class JournalWriter {
       this.options.log?.debug("deleted the oldest journal segment", { file: oldest.path, bytes: oldest.bytes });
     }
   }
+}
+
+/** Joins neighbouring views of the same memory, so that a slab goes to the disk as one piece. */
+function contiguous(parts: Buffer[]): Buffer[] {
+  const joined: Buffer[] = [];
+  for (const part of parts) {
+    const last = joined.at(-1);
+    if (last && last.buffer === part.buffer && last.byteOffset + last.length === part.byteOffset) {
+      joined[joined.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + part.length);
+    } else joined.push(part);
+  }
+  return joined;
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { appendFileSync, mkdtempSync, readdirSync, statSync, truncateSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
@@ -160,6 +160,40 @@ describe("JournalWriter and readJournal", () => {
     assert.equal(writer.stats.droppedMessages, 12);
     assert.equal(writer.stats.nextSeq, 12, "dropped messages keep their numbers, so the gap shows");
     await writer.close();
+  });
+
+  it("counts a batch it could not write, and carries on with the next", async () => {
+    const dir = scratch();
+    const writer = await openWriter(dir);
+    // Something else holds the name the first segment needs.
+    writeFileSync(path.join(dir, "journal-0000000000000000.rgj"), "not ours");
+    const first = messages("A: lost");
+    writer.append(first.payload, first.count, 1);
+    await writer.flush();
+    assert.equal(writer.stats.droppedMessages, 1);
+    const second = messages("A: kept");
+    writer.append(second.payload, second.count, 2);
+    await writer.close();
+    assert.deepEqual(texts(await all(dir)), ["A: kept"]);
+    assert.equal(writer.stats.writtenMessages, 1);
+  });
+
+  it("keeps many blocks of any size in order across its write buffers", async () => {
+    const dir = scratch();
+    const writer = await openWriter(dir, { segmentBytes: 4 * MiB, maxBytes: 64 * MiB });
+    let seq = 0;
+    for (let batch = 0; batch < 300; batch++) {
+      const size = batch % 7 === 0 ? 40_000 : 1 + (batch % 13);
+      const texts = Array.from({ length: size }, (_, i) => `B: ${seq + i}`);
+      const { payload, count } = messages(...texts);
+      writer.append(payload, count, batch);
+      seq += count;
+      if (batch % 50 === 0) await writer.flush();
+    }
+    await writer.close();
+    const records = await all(dir);
+    assert.equal(records.length, seq);
+    records.forEach((record, i) => assert.equal(record.frames[0]?.toString(), `B: ${i}`));
   });
 
   it("filters by sequence number and time", async () => {

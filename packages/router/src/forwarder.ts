@@ -2,9 +2,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import net from "node:net";
 import path from "node:path";
-import { Proxy, XPublisher, XSubscriber, type Event } from "zeromq";
+import { Context, Proxy, XPublisher, XSubscriber, type Event } from "zeromq";
 import { watchSocketEvents } from "@roomguard/bus";
-import { connectZmtpSubscriber, type ZmtpStream } from "./zmtp-subscriber.js";
+import { openTap, type BatchHandler, type Tap } from "./tap.js";
 
 export interface ForwarderOptions {
   /** Endpoint publishers connect to (config `bus.in`). */
@@ -21,15 +21,19 @@ export interface ForwarderOptions {
   tapQueue: number;
   /** Socket events of the IN (`publisher`) and OUT (`subscriber`) side. */
   onEvent: (side: "publisher" | "subscriber", event: Event) => void;
+  /** Every forwarded message, in batches (see openTap). */
+  onBatch: BatchHandler;
+  /** The tap's connection ended (only expected after `close()`). */
+  onTapEnd: (error?: Error) => void;
 }
 
 export interface Forwarder {
   /** The endpoints as bound, with any `*` port resolved. */
   readonly endpoints: { in: string; out: string };
-  /** In-process endpoints for the router's own bus client. */
+  /** In-process endpoints for the router's own bus client, which must use `context`. */
   readonly internal: { in: string; out: string };
-  /** Every forwarded message, as a ZMTP byte stream (paused: attach a reader, then resume). */
-  readonly tap: ZmtpStream;
+  /** The ZeroMQ context of the router's sockets. */
+  readonly context: Context;
   /** Settles when the proxy ends: after `close()`, or on a failure. */
   readonly done: Promise<void>;
   close(): Promise<void>;
@@ -51,29 +55,45 @@ let instances = 0;
 export async function openForwarder(options: ForwarderOptions): Promise<Forwarder> {
   const id = `${process.pid}-${++instances}`;
   const tapDir = await mkdtemp(path.join(tmpdir(), "roomguard-router-"));
+  const tapEndpoint = `ipc://${path.join(tapDir, "tap.sock")}`;
   const internal = { in: `inproc://roomguard-router-in-${id}`, out: `inproc://roomguard-router-out-${id}` };
-  const xsub = new XSubscriber({ receiveHighWaterMark: options.publisherQueue, maxMessageSize: options.maxMessageSize, linger: 0 });
-  // High-water marks are taken per endpoint at bind time: the tap's first, then the subscribers'.
-  const xpub = new XPublisher({ sendHighWaterMark: options.tapQueue, linger: 0 });
+  // One I/O thread each for reading publishers, writing to subscribers and writing to the
+  // journal tap. Sharing one, a burst read in from publishers starves the writes out, and
+  // the queues overflow: the benchmark loses messages without this.
+  const context = new Context({ ioThreads: 3 });
+  const xsub = new XSubscriber({
+    context,
+    affinity: IO_THREAD.publishers,
+    receiveHighWaterMark: options.publisherQueue,
+    maxMessageSize: options.maxMessageSize,
+    linger: 0,
+  });
+  const xpub = new XPublisher({ context, affinity: IO_THREAD.subscribers, sendHighWaterMark: options.subscriberQueue, linger: 0 });
+  setBatchSize(xsub, ZMQ_IN_BATCH_SIZE);
+  setBatchSize(xpub, ZMQ_OUT_BATCH_SIZE);
+  // The tap holds the "" (everything) subscription, which would hide a real subscriber's ""
+  // from the publishers. Passing every subscribe and unsubscribe upstream lets the XSUB
+  // count them instead, and it counts only real subscribers.
+  xpub.verbosity = "allSubsUnsubs";
+  watchSocketEvents(xsub.events, (event) => options.onEvent("publisher", event));
+  watchSocketEvents(xpub.events, (event) => {
+    if (!("address" in event) || event.address !== tapEndpoint) options.onEvent("subscriber", event);
+  });
   let proxy: Proxy<XSubscriber, XPublisher> | undefined;
+  let tap: Tap | undefined;
   try {
-    await xpub.bind(`ipc://${path.join(tapDir, "tap.sock")}`);
-    const tap = await connectZmtpSubscriber(path.join(tapDir, "tap.sock"));
-    const [subscription] = await xpub.receive();
-    if (!subscription || subscription.length !== 1 || subscription[0] !== 1) {
-      throw new Error("the journal tap's subscription did not arrive as expected");
-    }
-
-    xpub.sendHighWaterMark = options.subscriberQueue;
-    // The tap holds the "" (everything) subscription, which would hide a real subscriber's
-    // "" from the publishers. Passing every subscribe and unsubscribe upstream lets the
-    // XSUB count them instead, and it counts only real subscribers.
-    xpub.verbosity = "allSubsUnsubs";
-    watchSocketEvents(xsub.events, (event) => options.onEvent("publisher", event));
-    watchSocketEvents(xpub.events, (event) => options.onEvent("subscriber", event));
     await bindOrExplain(xpub, options.out, "bus.out");
     const out = xpub.lastEndpoint ?? options.out;
     await xpub.bind(internal.out);
+    // A pipe's queue length is fixed from the socket's setting when its endpoint is bound;
+    // setting it again resizes every open pipe. So: subscribers' endpoint first, then the
+    // tap's, and no change after that. The I/O thread is also taken at bind time.
+    xpub.sendHighWaterMark = options.tapQueue;
+    setBeforeNextBind(() => (xpub.affinity = IO_THREAD.tap));
+    await xpub.bind(tapEndpoint);
+    tap = await openTap(path.join(tapDir, "tap.sock"), options.onBatch, options.onTapEnd);
+    const openedTap = tap;
+    await swallowTapSubscription(xpub, xsub);
     await bindOrExplain(xsub, options.in, "bus.in");
     const inEndpoint = xsub.lastEndpoint ?? options.in;
     await xsub.bind(internal.in);
@@ -85,7 +105,7 @@ export async function openForwarder(options: ForwarderOptions): Promise<Forwarde
     return {
       endpoints: { in: inEndpoint, out },
       internal,
-      tap,
+      context,
       done,
       close() {
         closing ??= (async () => {
@@ -93,13 +113,14 @@ export async function openForwarder(options: ForwarderOptions): Promise<Forwarde
           // collected while libzmq's thread still uses them: that crashes the process.
           running.terminate();
           await done.catch(() => undefined);
-          tap.socket.destroy();
+          openedTap.close();
           await rm(tapDir, { recursive: true, force: true });
         })();
         return closing;
       },
     };
   } catch (error) {
+    tap?.close();
     if (!proxy) {
       xsub.close();
       xpub.close();
@@ -107,6 +128,59 @@ export async function openForwarder(options: ForwarderOptions): Promise<Forwarde
     await rm(tapDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * Bytes an I/O thread reads or encodes at a time (libzmq's default: 8 KiB). With 64 KiB,
+ * reading publishers and writing to subscribers cost fewer system calls in a burst, and
+ * delivery keeps pace with what forwarding takes in; a lone message still goes at once.
+ */
+const BATCH_BYTES = 64 * 1024;
+const ZMQ_IN_BATCH_SIZE = 101;
+const ZMQ_OUT_BATCH_SIZE = 102;
+
+/**
+ * ZMQ_IN/OUT_BATCH_SIZE are libzmq 4.3 draft options. zeromq.js is built with draft
+ * options but has no properties for these, so they go through the generic setter the
+ * properties use; without that setter the defaults stay.
+ */
+function setBatchSize(socket: XPublisher | XSubscriber, option: number): void {
+  const generic = socket as unknown as { setInt32Option?: (option: number, value: number) => void };
+  generic.setInt32Option?.(option, BATCH_BYTES);
+}
+
+/** Bit masks of the context's three I/O threads (ZMQ_AFFINITY). */
+const IO_THREAD = { publishers: 1, subscribers: 2, tap: 4 } as const;
+
+/**
+ * Sets a socket option meant for the next bind. zeromq.js warns that options set after a
+ * bind do not apply to it, which is true and exactly the intent here: keep the warning
+ * out of the service's log.
+ */
+function setBeforeNextBind(set: () => void): void {
+  const descriptor = Object.getOwnPropertyDescriptor(process, "emitWarning");
+  process.emitWarning = () => undefined;
+  try {
+    set();
+  } finally {
+    if (descriptor) Object.defineProperty(process, "emitWarning", descriptor);
+  }
+}
+
+/**
+ * Reads the subscriptions that reached the XPUB before the proxy runs: the tap's
+ * everything-subscription is dropped, so it never reaches a publisher; any other (a
+ * subscriber quicker than the tap) is passed upstream as the proxy would have.
+ */
+async function swallowTapSubscription(xpub: XPublisher, xsub: XSubscriber): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    xpub.receiveTimeout = Math.max(1, deadline - Date.now());
+    const [subscription] = await xpub.receive();
+    if (subscription?.length === 1 && subscription[0] === 1) break;
+    if (subscription) await xsub.send(subscription);
+  }
+  xpub.receiveTimeout = -1;
 }
 
 async function bindOrExplain(socket: XSubscriber | XPublisher, endpoint: string, key: string): Promise<void> {

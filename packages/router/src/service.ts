@@ -4,7 +4,6 @@ import { JournalWriter } from "@roomguard/journal";
 import { systemClock, type Clock, type Logger, type TimerHandle } from "@roomguard/runtime";
 import { openForwarder, type Forwarder } from "./forwarder.js";
 import { RouterStats, type RouterStatsReport } from "./stats.js";
-import { readTap } from "./tap-reader.js";
 
 export interface RouterDeps {
   config: RoomguardConfig;
@@ -103,6 +102,13 @@ export function createRouter(deps: RouterDeps): Router {
             log.once("warn", `refused:${side}`, "refused a connection that does not speak ZMTP (said once)", { side, event: event.type });
           }
         },
+        onBatch: (frames, messages, bytes) => {
+          stats.countBatch(messages, bytes);
+          journal?.append(frames, messages, clock.now());
+        },
+        onTapEnd: (error) => {
+          if (!stopping) deps.fail(new Error("the journal tap closed unexpectedly", { cause: error }));
+        },
       });
       const forwarding = forwarder;
       forwarding.done.then(
@@ -111,18 +117,14 @@ export function createRouter(deps: RouterDeps): Router {
         },
         (error: unknown) => deps.fail(new Error("the forwarding proxy failed", { cause: error })),
       );
-      readTap(
-        forwarding.tap,
-        (frames, messages, bytes) => {
-          stats.countBatch(messages, bytes);
-          journal?.append(frames, messages, clock.now());
-        },
-        (error) => {
-          if (!stopping) deps.fail(new Error("the journal tap closed unexpectedly", { cause: error }));
-        },
-      );
 
-      bus = new BusClient({ in: forwarding.internal.in, out: forwarding.internal.out, maxMessageSize: config.bus.maxMessageSize, log });
+      bus = new BusClient({
+        in: forwarding.internal.in,
+        out: forwarding.internal.out,
+        context: forwarding.context,
+        maxMessageSize: config.bus.maxMessageSize,
+        log,
+      });
       const control = serveControl({
         bus,
         service: "router",

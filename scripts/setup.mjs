@@ -41,7 +41,16 @@ if (major < 20 || (major === 20 && minor < 10)) fail(`roomguard needs Node 20.10
 let pnpm = versionOf("pnpm") === pnpmVersion ? "pnpm" : localPnpm;
 if (pnpm === localPnpm && versionOf(localPnpm) !== pnpmVersion) {
   say(`installing pnpm ${pnpmVersion} into .tools/ (once)`);
-  run("npm", ["install", "--prefix", path.join(root, ".tools"), "--no-save", "--no-audit", "--no-fund", "--loglevel=error", `pnpm@${pnpmVersion}`]);
+  run("npm", [
+    "install",
+    "--prefix",
+    path.join(root, ".tools"),
+    "--no-save",
+    "--no-audit",
+    "--no-fund",
+    "--loglevel=error",
+    `pnpm@${pnpmVersion}`,
+  ]);
   pnpm = localPnpm;
 }
 

@@ -22,7 +22,11 @@ function step(name, command, args) {
 const testFiles = readdirSync(path.join(root, "packages"))
   .map((name) => path.join(root, "packages", name, "dist", "test"))
   .filter((dir) => existsSync(dir))
-  .flatMap((dir) => readdirSync(dir).filter((file) => file.endsWith(".test.js")).map((file) => path.join(dir, file)))
+  .flatMap((dir) =>
+    readdirSync(dir)
+      .filter((file) => file.endsWith(".test.js"))
+      .map((file) => path.join(dir, file)),
+  )
   .filter((file) => hardware || !file.endsWith(".hw.test.js"));
 
 const results = [

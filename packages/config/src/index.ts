@@ -9,5 +9,6 @@ export {
   type LoadConfigOptions,
   type LoadedConfig,
 } from "./load.js";
+export { configKeys, configReference, type ConfigKey } from "./reference.js";
 export { configSchema, type RoomguardConfig } from "./schema.js";
 export { validateConfig, type ValidationResult } from "./validate.js";

@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { loadConfig } from "../src/load.js";
+import { configKeys, configReference } from "../src/reference.js";
+import { validateConfig } from "../src/validate.js";
+
+const repo = (file: string): string => fileURLToPath(new URL(`../../../../${file}`, import.meta.url));
+
+describe("the documented config", () => {
+  it("docs/configuration.md lists every key as the schema has it (run `pnpm docs` when this fails)", () => {
+    const doc = readFileSync(repo("docs/configuration.md"), "utf8");
+    assert.ok(doc.includes(configReference()), "docs/configuration.md is stale: run `pnpm docs`");
+  });
+
+  it("every key has a description and a default the schema accepts", () => {
+    const defaults = validateConfig({});
+    assert.ok(defaults.ok);
+    for (const key of configKeys()) {
+      assert.notEqual(key.description, "", `${key.path} has no description`);
+      assert.notEqual(key.default, undefined, `${key.path} has no default`);
+    }
+  });
+
+  it("the repository's roomguard.yaml is valid and spells out the defaults it sets", () => {
+    const loaded = loadConfig({ configPath: repo("roomguard.yaml"), env: {} });
+    const defaults = validateConfig({});
+    assert.ok(defaults.ok);
+    assert.deepEqual({ ...loaded.config, router: { ...loaded.config.router } }, defaults.config);
+  });
+});

@@ -55,8 +55,8 @@ function flatten(node: SchemaNode): SchemaNode[] {
 function describeType(actions: SchemaNode[]): string {
   const base = actions[0];
   const find = (type: string): SchemaNode | undefined => actions.find((action) => action.type === type);
-  const min = find("min_value")?.requirement;
-  const max = find("max_value")?.requirement;
+  const min = find("min_value")?.requirement as number | undefined;
+  const max = find("max_value")?.requirement as number | undefined;
   const range = min !== undefined && max !== undefined ? ` ${String(min)}–${String(max)}` : "";
   switch (base?.type) {
     case "number":

@@ -34,6 +34,8 @@ export interface Forwarder {
   readonly internal: { in: string; out: string };
   /** The ZeroMQ context of the router's sockets. */
   readonly context: Context;
+  /** Resolves true once the tap has read a message containing `marker` (see Tap.sees). */
+  tapSees(marker: Buffer, timeoutMs: number): Promise<boolean>;
   /** Settles when the proxy ends: after `close()`, or on a failure. */
   readonly done: Promise<void>;
   close(): Promise<void>;
@@ -106,6 +108,7 @@ export async function openForwarder(options: ForwarderOptions): Promise<Forwarde
       endpoints: { in: inEndpoint, out },
       internal,
       context,
+      tapSees: (marker, timeoutMs) => openedTap.sees(marker, timeoutMs),
       done,
       close() {
         closing ??= (async () => {

@@ -5,6 +5,8 @@ import { systemClock, type Clock, type Logger, type TimerHandle } from "@roomgua
 import { openForwarder, type Forwarder } from "./forwarder.js";
 import { RouterStats, type RouterStatsReport } from "./stats.js";
 
+const STOPPING_PREFIX = `${Topic.ROUTER}: stopping`;
+
 export interface RouterDeps {
   config: RoomguardConfig;
   /** `router.journal.dir`, resolved against the config file's directory. */
@@ -58,6 +60,19 @@ export function createRouter(deps: RouterDeps): Router {
     bus?.publish(subjectMessage(Topic.ROUTER, "stats", current)).catch((error: unknown) => {
       log.once("warn", "stats-publish", "cannot publish ROUTER: stats", { error });
     });
+  };
+
+  /**
+   * Publishes `ROUTER: stopping` through the router and waits until the journal's tap has read
+   * it: whatever was forwarded before it — everything a subscriber already has — is then in
+   * the journal too.
+   */
+  const journalEverythingForwarded = async (): Promise<void> => {
+    if (!bus || !forwarder) return;
+    const text = subjectMessage(Topic.ROUTER, "stopping", { pid: process.pid, at: clock.now() });
+    const seen = forwarder.tapSees(Buffer.from(text), 1000);
+    await bus.publish(text).catch(() => undefined);
+    if (!(await seen)) log.warn("the journal may miss the last messages: its reader did not catch up before the stop");
   };
 
   /** DEATH (lala-pi) and `CONTROL: router STOP` switch the router off only when the config allows it. */
@@ -133,6 +148,9 @@ export function createRouter(deps: RouterDeps): Router {
         stop: () => acceptStop("CONTROL: router STOP"),
       });
       stoppers.push(() => control.stop());
+      // The last message of a clean stop; subscribing makes the router's own publisher send it.
+      const stoppingEcho = bus.subscribe(STOPPING_PREFIX);
+      stoppers.push(() => stoppingEcho.close());
       const deaths = bus.subscribe(Topic.DEATH);
       stoppers.push(() => deaths.close());
       void (async () => {
@@ -159,6 +177,7 @@ export function createRouter(deps: RouterDeps): Router {
     async stop() {
       stopping = true;
       if (statsTimer) clock.clearInterval(statsTimer);
+      await journalEverythingForwarded();
       for (const stop of stoppers) stop();
       await bus?.close();
       log.info("final stats", { ...report() });

@@ -6,6 +6,11 @@ import { peerOpeningEnd, subscribeFrame, zmtpOpening } from "./zmtp.js";
 export type BatchHandler = (frames: Buffer, messages: number, payloadBytes: number) => void;
 
 export interface Tap {
+  /**
+   * Resolves true once a message containing `marker` has been read (everything forwarded
+   * before it has then been read too), or false after `timeoutMs`.
+   */
+  sees(marker: Buffer, timeoutMs: number): Promise<boolean>;
   close(): void;
 }
 
@@ -24,6 +29,7 @@ export function openTap(path: string, onBatch: BatchHandler, onEnd: (error?: Err
     let carried = 0; // bytes at the front of the arena kept from the last read
     let handshaken = false;
     let closing = false;
+    let awaited: { marker: Buffer; found: () => void } | undefined;
     const timer = setTimeout(() => fail(new Error(`the journal tap's handshake with ${path} timed out`)), timeoutMs);
     const fail = (error: Error): void => {
       clearTimeout(timer);
@@ -43,6 +49,21 @@ export function openTap(path: string, onBatch: BatchHandler, onEnd: (error?: Err
         clearTimeout(timer);
         socket.write(subscribeFrame(""));
         resolve({
+          sees: (marker, timeoutMs) =>
+            new Promise<boolean>((done) => {
+              const timer = setTimeout(() => {
+                awaited = undefined;
+                done(false);
+              }, timeoutMs);
+              awaited = {
+                marker,
+                found: () => {
+                  clearTimeout(timer);
+                  awaited = undefined;
+                  done(true);
+                },
+              };
+            }),
           close: () => {
             closing = true;
             socket.destroy();
@@ -54,6 +75,7 @@ export function openTap(path: string, onBatch: BatchHandler, onEnd: (error?: Err
       if (scan.messages > 0) {
         const whole = data.subarray(0, scan.end);
         onBatch(scan.hasCommands ? withoutCommands(whole) : whole, scan.messages, scan.payloadBytes);
+        if (awaited && whole.includes(awaited.marker)) awaited.found();
       }
       carried = data.length - scan.end;
       // A message bigger than half the arena: grow it, so that the rest of the message fits.

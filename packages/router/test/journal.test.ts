@@ -115,11 +115,16 @@ describe("the router's journal", { timeout: 30_000 }, () => {
     const keys = client(r.endpoints).subscribe("LAST:");
     await publisher.waitForRouter();
     await awaitSubscribed(publisher, keys, "LAST: probe");
-    for (let i = 0; i < 100; i++) await publisher.publish(`LAST: ${i}`);
-    for (let i = 0; i < 100; i++) await nextMessage(keys);
+    // Enough that the journal's reader is still busy when the last one reaches the subscriber.
+    const count = 20_000;
+    for (let i = 0; i < count; i++) void publisher.publish(`LAST: ${i}`);
+    for (let i = 0; i < count; i++) await nextMessage(keys);
     assert.equal(await r.stop("SIGTERM"), 0);
-    const lasts = textsOf(await journal(r.journalDir), "LAST: ").filter((text) => text !== "LAST: probe");
-    assert.equal(lasts.length, 100);
+    const records = await journal(r.journalDir);
+    const lasts = textsOf(records, "LAST: ").filter((text) => text !== "LAST: probe");
+    assert.equal(lasts.length, count);
+    // The stop publishes a marker through the router and waits for the journal to read it.
+    assert.match(records.at(-1)?.frames[0]?.toString() ?? "", /^ROUTER: stopping \{"pid":\d+,"at":\d+\}$/);
   });
 
   it("continues the sequence numbers after a restart", async () => {

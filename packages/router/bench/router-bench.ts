@@ -11,6 +11,7 @@ import { readJournal } from "@roomguard/journal";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROUTER_MAIN = path.join(here, "..", "src", "main.js");
 const LOAD = path.join(here, "load.js");
+const PLAIN_PROXY = path.join(here, "plain-proxy.js");
 const REPO = path.resolve(here, "..", "..", "..", "..");
 const TICK_US = 1e6 / 100; // /proc CPU times are in clock ticks of 10 ms
 
@@ -62,7 +63,8 @@ interface Router {
   stop(): Promise<number | null>;
 }
 
-async function startRouter(dir: string): Promise<Router> {
+/** Starts the router (or, with `plain`, libzmq's proxy alone) and waits until it listens. */
+async function startRouter(dir: string, plain = false): Promise<Router> {
   const journalDir = path.join(dir, "journal");
   const config = path.join(dir, "roomguard.yaml");
   writeFileSync(
@@ -79,7 +81,9 @@ async function startRouter(dir: string): Promise<Router> {
       "  format: json",
     ].join("\n") + "\n",
   );
-  const child = spawn(process.execPath, [ROUTER_MAIN, "--config", config], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, plain ? [PLAIN_PROXY] : [ROUTER_MAIN, "--config", config], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const listening = await new Promise<Record<string, string>>((resolve, reject) => {
     let buffered = "";
     const onData = (chunk: Buffer): void => {
@@ -175,7 +179,7 @@ interface Burst {
 }
 
 /** `count` messages like `KEY: RUN1 00000000000123` (24 bytes), as fast as they go. */
-async function burst(count: number, run: number, publishTo: Peer, subscribeAt: Peer, router?: Router): Promise<Burst> {
+async function burst(count: number, run: number, publishTo: Peer, subscribeAt: Peer, router?: Router, journal = true): Promise<Burst> {
   const topic = `KEY: RUN${run} `;
   // The subscriber always connects; in the direct setup the publisher listens for it.
   let publisher: Load;
@@ -196,7 +200,7 @@ async function burst(count: number, run: number, publishTo: Peer, subscribeAt: P
   await publisher.done;
   await sleep(500); // the journal's last writes belong to this burst
   const cpu = router ? cpuPerMessage(before, threadTicks(router.child.pid ?? 0), count, router.child.pid ?? 0) : { total: NaN, parts: "" };
-  const journalLost = router ? count - (await journaled(router.journalDir, topic)) : 0;
+  const journalLost = router && journal ? count - (await journaled(router.journalDir, topic)) : 0;
   return {
     rate: (result.received ?? 0) / (result.seconds ?? Infinity),
     lost: result.lost ?? count,
@@ -359,6 +363,15 @@ async function main(): Promise<void> {
     log(`stuck subscriber: healthy lost ${stuck.healthyLost}, peak RSS ${fmt(stuck.peakRssMb, 1)} MB`);
     const exit = await router.stop();
 
+    // The same burst and ping-pong through libzmq's proxy alone: what the journal, stats and control cost.
+    const plain = await startRouter(dir, true);
+    const plainBurst = await burst(burstCount, 9, plain.in, plain.out, plain, false);
+    const plainLatency = await latency(quick ? 5000 : 20_000, plain);
+    plain.child.kill("SIGKILL");
+    log(
+      `plain proxy: ${fmt(plainBurst.rate)} msgs/s, ${fmt(plainBurst.cpuUs, 2)} µs CPU/msg, latency p50 ${fmt(plainLatency.p50 ?? 0)} µs`,
+    );
+
     const rows: Row[] = [
       {
         measure: `routed burst, ${fmt(burstCount)} × 24 B (median of ${runs})`,
@@ -416,6 +429,12 @@ async function main(): Promise<void> {
       },
       { measure: "router RSS idle", value: `${fmt(idleRss, 1)} MB`, target: "≤ 64 MB", ok: idleRss <= 64 },
       { measure: "router peak RSS after the bursts", value: `${fmt(burstPeakRss, 1)} MB`, target: "≤ 96 MB", ok: burstPeakRss <= 96 },
+      {
+        measure: "for comparison: libzmq's proxy alone, no journal, stats or control (1 run)",
+        value: `${fmt(plainBurst.rate)} msgs/s, lost ${fmt(plainBurst.lost)}, ${fmt(plainBurst.cpuUs, 2)} µs CPU/msg, latency p50 ${fmt(plainLatency.p50 ?? NaN)} µs`,
+        target: "",
+        ok: null,
+      },
       { measure: "router exit on SIGTERM", value: String(exit), target: "0", ok: exit === 0 },
     ];
     const cpuModel = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? os.arch();

@@ -2,19 +2,12 @@
 // `pnpm bench`: every package's benchmark (packages/*/dist/bench/*-bench.js), one after the
 // other, each writing its section of docs/performance.md. Arguments pass through (--quick).
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { distFiles } from "./dist-files.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const benches = readdirSync(path.join(root, "packages"))
-  .map((name) => path.join(root, "packages", name, "dist", "bench"))
-  .filter((dir) => existsSync(dir))
-  .flatMap((dir) =>
-    readdirSync(dir)
-      .filter((file) => file.endsWith("-bench.js"))
-      .map((file) => path.join(dir, file)),
-  );
+const benches = distFiles(root, "bench", "-bench.js");
 
 let failed = 0;
 for (const bench of benches) {

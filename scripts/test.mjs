@@ -2,9 +2,9 @@
 // The test command: format and lint checks, the type check, then every test file with
 // Node's test runner. Hardware tests (*.hw.test.js) run only with ROOMGUARD_HW=1, on a Pi.
 import { spawnSync } from "node:child_process";
-import { readdirSync, existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { distFiles } from "./dist-files.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
@@ -19,15 +19,7 @@ function step(name, command, args) {
   return ok;
 }
 
-const testFiles = readdirSync(path.join(root, "packages"))
-  .map((name) => path.join(root, "packages", name, "dist", "test"))
-  .filter((dir) => existsSync(dir))
-  .flatMap((dir) =>
-    readdirSync(dir)
-      .filter((file) => file.endsWith(".test.js"))
-      .map((file) => path.join(dir, file)),
-  )
-  .filter((file) => hardware || !file.endsWith(".hw.test.js"));
+const testFiles = distFiles(root, "test", ".test.js").filter((file) => hardware || !file.endsWith(".hw.test.js"));
 
 const results = [
   step("format", bin("prettier"), ["--check", "--log-level", "warn", "."]),

@@ -12,7 +12,8 @@
 // a round trip is one message each way between two such clients, direct or through the router.
 import net from "node:net";
 import { Publisher, Subscriber } from "zeromq";
-import { peerOpeningEnd, subscribeFrame, zmtpHandshake, zmtpOpening } from "../src/zmtp.js";
+import { subscribeFrame, zmtpHandshake, zmtpOpening } from "../src/zmtp.js";
+import { ZmtpReader } from "../src/zmtp-reader.js";
 
 interface Peer {
   host: string;
@@ -143,53 +144,32 @@ async function subscribe(options: { peer: Peer; count: number; topic: string; id
   let expected = 0;
   let firstAt = 0;
   let lastAt = performance.now();
-  let arena = Buffer.allocUnsafe(1024 * 1024);
-  let carried = 0;
-  let handshaken = false;
-  const take = (length: number): void => {
-    let data = arena.subarray(0, carried + length);
-    if (!handshaken) {
-      const end = peerOpeningEnd(data);
-      if (end === undefined) {
-        carried = data.length;
-        return;
-      }
-      handshaken = true;
+  const countSequence = (body: Buffer): void => {
+    let seq = 0;
+    for (let i = body.length - DIGITS; i < body.length; i++) seq = seq * 10 + ((body[i] as number) - 48);
+    if (seq > expected) gaps += seq - expected;
+    expected = seq + 1;
+    received++;
+  };
+  const reader = new ZmtpReader(
+    () => {
       socket.write(subscribeFrame(options.topic));
       report({ ready: true });
-      data = data.subarray(end);
-    }
-    const now = performance.now();
-    if (received === 0 && data.length > 0) firstAt = now;
-    let offset = 0;
-    while (offset + 2 <= data.length) {
-      const flags = data[offset] as number;
-      const long = (flags & 2) !== 0;
-      if (long && offset + 9 > data.length) break;
-      const size = long ? data.readUInt32BE(offset + 5) : (data[offset + 1] as number);
-      const end = offset + (long ? 9 : 2) + size;
-      if (end > data.length) break;
-      let seq = 0;
-      for (let i = end - DIGITS; i < end; i++) seq = seq * 10 + ((data[i] as number) - 48);
-      if (seq > expected) gaps += seq - expected;
-      expected = seq + 1;
-      received++;
-      offset = end;
-    }
-    carried = data.length - offset;
-    if (carried > arena.length / 2) {
-      const bigger = Buffer.allocUnsafe(arena.length * 2);
-      data.copy(bigger, 0, offset);
-      arena = bigger;
-    } else data.copy(arena, 0, offset);
-    if (length > 0) lastAt = now;
-    if (received >= options.count) done();
-  };
-  const socket = net.connect({
-    host: options.peer.host,
-    port: options.peer.port,
-    onread: { buffer: () => arena.subarray(carried), callback: (length: number) => (take(length), true) },
-  });
+    },
+    (data) => {
+      const now = performance.now();
+      if (received === 0 && data.length > 0) firstAt = now;
+      if (data.length > 0) lastAt = now;
+      const used = forEachMessage(data, countSequence);
+      if (received >= options.count) done();
+      return used;
+    },
+    (error) => {
+      throw error;
+    },
+    1024 * 1024,
+  );
+  const socket = net.connect({ host: options.peer.host, port: options.peer.port, onread: reader.onread });
   socket.setNoDelay(true);
   socket.on("connect", () => socket.write(zmtpOpening("SUB")));
   const watchdog = setInterval(() => {
@@ -197,14 +177,7 @@ async function subscribe(options: { peer: Peer; count: number; topic: string; id
   }, 100);
   const done = (): void => {
     clearInterval(watchdog);
-    report({
-      received,
-      lost: options.count - received,
-      gaps,
-      firstAtMs: firstAt,
-      lastAtMs: lastAt,
-      seconds: (lastAt - firstAt) / 1000,
-    });
+    report({ received, lost: options.count - received, gaps, firstAtMs: firstAt, lastAtMs: lastAt, seconds: (lastAt - firstAt) / 1000 });
     socket.destroy();
   };
   await new Promise((resolve) => socket.on("close", resolve));

@@ -29,9 +29,24 @@ interface Load {
   done: Promise<void>;
 }
 
+/** Every process the benchmark started, killed if it is interrupted. */
+const children = new Set<ChildProcess>();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    for (const child of children) child.kill("SIGKILL");
+    process.exit(130);
+  });
+}
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.on("exit", () => children.delete(child));
+  return child;
+}
+
 /** Starts a load role; `next()` yields its JSON lines in order. */
 function load(role: string, options: object): Load {
-  const child = spawn(process.execPath, [LOAD, role, JSON.stringify(options)], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = track(spawn(process.execPath, [LOAD, role, JSON.stringify(options)], { stdio: ["ignore", "pipe", "inherit"] }));
   const lines: Array<Record<string, number>> = [];
   const waiters: Array<(line: Record<string, number>) => void> = [];
   let buffered = "";
@@ -81,9 +96,11 @@ async function startRouter(dir: string, plain = false): Promise<Router> {
       "  format: json",
     ].join("\n") + "\n",
   );
-  const child = spawn(process.execPath, plain ? [PLAIN_PROXY] : [ROUTER_MAIN, "--config", config], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = track(
+    spawn(process.execPath, plain ? [PLAIN_PROXY] : [ROUTER_MAIN, "--config", config], {
+      stdio: ["ignore", "pipe", "inherit"],
+    }),
+  );
   const listening = await new Promise<Record<string, string>>((resolve, reject) => {
     let buffered = "";
     const onData = (chunk: Buffer): void => {

@@ -2,24 +2,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { after, describe, it } from "node:test";
-import { BusClient, RouterUnreachableError } from "@roomguard/bus";
+import { describe, it } from "node:test";
+import { RouterUnreachableError } from "@roomguard/bus";
 import { awaitSubscribed, nextMessage } from "./helpers/bus-helpers.js";
-import { startRouter, stopAll, type RouterProcess } from "./helpers/router-process.js";
+import { routerFixture } from "./helpers/fixture.js";
 
 // The bus client against a real router process: start order, restarts, concurrency.
-const routers: RouterProcess[] = [];
-const clients: BusClient[] = [];
-after(async () => {
-  await Promise.all(clients.map((client) => client.close()));
-  await stopAll(routers);
-});
-
-function client(endpoints: { in: string; out: string }): BusClient {
-  const created = new BusClient(endpoints);
-  clients.push(created);
-  return created;
-}
+const { router, client } = routerFixture();
 
 describe("BusClient with a real router", { timeout: 30_000 }, () => {
   it("works when the router starts after the client", async () => {
@@ -29,8 +18,7 @@ describe("BusClient with a real router", { timeout: 30_000 }, () => {
     const keys = client(endpoints).subscribe("KEY:");
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(publisher.isConnected, false);
-    const r = await startRouter({ dir });
-    routers.push(r);
+    await router({ dir });
     await publisher.waitForRouter(5000);
     await awaitSubscribed(publisher, keys, "KEY: PROBE");
     await publisher.publish("KEY: LATE");
@@ -38,8 +26,7 @@ describe("BusClient with a real router", { timeout: 30_000 }, () => {
   });
 
   it("carries on across a router restart", async () => {
-    const first = await startRouter();
-    routers.push(first);
+    const first = await router();
     const publisher = client(first.endpoints);
     const keys = client(first.endpoints).subscribe("KEY:");
     await publisher.waitForRouter();
@@ -48,8 +35,7 @@ describe("BusClient with a real router", { timeout: 30_000 }, () => {
     assert.equal((await nextMessage(keys)).text, "KEY: BEFORE");
 
     assert.equal(await first.stop(), 0);
-    const second = await startRouter({ dir: first.dir });
-    routers.push(second);
+    await router({ dir: first.dir });
     await publisher.waitForRouter(5000);
     await awaitSubscribed(publisher, keys, "KEY: PROBE AGAIN");
     await publisher.publish("KEY: AFTER");
@@ -57,8 +43,7 @@ describe("BusClient with a real router", { timeout: 30_000 }, () => {
   });
 
   it("never hits EBUSY with many concurrent publishers in one process", async () => {
-    const r = await startRouter();
-    routers.push(r);
+    const r = await router();
     const publisher = client(r.endpoints);
     const load = client(r.endpoints).subscribe("LOAD:");
     await publisher.waitForRouter();

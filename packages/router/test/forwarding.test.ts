@@ -1,30 +1,12 @@
 import assert from "node:assert/strict";
 import net from "node:net";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { Publisher, Subscriber } from "zeromq";
-import { BusClient } from "@roomguard/bus";
 import { readJournal } from "@roomguard/journal";
 import { awaitSubscribed, eventually, nextMessage } from "./helpers/bus-helpers.js";
-import { startRouter, stopAll, type RouterProcess } from "./helpers/router-process.js";
+import { routerFixture } from "./helpers/fixture.js";
 
-const routers: RouterProcess[] = [];
-const clients: BusClient[] = [];
-after(async () => {
-  await Promise.all(clients.map((client) => client.close()));
-  await stopAll(routers);
-});
-
-async function router(config?: Parameters<typeof startRouter>[0]): Promise<RouterProcess> {
-  const started = await startRouter(config);
-  routers.push(started);
-  return started;
-}
-
-function client(endpoints: { in: string; out: string }): BusClient {
-  const created = new BusClient(endpoints);
-  clients.push(created);
-  return created;
-}
+const { router, client } = routerFixture();
 
 describe("forwarding", { timeout: 30_000 }, () => {
   it("delivers a published message to a subscriber and journals it", async () => {

@@ -1,31 +1,13 @@
 import assert from "node:assert/strict";
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { Publisher } from "zeromq";
-import { BusClient } from "@roomguard/bus";
 import { readJournal, renderBytes, type JournalRecord } from "@roomguard/journal";
 import { awaitSubscribed, eventually, nextMessage } from "./helpers/bus-helpers.js";
-import { startRouter, stopAll, type RouterProcess } from "./helpers/router-process.js";
+import { routerFixture } from "./helpers/fixture.js";
 
-const routers: RouterProcess[] = [];
-const clients: BusClient[] = [];
-after(async () => {
-  await Promise.all(clients.map((client) => client.close()));
-  await stopAll(routers);
-});
-
-async function router(options?: Parameters<typeof startRouter>[0]): Promise<RouterProcess> {
-  const started = await startRouter(options);
-  routers.push(started);
-  return started;
-}
-
-function client(endpoints: { in: string; out: string }): BusClient {
-  const created = new BusClient(endpoints);
-  clients.push(created);
-  return created;
-}
+const { router, client } = routerFixture();
 
 async function journal(dir: string): Promise<JournalRecord[]> {
   const records: JournalRecord[] = [];

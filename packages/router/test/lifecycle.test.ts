@@ -1,27 +1,10 @@
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
-import { BusClient, parseSubject, type BusMessage } from "@roomguard/bus";
+import { describe, it } from "node:test";
+import { parseSubject, type BusMessage } from "@roomguard/bus";
 import { awaitSubscribed, nextMessage } from "./helpers/bus-helpers.js";
-import { startRouter, stopAll, type RouterProcess } from "./helpers/router-process.js";
+import { routerFixture } from "./helpers/fixture.js";
 
-const routers: RouterProcess[] = [];
-const clients: BusClient[] = [];
-after(async () => {
-  await Promise.all(clients.map((client) => client.close()));
-  await stopAll(routers);
-});
-
-async function router(options?: Parameters<typeof startRouter>[0]): Promise<RouterProcess> {
-  const started = await startRouter(options);
-  routers.push(started);
-  return started;
-}
-
-function client(endpoints: { in: string; out: string }): BusClient {
-  const created = new BusClient(endpoints);
-  clients.push(created);
-  return created;
-}
+const { router, client } = routerFixture();
 
 function payloadOf(message: BusMessage): Record<string, unknown> {
   return parseSubject(message).payload as Record<string, unknown>;
@@ -102,16 +85,14 @@ describe("router lifecycle", { timeout: 30_000 }, () => {
   });
 
   it("exits 78 on an invalid config, naming the key", async () => {
-    const r = await startRouter({ config: { router: { statsIntervalS: "often" } }, noWait: true });
-    routers.push(r);
+    const r = await router({ config: { router: { statsIntervalS: "often" } }, noWait: true });
     assert.equal(await r.exited, 78);
     assert.match(JSON.stringify(r.lines), /router\.statsIntervalS: expected a number, got \\"often\\"/);
   });
 
   it("exits 1 with a clear message when its ipc endpoint is taken", async () => {
     const first = await router();
-    const second = await startRouter({ dir: first.dir, noWait: true });
-    routers.push(second);
+    const second = await router({ dir: first.dir, noWait: true });
     assert.equal(await second.exited, 1);
     const failure = second.lines.find((line) => line.msg === "failed to start");
     assert.match(
@@ -123,8 +104,7 @@ describe("router lifecycle", { timeout: 30_000 }, () => {
 
   it("exits 1 with a clear message when its TCP port is taken", async () => {
     const first = await router({ config: { bus: { in: "tcp://127.0.0.1:*", out: "tcp://127.0.0.1:*" } } });
-    const second = await startRouter({ config: { bus: { out: first.endpoints.out } }, noWait: true });
-    routers.push(second);
+    const second = await router({ config: { bus: { out: first.endpoints.out } }, noWait: true });
     assert.equal(await second.exited, 1);
     const failure = second.lines.find((line) => line.msg === "failed to start");
     assert.match(

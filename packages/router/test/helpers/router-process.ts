@@ -119,8 +119,3 @@ export async function startRouter(options: RouterProcessOptions = {}): Promise<R
   }
   return router;
 }
-
-/** Kills routers a failed test left behind. */
-export async function stopAll(routers: Array<RouterProcess | undefined>): Promise<void> {
-  await Promise.all(routers.flatMap((router) => (router ? [router.stop("SIGKILL")] : [])));
-}

@@ -26,7 +26,7 @@ sensors, music player and alarm join as they are built. Watch the bus from
 another terminal with: roomguard tap`,
   async run(argv, context) {
     if (process.stderr.isTTY) {
-      context.output.err('# roomguard: starting the router. In another terminal: pnpm roomguard tap   |   pnpm roomguard send "KEY: LEFT"');
+      context.output.err('# roomguard: starting the router. In another terminal: npx roomguard tap   |   npx roomguard send "KEY: LEFT"');
     }
     void argv;
     return runRouter();

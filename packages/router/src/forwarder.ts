@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import net from "node:net";
 import path from "node:path";
 import { Context, Proxy, XPublisher, XSubscriber, type Event } from "zeromq";
 import { watchSocketEvents } from "@roomguard/bus";
+import { bindOrExplain } from "./bind.js";
+import { IO_THREAD, setBatchSize, setBeforeNextBind, ZMQ_IN_BATCH_SIZE, ZMQ_OUT_BATCH_SIZE } from "./socket-options.js";
 import { openTap, type BatchHandler, type Tap } from "./tap.js";
 
 export interface ForwarderOptions {
@@ -134,43 +135,6 @@ export async function openForwarder(options: ForwarderOptions): Promise<Forwarde
 }
 
 /**
- * Bytes an I/O thread reads or encodes at a time (libzmq's default: 8 KiB). With 64 KiB,
- * reading publishers and writing to subscribers cost fewer system calls in a burst, and
- * delivery keeps pace with what forwarding takes in; a lone message still goes at once.
- */
-const BATCH_BYTES = 64 * 1024;
-const ZMQ_IN_BATCH_SIZE = 101;
-const ZMQ_OUT_BATCH_SIZE = 102;
-
-/**
- * ZMQ_IN/OUT_BATCH_SIZE are libzmq 4.3 draft options. zeromq.js is built with draft
- * options but has no properties for these, so they go through the generic setter the
- * properties use; without that setter the defaults stay.
- */
-function setBatchSize(socket: XPublisher | XSubscriber, option: number): void {
-  const generic = socket as unknown as { setInt32Option?: (option: number, value: number) => void };
-  generic.setInt32Option?.(option, BATCH_BYTES);
-}
-
-/** Bit masks of the context's three I/O threads (ZMQ_AFFINITY). */
-const IO_THREAD = { publishers: 1, subscribers: 2, tap: 4 } as const;
-
-/**
- * Sets a socket option meant for the next bind. zeromq.js warns that options set after a
- * bind do not apply to it, which is true and exactly the intent here: keep the warning
- * out of the service's log.
- */
-function setBeforeNextBind(set: () => void): void {
-  const descriptor = Object.getOwnPropertyDescriptor(process, "emitWarning");
-  process.emitWarning = () => undefined;
-  try {
-    set();
-  } finally {
-    if (descriptor) Object.defineProperty(process, "emitWarning", descriptor);
-  }
-}
-
-/**
  * Reads the subscriptions that reached the XPUB before the proxy runs: the tap's
  * everything-subscription is dropped, so it never reaches a publisher; any other (a
  * subscriber quicker than the tap) is passed upstream as the proxy would have.
@@ -184,37 +148,4 @@ async function swallowTapSubscription(xpub: XPublisher, xsub: XSubscriber): Prom
     if (subscription) await xsub.send(subscription);
   }
   xpub.receiveTimeout = -1;
-}
-
-async function bindOrExplain(socket: XSubscriber | XPublisher, endpoint: string, key: string): Promise<void> {
-  try {
-    // libzmq replaces an existing ipc socket file, even one a running router listens on.
-    if (endpoint.startsWith("ipc://") && (await someoneListens(endpoint.slice("ipc://".length)))) {
-      throw Object.assign(new Error(`${endpoint} is in use`), { code: "EADDRINUSE" });
-    }
-    await socket.bind(endpoint);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const hint =
-      code === "EADDRINUSE"
-        ? "another process (another router?) listens there"
-        : code === "EACCES"
-          ? "permission denied"
-          : code === "EADDRNOTAVAIL"
-            ? "no such address on this machine"
-            : (error as Error).message;
-    throw Object.assign(new Error(`cannot listen on ${endpoint} (${key}): ${hint}`, { cause: error }), { code });
-  }
-}
-
-/** Whether a process accepts connections on a Unix socket path. */
-function someoneListens(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.connect(socketPath);
-    probe.once("connect", () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once("error", () => resolve(false));
-  });
 }

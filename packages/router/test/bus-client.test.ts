@@ -8,7 +8,7 @@ import { awaitSubscribed, nextMessage } from "./helpers/bus-helpers.js";
 import { routerFixture } from "./helpers/fixture.js";
 
 // The bus client against a real router process: start order, restarts, concurrency.
-const { router, client } = routerFixture();
+const { router, client, joined } = routerFixture();
 
 describe("BusClient with a real router", { timeout: 30_000 }, () => {
   it("works when the router starts after the client", async () => {
@@ -27,10 +27,7 @@ describe("BusClient with a real router", { timeout: 30_000 }, () => {
 
   it("carries on across a router restart", async () => {
     const first = await router();
-    const publisher = client(first.endpoints);
-    const keys = client(first.endpoints).subscribe("KEY:");
-    await publisher.waitForRouter();
-    await awaitSubscribed(publisher, keys, "KEY: PROBE");
+    const { publisher, subscription: keys } = await joined(first.endpoints, "KEY:", "KEY: PROBE");
     await publisher.publish("KEY: BEFORE");
     assert.equal((await nextMessage(keys)).text, "KEY: BEFORE");
 
@@ -44,10 +41,7 @@ describe("BusClient with a real router", { timeout: 30_000 }, () => {
 
   it("never hits EBUSY with many concurrent publishers in one process", async () => {
     const r = await router();
-    const publisher = client(r.endpoints);
-    const load = client(r.endpoints).subscribe("LOAD:");
-    await publisher.waitForRouter();
-    await awaitSubscribed(publisher, load, "LOAD: probe");
+    const { publisher, subscription: load } = await joined(r.endpoints, "LOAD:", "LOAD: probe");
     const tasks = Array.from({ length: 8 }, (_, task) =>
       (async () => {
         for (let i = 0; i < 250; i++) await publisher.publish(`LOAD: ${task} ${i}`);

@@ -7,7 +7,7 @@ import { readJournal, renderBytes, type JournalRecord } from "@roomguard/journal
 import { awaitSubscribed, eventually, nextMessage } from "./helpers/bus-helpers.js";
 import { routerFixture } from "./helpers/fixture.js";
 
-const { router, client } = routerFixture();
+const { router, client, joined } = routerFixture();
 
 async function journal(dir: string): Promise<JournalRecord[]> {
   const records: JournalRecord[] = [];
@@ -22,10 +22,7 @@ function textsOf(records: JournalRecord[], prefix: string): string[] {
 describe("the router's journal", { timeout: 30_000 }, () => {
   it("has every forwarded message within a second, numbered in order and timed", async () => {
     const r = await router({ config: { router: { journal: { flushIntervalMs: 1000 } } } });
-    const publisher = client(r.endpoints);
-    const keys = client(r.endpoints).subscribe("KEY:");
-    await publisher.waitForRouter();
-    await awaitSubscribed(publisher, keys, "KEY: PROBE");
+    const { publisher, subscription: keys } = await joined(r.endpoints, "KEY:", "KEY: PROBE");
     const before = Date.now();
     for (let i = 0; i < 50; i++) await publisher.publish(`KEY: ${i}`);
     for (let i = 0; i < 50; i++) assert.equal((await nextMessage(keys)).text, `KEY: ${i}`);
@@ -73,10 +70,8 @@ describe("the router's journal", { timeout: 30_000 }, () => {
 
   it("stays within maxBytes by rotating segments", async () => {
     const r = await router({ config: { router: { journal: { segmentBytes: 65536, maxBytes: 262144, flushIntervalMs: 50 } } } });
-    const publisher = client(r.endpoints);
-    const sink = client(r.endpoints).subscribe("FILL:");
-    await publisher.waitForRouter();
-    await awaitSubscribed(publisher, sink, "FILL: probe");
+    // A subscriber must want FILL: for the publisher to send it at all.
+    const { publisher } = await joined(r.endpoints, "FILL:", "FILL: probe");
     const filler = "f".repeat(1000);
     for (let i = 0; i < 1500; i++) {
       await publisher.publish(`FILL: ${i} ${filler}`);
@@ -93,10 +88,7 @@ describe("the router's journal", { timeout: 30_000 }, () => {
 
   it("flushes on SIGTERM: what was forwarded is journaled before exit", async () => {
     const r = await router({ config: { router: { journal: { flushIntervalMs: 1000 } } } });
-    const publisher = client(r.endpoints);
-    const keys = client(r.endpoints).subscribe("LAST:");
-    await publisher.waitForRouter();
-    await awaitSubscribed(publisher, keys, "LAST: probe");
+    const { publisher, subscription: keys } = await joined(r.endpoints, "LAST:", "LAST: probe");
     // Enough that the journal's reader is still busy when the last one reaches the subscriber.
     const count = 20_000;
     for (let i = 0; i < count; i++) void publisher.publish(`LAST: ${i}`);
@@ -111,10 +103,7 @@ describe("the router's journal", { timeout: 30_000 }, () => {
 
   it("continues the sequence numbers after a restart", async () => {
     const first = await router();
-    const publisher = client(first.endpoints);
-    const keys = client(first.endpoints).subscribe("SEQ:");
-    await publisher.waitForRouter();
-    await awaitSubscribed(publisher, keys, "SEQ: probe");
+    const { publisher, subscription: keys } = await joined(first.endpoints, "SEQ:", "SEQ: probe");
     await publisher.publish("SEQ: before");
     await nextMessage(keys);
     assert.equal(await first.stop(), 0);

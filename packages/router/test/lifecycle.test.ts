@@ -4,7 +4,7 @@ import { parseSubject, type BusMessage } from "@roomguard/bus";
 import { awaitSubscribed, nextMessage } from "./helpers/bus-helpers.js";
 import { routerFixture } from "./helpers/fixture.js";
 
-const { router, client } = routerFixture();
+const { router, client, joined } = routerFixture();
 
 function payloadOf(message: BusMessage): Record<string, unknown> {
   return parseSubject(message).payload as Record<string, unknown>;
@@ -23,10 +23,7 @@ describe("router lifecycle", { timeout: 30_000 }, () => {
 
   it("ignores lala-pi's DEATH by default and keeps forwarding", async () => {
     const r = await router();
-    const publisher = client(r.endpoints);
-    const keys = client(r.endpoints).subscribe("KEY:");
-    await publisher.waitForRouter();
-    await awaitSubscribed(publisher, keys, "KEY: PROBE");
+    const { publisher, subscription: keys } = await joined(r.endpoints, "KEY:", "KEY: PROBE");
     await publisher.publish("DEATH");
     await publisher.publish("CONTROL: router STOP");
     await r.waitForLog((line) => line.msg.startsWith("ignoring DEATH"));

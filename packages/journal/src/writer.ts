@@ -61,7 +61,8 @@ export class JournalWriter {
   /** Slabs whose blocks are on disk, for reuse: garbage slabs would pile up until a GC. */
   private readonly spareSlabs: Buffer[] = [];
   private pendingBytes = 0;
-  private pendingMessages = 0;
+  /** A flush for a full megabyte is already queued: appends until it runs need not queue more. */
+  private earlyFlushQueued = false;
   private writtenMessages = 0;
   private writtenBytes = 0;
   private droppedMessages = 0;
@@ -136,8 +137,10 @@ export class JournalWriter {
     payload.copy(bytes, BLOCK_HEADER_BYTES);
     this.pending.push({ bytes, slab: this.slab, messages: messageCount, firstSeq });
     this.pendingBytes += size;
-    this.pendingMessages += messageCount;
-    if (this.pendingBytes >= SLAB_BYTES) void this.flush();
+    if (this.pendingBytes >= SLAB_BYTES && !this.earlyFlushQueued) {
+      this.earlyFlushQueued = true;
+      void this.flush();
+    }
     return firstSeq;
   }
 
@@ -167,7 +170,7 @@ export class JournalWriter {
     const blocks = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
-    this.pendingMessages = 0;
+    this.earlyFlushQueued = false;
     // The slab now being written must not be filled further.
     this.nextSlab(0);
     for (let start = 0; start < blocks.length;) {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { listSegments, readBlocks, type SegmentFile } from "./segments.js";
 import { decodeMessages } from "./zmtp-frames.js";
 
@@ -49,7 +50,7 @@ export async function* followJournal(
       position = segment ? { segment, offset: 0 } : undefined;
     }
     if (position) {
-      for await (const record of readSegment(position, { ...options, fromSeq: Math.max(nextSeq, options.fromSeq ?? 0) })) {
+      for await (const record of readSegment(position, { ...options, fromSeq: nextSeq })) {
         nextSeq = record.seq + 1;
         yield record;
         if (options.signal.aborted) return;
@@ -61,17 +62,8 @@ export async function* followJournal(
         continue;
       }
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, pollMs);
-      options.signal.addEventListener(
-        "abort",
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+    // Rejects on abort; a listener per poll would pile up on the signal while following for hours.
+    await sleep(pollMs, undefined, { signal: options.signal }).catch(() => undefined);
   }
 }
 

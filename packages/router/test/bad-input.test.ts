@@ -3,7 +3,7 @@ import net from "node:net";
 import { describe, it } from "node:test";
 import { Publisher } from "zeromq";
 import { readJournal } from "@roomguard/journal";
-import { awaitSubscribed, eventually, nextMessage } from "./helpers/bus-helpers.js";
+import { awaitSubscribed, eventuallyJournaled, nextMessage } from "./helpers/bus-helpers.js";
 import { routerFixture } from "./helpers/fixture.js";
 
 const { router, client } = routerFixture();
@@ -100,13 +100,6 @@ describe("bad input never stops the router", { timeout: 60_000 }, () => {
     } finally {
       raw.close();
     }
-    await eventually(
-      async () => {
-        for await (const record of readJournal(r.journalDir)) if (record.frames[0]?.toString() === "lower: case") return true;
-        return false;
-      },
-      "the malformed message in the journal",
-      2000,
-    );
+    await eventuallyJournaled(r.journalDir, "lower: case");
   });
 });

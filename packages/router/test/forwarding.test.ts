@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { describe, it } from "node:test";
 import { Publisher, Subscriber } from "zeromq";
-import { readJournal } from "@roomguard/journal";
-import { awaitSubscribed, eventually, nextMessage } from "./helpers/bus-helpers.js";
+import { awaitSubscribed, eventually, eventuallyJournaled, nextMessage } from "./helpers/bus-helpers.js";
 import { routerFixture } from "./helpers/fixture.js";
 
 const { router, client } = routerFixture();
@@ -18,14 +17,7 @@ describe("forwarding", { timeout: 30_000 }, () => {
     await awaitSubscribed(publisher, keys, "KEY: PROBE");
     await publisher.publish("KEY: LEFT");
     assert.equal((await nextMessage(keys)).text, "KEY: LEFT");
-    await eventually(
-      async () => {
-        for await (const record of readJournal(r.journalDir)) if (record.frames[0]?.toString() === "KEY: LEFT") return true;
-        return false;
-      },
-      "KEY: LEFT in the journal",
-      2000,
-    );
+    await eventuallyJournaled(r.journalDir, "KEY: LEFT");
   });
 
   it("is lala-pi compatible: bare PUB to 5556, bare SUB on 5555, exactly the bytes sent", async () => {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { Publisher } from "zeromq";
 import { readJournal, renderBytes, type JournalRecord } from "@roomguard/journal";
-import { awaitSubscribed, eventually, nextMessage } from "./helpers/bus-helpers.js";
+import { awaitSubscribed, eventually, eventuallyJournaled, nextMessage } from "./helpers/bus-helpers.js";
 import { routerFixture } from "./helpers/fixture.js";
 
 const { router, client, joined } = routerFixture();
@@ -60,11 +60,7 @@ describe("the router's journal", { timeout: 30_000 }, () => {
     } finally {
       raw.close();
     }
-    await eventually(
-      async () => (await journal(r.journalDir)).some((record) => record.frames[0]?.equals(bytes)),
-      "the exact bytes in the journal",
-      2000,
-    );
+    await eventuallyJournaled(r.journalDir, bytes);
     assert.equal(renderBytes(bytes), "BIN: \\xff\\xfe\\n\\xc3");
   });
 

@@ -1,3 +1,4 @@
+import { readJournal } from "@roomguard/journal";
 import type { BusClient, BusMessage, Subscription } from "@roomguard/bus";
 
 /** Waits until `predicate` holds, polling; fails with `what` after `timeoutMs`. */
@@ -37,4 +38,17 @@ export async function awaitSubscribed<T extends BusMessage>(
     }
   }
   throw new Error(`the subscription never saw the probe ${probe}`);
+}
+
+/** Waits until the journal in `dir` holds a message whose first frame is `text` (or these bytes). */
+export async function eventuallyJournaled(dir: string, text: string | Buffer, timeoutMs = 2000): Promise<void> {
+  const wanted = typeof text === "string" ? Buffer.from(text) : text;
+  await eventually(
+    async () => {
+      for await (const record of readJournal(dir)) if (record.frames[0]?.equals(wanted)) return true;
+      return false;
+    },
+    `${wanted.toString()} in the journal`,
+    timeoutMs,
+  );
 }

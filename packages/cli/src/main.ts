@@ -22,9 +22,6 @@ const commands: Record<string, Command> = {
   journal: journalCommand,
 };
 
-const EX_USAGE = 64;
-const EX_DATAERR = 65;
-
 function help(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
   return [
@@ -50,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
     const topic = word === "help" ? rest[0] : undefined;
     const command = topic === undefined ? undefined : commands[topic];
     processOutput.out(command ? command.usage : help());
-    return topic !== undefined && !command ? EX_USAGE : ExitCode.ok;
+    return topic !== undefined && !command ? ExitCode.usage : ExitCode.ok;
   }
   if (word === "--version" || word === "-v") {
     processOutput.out(version());
@@ -59,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
   const command = commands[word];
   if (!command) {
     processOutput.err(`roomguard: unknown command "${word}"\n\n${help()}`);
-    return EX_USAGE;
+    return ExitCode.usage;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
     processOutput.out(command.usage);
@@ -93,11 +90,11 @@ function reportFailure(word: string, error: unknown): number {
   }
   if (error instanceof MessageError) {
     processOutput.err(`roomguard ${word}: not a valid message: ${message}`);
-    return EX_DATAERR;
+    return ExitCode.dataError;
   }
   if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
     processOutput.err(`roomguard ${word}: ${message}\n(see: roomguard help ${word})`);
-    return EX_USAGE;
+    return ExitCode.usage;
   }
   processOutput.err(`roomguard ${word}: ${message}`);
   return ExitCode.failure;

@@ -1,0 +1,132 @@
+import { systemClock, type Clock } from "@roomguard/runtime";
+import { Debouncer } from "../debounce.js";
+import { HalError } from "../errors.js";
+import { PinRegistry } from "../pin-registry.js";
+import { invert, sleep } from "../sleep.js";
+import type { DigitalInput, DigitalOutput, Hal, InputOptions, Level, OutputOptions, PwmOutput } from "../types.js";
+import { SimGpio } from "./sim-gpio.js";
+import { SimI2cBus } from "./sim-i2c.js";
+
+export interface SimHalOptions {
+  /** Default: the system clock. Tests pass a ManualClock to run debounce without waiting. */
+  clock?: Clock;
+  /** The simulated wiring; default a new one. */
+  gpio?: SimGpio;
+}
+
+/** The simulated backend, plus the handles tests and `SIM:` messages use to drive it. */
+export interface SimHal extends Hal {
+  readonly backend: "sim";
+  /** The wires: `gpio.drive(17, 0)` is a button pressed on BCM 17. */
+  readonly gpio: SimGpio;
+  /** A simulated I2C bus, created on first use; attach chip models to it. */
+  i2cBus(busNumber: number): SimI2cBus;
+  /** Duty cycle of each simulated PWM pin, 0 to 1. */
+  readonly pwm: ReadonlyMap<number, number>;
+  readonly openPwm: (pin: number) => PwmOutput;
+}
+
+/** An in-memory Pi: the same pin rules, debounce and errors as the real backends. */
+export function createSimHal(options: SimHalOptions = {}): SimHal {
+  const clock = options.clock ?? systemClock;
+  const gpio = options.gpio ?? new SimGpio();
+  const registry = new PinRegistry();
+  const buses = new Map<number, SimI2cBus>();
+  const pwm = new Map<number, number>();
+
+  const i2cBus = (busNumber: number): SimI2cBus => {
+    const bus = buses.get(busNumber) ?? new SimI2cBus(busNumber);
+    buses.set(busNumber, bus);
+    return bus;
+  };
+
+  return {
+    backend: "sim",
+    gpio,
+    pwm,
+    i2cBus,
+
+    openInput(pin: number, inputOptions: InputOptions = {}): DigitalInput {
+      registry.claim(pin);
+      // A real deploy sets pull-ups in config.txt; the simulated board has them built in.
+      gpio.setMode(pin, { kind: "input", pull: inputOptions.pull ?? "up" });
+      const activeLow = inputOptions.activeLow ?? false;
+      const read = (): Level => (activeLow ? invert(gpio.level(pin)) : gpio.level(pin));
+      const listeners = new Set<(level: Level) => void>();
+      const debouncer = new Debouncer(clock, inputOptions.debounceMs ?? 0, inputOptions.edge ?? "both", read, (level) => {
+        for (const listener of listeners) listener(level);
+      });
+      const stopEdges = gpio.onChange(pin, () => debouncer.edgeSeen());
+      let closed = false;
+      const input: DigitalInput = {
+        pin,
+        read,
+        watch(listener) {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+        close() {
+          if (closed) return;
+          closed = true;
+          stopEdges();
+          debouncer.stop();
+          listeners.clear();
+          gpio.setMode(pin, { kind: "unused" });
+          registry.released(pin);
+        },
+      };
+      registry.opened(pin, input);
+      return input;
+    },
+
+    openOutput(pin: number, outputOptions: OutputOptions = {}): DigitalOutput {
+      registry.claim(pin);
+      const openDrain = outputOptions.drive === "open-drain";
+      const activeLow = outputOptions.drive !== "open-drain" && outputOptions.activeLow === true;
+      const write = (level: Level): void => {
+        if (openDrain) gpio.setMode(pin, level === 1 ? { kind: "released" } : { kind: "output", level: 0 });
+        else gpio.setMode(pin, { kind: "output", level: activeLow ? invert(level) : level });
+      };
+      write(outputOptions.initial ?? 0);
+      let closed = false;
+      const output: DigitalOutput = {
+        pin,
+        write,
+        async pulse(ms, level = 1) {
+          write(level);
+          await sleep(clock, ms);
+          write(invert(level));
+        },
+        close() {
+          if (closed) return;
+          closed = true;
+          gpio.setMode(pin, { kind: "unused" });
+          registry.released(pin);
+        },
+      };
+      registry.opened(pin, output);
+      return output;
+    },
+
+    openPwm(pin: number): PwmOutput {
+      registry.claim(pin);
+      pwm.set(pin, 0);
+      const output: PwmOutput = {
+        pin,
+        setDutyCycle(fraction) {
+          if (!(fraction >= 0 && fraction <= 1)) throw new HalError("IO_ERROR", `expected a duty cycle from 0 to 1, got ${fraction}`);
+          pwm.set(pin, fraction);
+        },
+        close() {
+          pwm.delete(pin);
+          registry.released(pin);
+        },
+      };
+      registry.opened(pin, output);
+      return output;
+    },
+
+    openI2c: (busNumber) => Promise.resolve(i2cBus(busNumber)),
+    close: () => registry.closeAll(),
+  };
+}

@@ -67,6 +67,10 @@ function describeType(actions: SchemaNode[]): string {
       return (base.options ?? []).map((option) => `\`${String(option)}\``).join(" / ");
     case "string":
       return find("regex") ? String(find("regex")?.message) : "text";
+    case "array":
+      return "list";
+    case "record":
+      return "map";
     default:
       return base?.type ?? "?";
   }

@@ -101,9 +101,78 @@ const log = v.strictObject({
   ),
 });
 
+const hardware = v.strictObject({
+  backend: setting(
+    v.picklist(["auto", "sim", "onoff", "rpio"]),
+    "auto",
+    "`auto`: real hardware on a Raspberry Pi (onoff for buttons, rpio for a matrix keypad; onoff on a Pi 5), simulated elsewhere. `sim`: in-memory pins driven by `roomguard sim`. `onoff`: sysfs GPIO with interrupts. `rpio`: /dev/gpiomem register access (Pi 1-4).",
+  ),
+  gpioSysfsRoot: setting(
+    v.pipe(v.string(), v.minLength(1)),
+    "/sys/class/gpio",
+    "Where the onoff backend finds the GPIO chips and their base numbers.",
+  ),
+  rpioGpiomem: setting(v.boolean(), true, "rpio uses /dev/gpiomem (no root). false: /dev/mem, which needs root and allows PWM."),
+  i2cBus: setting(wholeNumber(0, 31), 1, "I2C bus number: /dev/i2c-N. The header's SDA/SCL (BCM 2/3) are bus 1."),
+});
+
+/** A BCM GPIO number; whether it is on the header is checked with the pin map, naming the key. */
+const bcm = v.pipe(v.number(), v.integer());
+const keyName = v.pipe(v.string(), v.minLength(1));
+
+const matrix = v.strictObject({
+  rows: setting(v.array(bcm), [5, 6, 13, 19], "BCM pins of the rows, top to bottom: driven low one at a time."),
+  columns: setting(v.array(bcm), [16, 20, 21, 26], "BCM pins of the columns, left to right: read, with pull-ups."),
+  keys: setting(
+    v.array(v.array(keyName)),
+    [
+      ["1", "2", "3", "A"],
+      ["4", "5", "6", "B"],
+      ["7", "8", "9", "C"],
+      ["*", "0", "#", "D"],
+    ],
+    "Key names by row and column, as printed on the keypad (a 4x4 membrane pad by default).",
+  ),
+  scanIntervalMs: setting(wholeNumber(1, 1000), 10, "Milliseconds between scans of the whole matrix (10: 100 Hz)."),
+});
+
+const keypad = v.strictObject({
+  mode: setting(v.picklist(["buttons", "matrix"]), "buttons", "`buttons`: one GPIO per key, to ground. `matrix`: a rows x columns keypad."),
+  buttons: setting(
+    v.record(keyName, bcm),
+    { LEFT: 5, RIGHT: 6, UP: 16, DOWN: 20, SELECT: 21 },
+    "Key name → BCM pin, for `buttons` mode. Default: a five-way pad, the music player's controls.",
+  ),
+  matrix: v.optional(matrix, {}),
+  debounceMs: setting(wholeNumber(0, 1000), 20, "A key must be quiet this many milliseconds before its new state counts."),
+  holdMs: setting(wholeNumber(0, 60_000), 1000, "A key held this long publishes `KEY: <NAME> HOLD` once. 0: never."),
+  repeatMs: setting(
+    wholeNumber(0, 10_000),
+    0,
+    "While a key is held past holdMs, publish `KEY: <NAME>` again every this many milliseconds. 0: no auto-repeat.",
+  ),
+});
+
+/**
+ * One sensor: its id and kind; the rest are the sensor's own options, checked by the sensor
+ * reader against that sensor's schema. Conventions other services rely on: a GPIO sensor's
+ * pin is `pin`, an I2C sensor's address is `i2cAddress`.
+ */
+const sensor = v.looseObject({
+  id: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]*$/, "an id of lower-case letters, digits, - and _")),
+  kind: v.pipe(v.string(), v.minLength(1)),
+});
+
 export const configSchema = v.strictObject({
   bus: v.optional(bus, {}),
   router: v.optional(router, {}),
+  hardware: v.optional(hardware, {}),
+  keypad: v.optional(keypad, {}),
+  sensors: setting(
+    v.array(sensor),
+    [],
+    "The sensors, each `{ id, kind, …options }`. A GPIO sensor names its pin `pin`, an I2C sensor its address `i2cAddress`.",
+  ),
   log: v.optional(log, {}),
 });
 

@@ -9,9 +9,9 @@ import { validateConfig } from "../src/validate.js";
 const repo = (file: string): string => fileURLToPath(new URL(`../../../../${file}`, import.meta.url));
 
 describe("the documented config", () => {
-  it("docs/configuration.md lists every key as the schema has it (run `pnpm docs` when this fails)", () => {
+  it("docs/configuration.md lists every key as the schema has it (run `pnpm run docs` when this fails)", () => {
     const doc = readFileSync(repo("docs/configuration.md"), "utf8");
-    assert.ok(doc.includes(configReference()), "docs/configuration.md is stale: run `pnpm docs`");
+    assert.ok(doc.includes(configReference()), "docs/configuration.md is stale: run `pnpm run docs`");
   });
 
   it("every key has a description and a default the schema accepts", () => {

@@ -16,6 +16,7 @@ export {
   type MessageErrorCode,
   type ParseResult,
 } from "./message.js";
+export { parseSim, simGpioMessage, simPressMessage, type SimCommand } from "./sim.js";
 export { Subscription } from "./subscription.js";
 export {
   controlMessage,

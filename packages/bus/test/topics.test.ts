@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkMessage } from "../src/message.js";
+import { checkMessage, parseMessage, type ParseResult } from "../src/message.js";
+import { parseSim, simGpioMessage, simPressMessage } from "../src/sim.js";
 import { controlMessage, heartbeatMessage, keyMessage, parseControl, parseKey, parseSubject, subjectMessage } from "../src/topics.js";
 
 describe("KEY", () => {
@@ -62,3 +63,35 @@ describe("CONTROL", () => {
     assert.throws(() => parseControl(checkMessage("CONTROL: router STATUS {x")), { code: "EPAYLOAD" });
   });
 });
+
+describe("SIM messages", () => {
+  it("formats and parses presses and pin levels", () => {
+    assert.equal(simPressMessage("LEFT"), "SIM: press LEFT");
+    assert.equal(simPressMessage("#", 1500), "SIM: press # 1500");
+    assert.equal(simGpioMessage(17, 0), "SIM: gpio 17 0");
+    assert.deepEqual(parseSim(must(parseMessage("SIM: press LEFT"))), { command: "press", key: "LEFT", ms: undefined });
+    assert.deepEqual(parseSim(must(parseMessage("SIM: press 5 250"))), { command: "press", key: "5", ms: 250 });
+    assert.deepEqual(parseSim(must(parseMessage("SIM: gpio 17 1"))), { command: "gpio", pin: 17, level: 1 });
+  });
+
+  it("refuses malformed commands, saying the forms it takes", () => {
+    for (const text of [
+      "SIM: press",
+      "SIM: press LEFT soon",
+      "SIM: press LEFT 0",
+      "SIM: gpio 17 2",
+      "SIM: gpio x 1",
+      "SIM: jump",
+      "SIM: press A B C",
+    ]) {
+      assert.throws(() => parseSim(must(parseMessage(text))), /expected "SIM: press <KEY> \[ms\]" or "SIM: gpio <bcm> <0\|1>"/, text);
+    }
+    assert.throws(() => simPressMessage("LEFT", 0.5), /whole milliseconds/);
+    assert.throws(() => simPressMessage("TWO WORDS"), /without spaces/);
+  });
+});
+
+function must(result: ParseResult) {
+  assert.ok(result.ok, "a well-formed message");
+  return result.message;
+}

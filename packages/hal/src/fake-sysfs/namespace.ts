@@ -1,11 +1,12 @@
 import { spawnSync } from "node:child_process";
 import { readlinkSync } from "node:fs";
 
-const MARK = "ROOMGUARD_PRIVATE_MOUNTS";
+// Not ROOMGUARD_*: services refuse unknown ROOMGUARD_ variables as config typos.
+const MARK = "FAKE_SYSFS_PRIVATE_MOUNTS";
 
 /** True inside the private mount namespace `runInPrivateMountNamespace` made. */
 export function inPrivateMountNamespace(): boolean {
-  return process.env[MARK] === "1" && readlinkSync("/proc/self/ns/mnt") !== process.env.ROOMGUARD_HOST_MOUNT_NS;
+  return process.env[MARK] === "1" && readlinkSync("/proc/self/ns/mnt") !== process.env.FAKE_SYSFS_HOST_MOUNT_NS;
 }
 
 /**
@@ -21,7 +22,7 @@ export function runInPrivateMountNamespace(): void {
   const unshareArgs = [...(asRoot ? [] : ["--map-root-user"]), "--mount", "--propagation", "private"];
   const result = spawnSync("unshare", [...unshareArgs, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
     stdio: "inherit",
-    env: { ...process.env, [MARK]: "1", ROOMGUARD_HOST_MOUNT_NS: readlinkSync("/proc/self/ns/mnt") },
+    env: { ...process.env, [MARK]: "1", FAKE_SYSFS_HOST_MOUNT_NS: readlinkSync("/proc/self/ns/mnt") },
   });
   if (result.error) throw new Error(`cannot run unshare (util-linux) for a private mount namespace: ${result.error.message}`);
   process.exit(result.status ?? 1);

@@ -130,3 +130,8 @@ export function createSimHal(options: SimHalOptions = {}): SimHal {
     close: () => registry.closeAll(),
   };
 }
+
+/** Whether a hal is the simulator (and takes `SIM:` input). */
+export function isSimHal(hal: Hal): hal is SimHal {
+  return hal.backend === "sim" && "gpio" in hal;
+}

@@ -1,0 +1,51 @@
+import type { SimCommand } from "@roomguard/bus";
+import type { RoomguardConfig } from "@roomguard/config";
+import type { SimHal } from "@roomguard/hal/sim";
+import type { Clock, Logger } from "@roomguard/runtime";
+
+/** How long `SIM: press <KEY>` holds the key when no length is given: well past any debounce. */
+export const DEFAULT_PRESS_MS = 100;
+
+/**
+ * Acts out `SIM:` commands on the simulated board as a finger would: a button press grounds
+ * the key's pin, a matrix press closes the switch between its row and column, and the keypad
+ * code sees it exactly as it sees real hardware, debounce included.
+ */
+export function createSimulator(sim: SimHal, keypad: RoomguardConfig["keypad"], clock: Clock, log: Logger): (command: SimCommand) => void {
+  const cellOf = (key: string): { row: number; column: number } | undefined => {
+    for (const [r, names] of keypad.matrix.keys.entries()) {
+      const c = names.indexOf(key);
+      const row = keypad.matrix.rows[r];
+      const column = keypad.matrix.columns[c];
+      if (c >= 0 && row !== undefined && column !== undefined) return { row, column };
+    }
+    return undefined;
+  };
+  const known = (): string[] => (keypad.mode === "buttons" ? Object.keys(keypad.buttons) : keypad.matrix.keys.flat());
+
+  return (command) => {
+    if (command.command === "gpio") {
+      sim.gpio.drive(command.pin, command.level);
+      return;
+    }
+    const ms = command.ms ?? DEFAULT_PRESS_MS;
+    if (ms <= keypad.debounceMs) {
+      log.warn(
+        `a simulated press of ${ms} ms is inside keypad.debounceMs (${keypad.debounceMs} ms): it is ignored, as a real one would be`,
+        { key: command.key },
+      );
+    }
+    if (keypad.mode === "buttons") {
+      const pin = keypad.buttons[command.key];
+      if (pin === undefined)
+        return log.once("warn", `sim:unknown:${command.key}`, `SIM: press ${command.key}: no such key`, { known: known() });
+      sim.gpio.drive(pin, 0);
+      clock.setTimeout(() => sim.gpio.release(pin), ms);
+      return;
+    }
+    const cell = cellOf(command.key);
+    if (!cell) return log.once("warn", `sim:unknown:${command.key}`, `SIM: press ${command.key}: no such key`, { known: known() });
+    sim.gpio.connect(cell.row, cell.column);
+    clock.setTimeout(() => sim.gpio.disconnect(cell.row, cell.column), ms);
+  };
+}

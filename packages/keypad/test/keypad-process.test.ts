@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseSubject } from "@roomguard/bus";
+import { keypadRig } from "./bus-fixture.js";
+import { until } from "./helpers.js";
+
+describe("the keypad process on simulated hardware", { timeout: 30_000 }, () => {
+  it("SIM: press → KEY: on the bus through the same debounce; HOLD; STATUS; heartbeat; clean SIGTERM", async () => {
+    const rig = await keypadRig();
+    const keys = rig.client.subscribe("KEY:");
+    const status = rig.client.subscribe("STATUS: keypad");
+    const heartbeats = rig.client.subscribe("HEARTBEAT: keypad");
+    await until("our subscriptions at the router", () => rig.client.wants("KEY: LEFT") && rig.client.wants("HEARTBEAT: keypad "));
+    const keypad = rig.keypad({ hardware: { backend: "sim" }, keypad: { holdMs: 300 } });
+    await keypad.waitForLog((line) => line.msg === "keypad ready");
+    await rig.keypadListening();
+
+    const heartbeat = await heartbeats.nextWithin(3000);
+    assert.equal((parseSubject(heartbeat ?? assert.fail("no heartbeat")).payload as { pid: number }).pid, keypad.child.pid);
+
+    await rig.client.publish("SIM: press LEFT");
+    assert.equal((await keys.nextWithin(3000))?.text, "KEY: LEFT");
+    await rig.client.publish("SIM: press SELECT 600");
+    assert.equal((await keys.nextWithin(3000))?.text, "KEY: SELECT");
+    assert.equal((await keys.nextWithin(3000))?.text, "KEY: SELECT HOLD");
+
+    await rig.client.publish("SIM: press LEFT 5"); // shorter than the debounce: ignored, as a real one
+    await rig.client.publish("SIM: dance");
+    await rig.client.publish("SIM: press NOPE");
+    await rig.client.publish("SIM: gpio 6 0"); // RIGHT's pin grounded by hand
+    assert.equal((await keys.nextWithin(3000))?.text, "KEY: RIGHT");
+    await keypad.waitForLog((line) => line.msg === "ignoring malformed SIM messages");
+    await keypad.waitForLog((line) => line.msg === "SIM: press NOPE: no such key");
+
+    await rig.client.publish("CONTROL: keypad STATUS");
+    const answer = parseSubject((await status.nextWithin(3000)) ?? assert.fail("no STATUS answer")).payload as Record<string, unknown>;
+    assert.deepEqual([answer.mode, answer.backend, answer.presses, answer.last_key], ["buttons", "sim", 3, "RIGHT"]);
+
+    assert.equal(await keypad.stop("SIGTERM"), 0);
+    assert.ok(keypad.lines.some((line) => line.msg === "stopped"));
+  });
+
+  it("CONTROL: keypad STOP stops it cleanly", async () => {
+    const rig = await keypadRig();
+    const keypad = rig.keypad({ hardware: { backend: "sim" } });
+    await rig.keypadListening();
+    await until("the keypad's CONTROL: subscription", () => rig.client.wants("CONTROL: keypad STOP"));
+    await rig.client.publish("CONTROL: keypad STOP");
+    assert.equal(await keypad.exited, 0);
+  });
+
+  it("a matrix keypad on the simulated board answers SIM: press with the printed key names", async () => {
+    const rig = await keypadRig();
+    const keys = rig.client.subscribe("KEY:");
+    await until("our subscription", () => rig.client.wants("KEY: 1"));
+    const keypad = rig.keypad({ hardware: { backend: "sim" }, keypad: { mode: "matrix" } });
+    await rig.keypadListening();
+    for (const key of ["1", "#", "D", "0"]) {
+      await rig.client.publish(`SIM: press ${key}`);
+      assert.equal((await keys.nextWithin(3000))?.text, `KEY: ${key}`);
+    }
+    assert.equal(await keypad.stop(), 0);
+  });
+
+  it("a config error names the key and exits 78, so a service manager does not restart-loop", async () => {
+    const rig = await keypadRig();
+    const keypad = rig.keypad({ keypad: { buttons: { LEFT: 5, RIGHT: 5 } } });
+    assert.equal(await keypad.exited, 78);
+    const failure = keypad.lines.find((line) => line.msg === "failed to start");
+    assert.match(JSON.stringify(failure), /keypad.buttons.RIGHT: BCM 5 \(pin 29\) is already used by keypad.buttons.LEFT/);
+  });
+
+  it("a machine without the configured GPIO fails to start with the reason (exit 1), not a stack trace", async () => {
+    const rig = await keypadRig();
+    const keypad = rig.keypad({ hardware: { backend: "onoff", gpioSysfsRoot: "/nonexistent/gpio" } });
+    assert.equal(await keypad.exited, 1);
+    assert.match(JSON.stringify(keypad.lines.find((line) => line.msg === "failed to start")), /no sysfs GPIO at \/nonexistent\/gpio/);
+  });
+});

@@ -9,6 +9,7 @@ import { clientCommand } from "./commands/client.js";
 import { journalCommand } from "./commands/journal.js";
 import { routerCommand, startCommand } from "./commands/router.js";
 import { sendCommand } from "./commands/send.js";
+import { simCommand } from "./commands/sim.js";
 import { tapCommand } from "./commands/tap.js";
 import { processOutput } from "./output.js";
 import { UsageError } from "./usage-error.js";
@@ -18,6 +19,7 @@ const commands: Record<string, Command> = {
   router: routerCommand,
   tap: tapCommand,
   send: sendCommand,
+  sim: simCommand,
   client: clientCommand,
   journal: journalCommand,
 };

@@ -83,7 +83,7 @@ describe("roomguard without a router", { timeout: 30_000 }, () => {
   it("lists its commands and each command's options", async () => {
     const help = await roomguard(["--help"]);
     assert.equal(help.code, 0);
-    for (const command of ["start", "router", "tap", "send", "client", "journal"])
+    for (const command of ["start", "router", "tap", "send", "sim", "client", "journal"])
       assert.match(help.stdout, new RegExp(`^  ${command} `, "m"));
     const tap = await roomguard(["help", "tap"]);
     assert.match(tap.stdout, /^roomguard tap \[PREFIX\.\.\.\]/);
@@ -172,6 +172,26 @@ describe("roomguard with a router", { timeout: 60_000 }, () => {
     await tap.waitFor("KEY: DOWN");
     tap.child.kill("SIGINT");
     assert.equal(await exited(tap.child), 0);
+  });
+
+  it("sim publishes SIM: commands, and says so when no simulated hardware listens", async () => {
+    const unheard = await roomguard(["sim", "press", "LEFT", "--config", config]);
+    assert.equal(unheard.code, 69);
+    assert.match(unheard.stderr, /no service on simulated hardware is listening, so "SIM: press LEFT" would go nowhere/);
+    const tap = background(["tap", "SIM:", "--config", config]);
+    await tap.waitFor("# tapping SIM:");
+    let sent: Result | undefined;
+    for (let tries = 0; tries < 50 && sent?.code !== 0; tries++) sent = await roomguard(["sim", "press", "SELECT", "1500", "--config", config]);
+    assert.equal(sent?.stdout, "sent: SIM: press SELECT 1500\n");
+    assert.equal((await roomguard(["sim", "gpio", "25", "1", "--config", config])).stdout, "sent: SIM: gpio 25 1\n");
+    await tap.waitFor("SIM: gpio 25 1");
+    tap.child.kill("SIGINT");
+    assert.equal(await exited(tap.child), 0);
+    for (const args of [["press"], ["gpio", "17", "2"], ["press", "LEFT", "soon"], ["blink"]]) {
+      const wrong = await roomguard(["sim", ...args, "--config", config]);
+      assert.equal(wrong.code, 64, args.join(" "));
+      assert.match(wrong.stderr, /sim: expected/);
+    }
   });
 
   it("client publishes what is typed and shows what arrives", async () => {

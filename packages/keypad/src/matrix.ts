@@ -19,7 +19,7 @@ export interface MatrixOptions {
 /**
  * Scans a rows x columns keypad: each row in turn is pulled low (open-drain, so two pressed
  * keys never join two driven rows) and the columns, with pull-ups, read which keys connect
- * it. A key's new state counts once it has read the same for `debounceMs`. Readings that a
+ * it. While no key is down all rows are held low and only the columns are read. A key's new state counts once it has read the same for `debounceMs`. Readings that a
  * diode-less matrix cannot tell apart (ghosting) are refused, never reported as keys.
  */
 export class MatrixScanner {
@@ -30,6 +30,7 @@ export class MatrixScanner {
   private readonly changing = new Map<string, number>();
   private timer: TimerHandle | undefined;
   private ghosted = false;
+  private idle = false;
   /** For STATUS. */
   scans = 0;
   refusedGhosting = 0;
@@ -47,6 +48,7 @@ export class MatrixScanner {
       this.stop();
       throw error;
     }
+    this.holdAllRows(true);
     this.timer = clock.setInterval(() => this.scan(), scanIntervalMs);
   }
 
@@ -62,6 +64,12 @@ export class MatrixScanner {
 
   scan(): void {
     this.scans++;
+    // Idle, every row is held low, so one read of the columns tells whether any key is down:
+    // the usual scan costs a read per column and no row switching.
+    if (this.idle) {
+      if (this.columnPins.every((column) => column.read() === 1)) return;
+      this.holdAllRows(false);
+    }
     const now = this.options.clock.now();
     const reading = this.read();
     const ambiguous = ambiguousKeys(reading);
@@ -95,6 +103,14 @@ export class MatrixScanner {
         else this.options.events.released(name);
       }),
     );
+    const quiet = this.changing.size === 0 && !this.ghosted && this.committed.every((line) => line.every((isDown) => !isDown));
+    if (quiet) this.holdAllRows(true);
+  }
+
+  /** Drives every row low (idle watch) or releases them all (for a row-by-row scan). */
+  private holdAllRows(low: boolean): void {
+    for (const row of this.rowPins) row.write(low ? 0 : 1);
+    this.idle = low;
   }
 
   stop(): void {

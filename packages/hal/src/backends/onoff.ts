@@ -1,3 +1,4 @@
+import { closeSync, openSync, writeSync } from "node:fs";
 import type * as Onoff from "onoff";
 import { systemClock, type Clock } from "@roomguard/runtime";
 import { edgeWanted } from "../debounce.js";
@@ -9,6 +10,9 @@ import { openLinuxI2c } from "../i2c.js";
 import { PinRegistry } from "../pin-registry.js";
 import { invert, sleep } from "../sleep.js";
 import type { DigitalInput, DigitalOutput, Hal, InputOptions, Level, OutputOptions } from "../types.js";
+
+/** Where onoff works: it has this path built in. */
+const ONOFF_ROOT = "/sys/class/gpio";
 
 export interface OnoffHalOptions {
   /**
@@ -26,7 +30,7 @@ export interface OnoffHalOptions {
  * translated to sysfs numbers (`base + BCM`) with the base of the header chip.
  */
 export function createOnoffHal(options: OnoffHalOptions = {}): Hal {
-  const sysfsRoot = options.sysfsRoot ?? "/sys/class/gpio";
+  const sysfsRoot = options.sysfsRoot ?? ONOFF_ROOT;
   const clock = options.clock ?? systemClock;
   const { Gpio } = loadNative<typeof Onoff>("onoff");
   const chip = findHeaderChip(sysfsRoot);
@@ -93,8 +97,11 @@ export function createOnoffHal(options: OnoffHalOptions = {}): Hal {
       // "high"/"low" set direction and level in one write, so the pin never glitches.
       const gpio = open(pin, openDrain && initial === 1 ? "in" : initial === 1 ? "high" : "low", { activeLow });
       let closed = false;
+      // Open-drain switches direction on every write (a matrix scan does it hundreds of times a
+      // second): one write on a kept-open fd, where onoff's setDirection opens and closes the file.
+      const directionFd = openDrain ? openSync(`${ONOFF_ROOT}/gpio${chip.base + pin}/direction`, "r+") : -1;
       const write = (level: Level): void => {
-        if (openDrain) gpio.setDirection(level === 1 ? "in" : "low");
+        if (openDrain) writeSync(directionFd, level === 1 ? "in" : "low", 0);
         else gpio.writeSync(level);
       };
       const output: DigitalOutput = {
@@ -109,6 +116,7 @@ export function createOnoffHal(options: OnoffHalOptions = {}): Hal {
           if (closed) return;
           closed = true;
           write(openDrain ? 1 : 0);
+          if (openDrain) closeSync(directionFd);
           gpio.unexport();
           registry.released(pin);
         },

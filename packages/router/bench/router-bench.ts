@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readJournal } from "@roomguard/journal";
+import { benchTable, formatNumber, writePerformanceSection, type BenchRow } from "@roomguard/runtime/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROUTER_MAIN = path.join(here, "..", "src", "main.js");
@@ -296,38 +297,6 @@ async function stuckSubscriber(router: Router, rate: number, seconds: number): P
 
 // ---------------------------------------------------------------- report
 
-interface Row {
-  measure: string;
-  value: string;
-  target: string;
-  ok: boolean | null;
-}
-
-function table(rows: Row[]): string {
-  const header = ["measure", "measured", "target", ""];
-  const cells = rows.map((row) => [row.measure, row.value, row.target, row.ok === null ? "" : row.ok ? "✓" : "✗ missed"]);
-  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((cell) => (cell[i] ?? "").length)));
-  const line = (cell: string[]): string => `| ${cell.map((text, i) => text.padEnd(widths[i] ?? 0)).join(" | ")} |`;
-  return [line(header), `|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`, ...cells.map(line)].join("\n");
-}
-
-function writeReport(markdown: string): void {
-  const file = path.join(REPO, "docs", "performance.md");
-  const start = "<!-- bench:router:start -->";
-  const end = "<!-- bench:router:end -->";
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    text = "# Performance\n\nFigures measured by `pnpm bench`. Each section is rewritten by its benchmark.\n";
-  }
-  const section = `${start}\n${markdown}\n${end}`;
-  text = text.includes(start) ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), section) : `${text.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, text);
-}
-
-const fmt = (n: number, digits = 0): string => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
   const burstCount = quick ? 200_000 : 1_000_000;
@@ -339,17 +308,17 @@ async function main(): Promise<void> {
   try {
     await sleep(2000);
     const idleRss = rssMb(pid, "VmRSS");
-    log(`router idle RSS ${fmt(idleRss, 1)} MB`);
+    log(`router idle RSS ${formatNumber(idleRss, 1)} MB`);
 
     const routed: Burst[] = [];
     const direct: Burst[] = [];
     for (let run = 0; run < runs; run++) {
       routed.push(await burst(burstCount, run + 1, router.in, router.out, router));
       log(
-        `routed burst ${run + 1}: ${fmt(routed.at(-1)?.rate ?? 0)} msgs/s, lost ${routed.at(-1)?.lost ?? "?"}, ${fmt(routed.at(-1)?.cpuUs ?? 0, 2)} µs CPU/msg`,
+        `routed burst ${run + 1}: ${formatNumber(routed.at(-1)?.rate ?? 0)} msgs/s, lost ${routed.at(-1)?.lost ?? "?"}, ${formatNumber(routed.at(-1)?.cpuUs ?? 0, 2)} µs CPU/msg`,
       );
       direct.push(await burst(burstCount, run + 1, { host: "127.0.0.1", port: 0, listen: true }, { host: "127.0.0.1", port: 0 }));
-      log(`direct burst ${run + 1}: ${fmt(direct.at(-1)?.rate ?? 0)} msgs/s, lost ${direct.at(-1)?.lost ?? "?"}`);
+      log(`direct burst ${run + 1}: ${formatNumber(direct.at(-1)?.rate ?? 0)} msgs/s, lost ${direct.at(-1)?.lost ?? "?"}`);
     }
     const burstPeakRss = rssMb(pid, "VmHWM");
     const median = <T>(items: T[], key: (item: T) => number): T =>
@@ -359,8 +328,8 @@ async function main(): Promise<void> {
     const worstLost = Math.max(...routed.map((b) => b.lost));
     const worstJournalLost = Math.max(...routed.map((b) => b.journalLost));
     const cpu = median(routed, (b) => b.cpuUs);
-    const cpuRange = `${fmt(Math.min(...routed.map((b) => b.cpuUs)), 2)}–${fmt(Math.max(...routed.map((b) => b.cpuUs)), 2)}`;
-    const lostPerRun = routed.map((b) => `${fmt(b.lost)}/${fmt(b.journalLost)}`).join(", ");
+    const cpuRange = `${formatNumber(Math.min(...routed.map((b) => b.cpuUs)), 2)}–${formatNumber(Math.max(...routed.map((b) => b.cpuUs)), 2)}`;
+    const lostPerRun = routed.map((b) => `${formatNumber(b.lost)}/${formatNumber(b.journalLost)}`).join(", ");
 
     const sust = await sustained(router, 200_000, quick ? 3 : 10);
     log(`sustained: lost ${sust.lost} forwarding, ${sust.journalLost} journal`);
@@ -373,11 +342,11 @@ async function main(): Promise<void> {
     }
     const routedLatency = median(routedRuns, (result) => result.p50 ?? Infinity);
     const directLatency = median(directRuns, (result) => result.p50 ?? Infinity);
-    log(`latency p50 routed ${fmt(routedLatency.p50 ?? 0)} µs, direct ${fmt(directLatency.p50 ?? 0)} µs`);
+    log(`latency p50 routed ${formatNumber(routedLatency.p50 ?? 0)} µs, direct ${formatNumber(directLatency.p50 ?? 0)} µs`);
     const stuckSeconds = quick ? 2 : 5;
     const stuckCount = 200_000 * stuckSeconds;
     const stuck = await stuckSubscriber(router, 200_000, stuckSeconds);
-    log(`stuck subscriber: healthy lost ${stuck.healthyLost}, peak RSS ${fmt(stuck.peakRssMb, 1)} MB`);
+    log(`stuck subscriber: healthy lost ${stuck.healthyLost}, peak RSS ${formatNumber(stuck.peakRssMb, 1)} MB`);
     const exit = await router.stop();
 
     // The same burst and ping-pong through libzmq's proxy alone: what the journal, stats and control cost.
@@ -386,13 +355,13 @@ async function main(): Promise<void> {
     const plainLatency = await latency(quick ? 5000 : 20_000, plain);
     plain.child.kill("SIGKILL");
     log(
-      `plain proxy: ${fmt(plainBurst.rate)} msgs/s, ${fmt(plainBurst.cpuUs, 2)} µs CPU/msg, latency p50 ${fmt(plainLatency.p50 ?? 0)} µs`,
+      `plain proxy: ${formatNumber(plainBurst.rate)} msgs/s, ${formatNumber(plainBurst.cpuUs, 2)} µs CPU/msg, latency p50 ${formatNumber(plainLatency.p50 ?? 0)} µs`,
     );
 
-    const rows: Row[] = [
+    const rows: BenchRow[] = [
       {
-        measure: `routed burst, ${fmt(burstCount)} × 24 B (median of ${runs})`,
-        value: `${fmt(r.rate)} msgs/s`,
+        measure: `routed burst, ${formatNumber(burstCount)} × 24 B (median of ${runs})`,
+        value: `${formatNumber(r.rate)} msgs/s`,
         target: "≥ 1,300,000 msgs/s",
         ok: r.rate >= 1_300_000,
       },
@@ -404,51 +373,56 @@ async function main(): Promise<void> {
       },
       {
         measure: `router CPU per message (median of ${runs}; range)`,
-        value: `${fmt(cpu.cpuUs, 2)} µs (${cpuRange}); by thread: ${cpu.cpuParts}`,
+        value: `${formatNumber(cpu.cpuUs, 2)} µs (${cpuRange}); by thread: ${cpu.cpuParts}`,
         target: "≤ 0.7 µs",
         ok: cpu.cpuUs <= 0.7,
       },
       {
         measure: "direct burst, same generator (median)",
-        value: `${fmt(d.rate)} msgs/s, lost ${fmt(d.lost)}`,
+        value: `${formatNumber(d.rate)} msgs/s, lost ${formatNumber(d.lost)}`,
         target: "≥ 3,250,000 msgs/s (2.5 × routed target)",
         ok: d.rate >= 3_250_000,
       },
       {
         measure: "sustained 200,000 msgs/s, journal on: lost",
-        value: `${fmt(sust.lost)} forwarding, ${fmt(sust.journalLost)} journal`,
+        value: `${formatNumber(sust.lost)} forwarding, ${formatNumber(sust.journalLost)} journal`,
         target: "0 and 0",
         ok: sust.lost === 0 && sust.journalLost === 0,
       },
       {
         measure: `latency through the router, p50 / p99 / max (median of ${runs})`,
-        value: `${fmt(routedLatency.p50 ?? NaN)} / ${fmt(routedLatency.p99 ?? NaN)} / ${fmt(routedLatency.max ?? NaN)} µs`,
+        value: `${formatNumber(routedLatency.p50 ?? NaN)} / ${formatNumber(routedLatency.p99 ?? NaN)} / ${formatNumber(routedLatency.max ?? NaN)} µs`,
         target: "p50 ≤ 2.5 × direct p50",
         ok: (routedLatency.p50 ?? Infinity) <= 2.5 * (directLatency.p50 ?? 0),
       },
       {
         measure: `latency direct, p50 / p99 / max (median of ${runs})`,
-        value: `${fmt(directLatency.p50 ?? NaN)} / ${fmt(directLatency.p99 ?? NaN)} / ${fmt(directLatency.max ?? NaN)} µs`,
+        value: `${formatNumber(directLatency.p50 ?? NaN)} / ${formatNumber(directLatency.p99 ?? NaN)} / ${formatNumber(directLatency.max ?? NaN)} µs`,
         target: "",
         ok: null,
       },
       {
-        measure: `stuck subscriber (SIGSTOP) beside a healthy one, ${fmt(stuckCount)} messages: healthy one lost`,
-        value: fmt(stuck.healthyLost),
+        measure: `stuck subscriber (SIGSTOP) beside a healthy one, ${formatNumber(stuckCount)} messages: healthy one lost`,
+        value: formatNumber(stuck.healthyLost),
         target: "0",
         ok: stuck.healthyLost === 0,
       },
       {
         measure: "stuck subscriber: router peak RSS",
-        value: `${fmt(stuck.peakRssMb, 1)} MB`,
+        value: `${formatNumber(stuck.peakRssMb, 1)} MB`,
         target: "bounded (≤ 96 MB)",
         ok: stuck.peakRssMb <= 96,
       },
-      { measure: "router RSS idle", value: `${fmt(idleRss, 1)} MB`, target: "≤ 64 MB", ok: idleRss <= 64 },
-      { measure: "router peak RSS after the bursts", value: `${fmt(burstPeakRss, 1)} MB`, target: "≤ 96 MB", ok: burstPeakRss <= 96 },
+      { measure: "router RSS idle", value: `${formatNumber(idleRss, 1)} MB`, target: "≤ 64 MB", ok: idleRss <= 64 },
+      {
+        measure: "router peak RSS after the bursts",
+        value: `${formatNumber(burstPeakRss, 1)} MB`,
+        target: "≤ 96 MB",
+        ok: burstPeakRss <= 96,
+      },
       {
         measure: "for comparison: libzmq's proxy alone, no journal, stats or control (1 run)",
-        value: `${fmt(plainBurst.rate)} msgs/s, lost ${fmt(plainBurst.lost)}, ${fmt(plainBurst.cpuUs, 2)} µs CPU/msg, latency p50 ${fmt(plainLatency.p50 ?? NaN)} µs`,
+        value: `${formatNumber(plainBurst.rate)} msgs/s, lost ${formatNumber(plainBurst.lost)}, ${formatNumber(plainBurst.cpuUs, 2)} µs CPU/msg, latency p50 ${formatNumber(plainLatency.p50 ?? NaN)} µs`,
         target: "",
         ok: null,
       },
@@ -459,7 +433,7 @@ async function main(): Promise<void> {
       "## Router",
       "",
       `Command: \`pnpm bench\` (router part: \`node packages/router/dist/bench/router-bench.js${quick ? " --quick" : ""}\`), run ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
-      `on ${os.cpus().length} × ${cpuModel}, ${fmt(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, Linux ${os.release()}.`,
+      `on ${os.cpus().length} × ${cpuModel}, ${formatNumber(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, Linux ${os.release()}.`,
       "",
       "The router runs as its own process with the default config (journal on, loopback TCP). The load generator",
       "(packages/router/bench/load.ts) runs in separate processes and speaks raw ZMTP, thousands of messages per",
@@ -468,10 +442,10 @@ async function main(): Promise<void> {
       "CPU is the router process's CPU time over the burst (and the journal's writes after it), per message delivered.",
       "Latency is a ping-pong between two zeromq.js clients (what every roomguard service uses), 20,000 round trips.",
       "",
-      table(rows),
+      benchTable(rows),
     ].join("\n");
     process.stdout.write(`\n${markdown}\n`);
-    writeReport(markdown);
+    writePerformanceSection(REPO, "router", markdown);
     log("wrote docs/performance.md");
     process.exitCode = rows.every((row) => row.ok !== false) ? 0 : 1;
   } finally {

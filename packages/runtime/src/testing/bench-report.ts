@@ -1,0 +1,54 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+/** One line of a benchmark's table: what, the figure, the target and whether it was met. */
+export interface BenchRow {
+  measure: string;
+  value: string;
+  target: string;
+  /** null: no target. */
+  ok: boolean | null;
+}
+
+/** A Markdown table of benchmark rows, aligned for reading as plain text too. */
+export function benchTable(rows: BenchRow[]): string {
+  const header = ["measure", "measured", "target", ""];
+  const cells = rows.map((row) => [row.measure, row.value, row.target, row.ok === null ? "" : row.ok ? "✓" : "✗ missed"]);
+  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((cell) => (cell[i] ?? "").length)));
+  const line = (cell: string[]): string => `| ${cell.map((text, i) => text.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  return [line(header), `|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`, ...cells.map(line)].join("\n");
+}
+
+/** Rewrites this benchmark's own section of docs/performance.md (between its markers). */
+export function writePerformanceSection(repo: string, name: string, markdown: string): void {
+  const file = path.join(repo, "docs", "performance.md");
+  const start = `<!-- bench:${name}:start -->`;
+  const end = `<!-- bench:${name}:end -->`;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    text = "# Performance\n\nFigures measured by `pnpm bench`. Each section is rewritten by its benchmark.\n";
+  }
+  const section = `${start}\n${markdown}\n${end}`;
+  text = text.includes(start) ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), section) : `${text.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, text);
+}
+
+/** A number for a table: thousands separated, `digits` decimals. */
+export const formatNumber = (n: number, digits = 0): string =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** CPU time (user + system, ms) and resident memory (bytes) of a process, from /proc. */
+export function processUsage(pid: number): { cpuMs: number; rssBytes: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN);
+  return { cpuMs: (ticks * 1000) / 100, rssBytes: rssKb * 1024 };
+}
+
+/** The value at quantile q (0..1) of ascending samples. */
+export function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}

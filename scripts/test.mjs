@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { distFiles } from "./dist-files.mjs";
+import { ensureSystemPackages } from "./system-packages.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
@@ -20,6 +21,9 @@ function step(name, command, args) {
 }
 
 const testFiles = distFiles(root, "test", ".test.js").filter((file) => hardware || !file.endsWith(".hw.test.js"));
+
+// The onoff tests need libfuse3 (Debian packages); fail early and clearly when it cannot be had.
+if (!ensureSystemPackages()) process.exit(1);
 
 const results = [
   step("format", bin("prettier"), ["--check", "--log-level", "warn", "."]),

@@ -181,7 +181,8 @@ describe("roomguard with a router", { timeout: 60_000 }, () => {
     const tap = background(["tap", "SIM:", "--config", config]);
     await tap.waitFor("# tapping SIM:");
     let sent: Result | undefined;
-    for (let tries = 0; tries < 50 && sent?.code !== 0; tries++) sent = await roomguard(["sim", "press", "SELECT", "1500", "--config", config]);
+    for (let tries = 0; tries < 50 && sent?.code !== 0; tries++)
+      sent = await roomguard(["sim", "press", "SELECT", "1500", "--config", config]);
     assert.equal(sent?.stdout, "sent: SIM: press SELECT 1500\n");
     assert.equal((await roomguard(["sim", "gpio", "25", "1", "--config", config])).stdout, "sent: SIM: gpio 25 1\n");
     await tap.waitFor("SIM: gpio 25 1");

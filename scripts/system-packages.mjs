@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// The Debian packages the tests need beyond Node: libfuse3 and a C compiler for the fake
+// /sys/class/gpio that onoff runs against (packages/hal/fake-sysfs). Installs the missing ones
+// with apt-get when it can (root, or sudo without a password); otherwise says what to run.
+// Used by `npm test` and by .ci/run.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+
+const PACKAGES = ["libfuse3-dev", "fuse3", "pkg-config", "gcc"];
+
+const installed = (name) => spawnSync("dpkg", ["-s", name], { stdio: "ignore" }).status === 0;
+
+export function ensureSystemPackages() {
+  if (!existsSync("/usr/bin/dpkg")) {
+    process.stderr.write(`system packages: not a Debian system; make sure ${PACKAGES.join(", ")} (or their equivalents) are installed\n`);
+    return true;
+  }
+  const missing = PACKAGES.filter((name) => !installed(name));
+  if (missing.length === 0) return true;
+  const root = process.getuid?.() === 0;
+  const sudo = root ? [] : ["sudo", "-n"];
+  const run = (args) => {
+    const [command, ...rest] = [...sudo, ...args];
+    return spawnSync(command, rest, { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } }).status === 0;
+  };
+  process.stderr.write(`system packages: installing ${missing.join(" ")} with apt-get\n`);
+  if (run(["apt-get", "update", "-qq"]) && run(["apt-get", "install", "-y", "-qq", ...missing])) return true;
+  process.stderr.write(`system packages: could not install them; run: sudo apt-get install ${missing.join(" ")}\n`);
+  return false;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  process.exit(ensureSystemPackages() ? 0 : 1);
+}

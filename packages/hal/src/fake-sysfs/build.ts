@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const source = fileURLToPath(new URL("../../../fake-sysfs/fake-gpio.c", import.meta.url));
@@ -18,6 +18,10 @@ export function buildFakeGpio(): string {
   } catch (error) {
     throw new Error("the fake sysfs GPIO needs libfuse3: apt-get install libfuse3-dev fuse3 pkg-config gcc", { cause: error });
   }
-  execFileSync("gcc", ["-O2", "-Wall", "-o", binary, source, ...flags], { stdio: ["ignore", "inherit", "inherit"] });
+  // Test files run in parallel and may all build at once: each compiles to its own file and
+  // renames it into place, so nobody ever runs a half-written binary.
+  const partial = `${binary}.${process.pid}`;
+  execFileSync("gcc", ["-O2", "-Wall", "-o", partial, source, ...flags], { stdio: ["ignore", "inherit", "inherit"] });
+  renameSync(partial, binary);
   return binary;
 }

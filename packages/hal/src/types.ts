@@ -39,18 +39,25 @@ export interface DigitalInput {
   close(): void;
 }
 
-export interface OutputOptions {
-  /** Level written when the pin opens. Default 0. */
-  initial?: Level;
-  /** Invert the level: `write(1)` drives the pin low. Default false. */
-  activeLow?: boolean;
-  /**
-   * `push-pull` (default) drives 0 and 1. `open-drain` drives 0 and releases the pin for 1
-   * (it becomes an input), as a keypad matrix needs so that two pressed keys never short two
-   * driven rows together.
-   */
-  drive?: "push-pull" | "open-drain";
-}
+/**
+ * How an output opens. `push-pull` (default) drives 0 and 1. `open-drain` drives 0 and
+ * releases the pin for 1 (it becomes an input), as a keypad matrix needs so that two pressed
+ * keys never short two driven rows together; it has no `activeLow`.
+ */
+export type OutputOptions =
+  | {
+      /** Level written when the pin opens. Default 0. */
+      initial?: Level;
+      drive?: "push-pull";
+      /** Invert the level: `write(1)` drives the pin low. Default false. */
+      activeLow?: boolean;
+    }
+  | {
+      /** Level written when the pin opens. Default 0 (driven low). */
+      initial?: Level;
+      drive: "open-drain";
+      activeLow?: never;
+    };
 
 /** An output pin. It has no `watch`: nothing to wait for on a pin we drive. */
 export interface DigitalOutput {

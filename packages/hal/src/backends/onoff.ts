@@ -8,7 +8,7 @@ import { describePin } from "../header.js";
 import { loadNative } from "../load-native.js";
 import { openLinuxI2c } from "../i2c.js";
 import { PinRegistry } from "../pin-registry.js";
-import { invert, sleep } from "../sleep.js";
+import { outputHandle } from "../pin-handles.js";
 import type { DigitalInput, DigitalOutput, Hal, InputOptions, Level, OutputOptions } from "../types.js";
 
 /** Where onoff works: it has this path built in. */
@@ -96,7 +96,6 @@ export function createOnoffHal(options: OnoffHalOptions = {}): Hal {
       const activeLow = outputOptions.drive !== "open-drain" && outputOptions.activeLow === true;
       // "high"/"low" set direction and level in one write, so the pin never glitches.
       const gpio = open(pin, openDrain && initial === 1 ? "in" : initial === 1 ? "high" : "low", { activeLow });
-      let closed = false;
       // Open-drain switches direction on every write (a matrix scan does it hundreds of times a
       // second): one write on a kept-open fd, where onoff's setDirection opens and closes the file.
       const directionFd = openDrain ? openSync(`${ONOFF_ROOT}/gpio${chip.base + pin}/direction`, "r+") : -1;
@@ -104,25 +103,12 @@ export function createOnoffHal(options: OnoffHalOptions = {}): Hal {
         if (openDrain) writeSync(directionFd, level === 1 ? "in" : "low", 0);
         else gpio.writeSync(level);
       };
-      const output: DigitalOutput = {
-        pin,
-        write,
-        async pulse(ms, level = 1) {
-          write(level);
-          await sleep(clock, ms);
-          write(invert(level));
-        },
-        close() {
-          if (closed) return;
-          closed = true;
-          write(openDrain ? 1 : 0);
-          if (openDrain) closeSync(directionFd);
-          gpio.unexport();
-          registry.released(pin);
-        },
+      const release = (): void => {
+        write(openDrain ? 1 : 0);
+        if (openDrain) closeSync(directionFd);
+        gpio.unexport();
       };
-      registry.opened(pin, output);
-      return output;
+      return outputHandle({ pin, registry, clock, write, release });
     },
 
     openI2c: (busNumber) => openLinuxI2c(busNumber, options.devRoot),

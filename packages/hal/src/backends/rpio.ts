@@ -2,12 +2,12 @@ import { existsSync } from "node:fs";
 import type RpioModule from "rpio";
 import { systemClock, type Clock } from "@roomguard/runtime";
 import type { Board } from "../board.js";
-import { Debouncer } from "../debounce.js";
 import { HalError } from "../errors.js";
 import { openLinuxI2c } from "../i2c.js";
 import { loadNative } from "../load-native.js";
 import { PinRegistry } from "../pin-registry.js";
-import { invert, sleep } from "../sleep.js";
+import { checkDutyCycle, debouncedInputHandle, outputHandle } from "../pin-handles.js";
+import { invert } from "../sleep.js";
 import type { DigitalInput, DigitalOutput, Hal, InputOptions, Level, OutputOptions, PwmOutput } from "../types.js";
 
 type Rpio = typeof RpioModule;
@@ -51,47 +51,22 @@ export function createRpioHal(options: RpioHalOptions): Hal {
       registry.claim(pin);
       rpio.open(pin, rpio.INPUT, pull[inputOptions.pull ?? "none"]);
       const activeLow = inputOptions.activeLow ?? false;
-      const read = (): Level => {
-        const level: Level = rpio.read(pin) ? 1 : 0;
-        return activeLow ? invert(level) : level;
-      };
-      const listeners = new Set<(level: Level) => void>();
-      const debouncer = new Debouncer(clock, inputOptions.debounceMs ?? 0, inputOptions.edge ?? "both", read, (level) => {
-        for (const listener of listeners) listener(level);
-      });
-      let polling = false;
-      let closed = false;
-      const stopPolling = (): void => {
-        // rpio's poll is a 1 ms interval timer: it must be stopped or the process stays alive.
-        if (polling) rpio.poll(pin, null);
-        polling = false;
-      };
-      const input: DigitalInput = {
+      return debouncedInputHandle({
         pin,
-        read,
-        watch(listener) {
-          listeners.add(listener);
-          if (!polling) {
-            rpio.poll(pin, () => debouncer.edgeSeen(), rpio.POLL_BOTH);
-            polling = true;
-          }
-          return () => {
-            listeners.delete(listener);
-            if (listeners.size === 0) stopPolling();
-          };
+        registry,
+        clock,
+        options: inputOptions,
+        read: () => {
+          const level: Level = rpio.read(pin) ? 1 : 0;
+          return activeLow ? invert(level) : level;
         },
-        close() {
-          if (closed) return;
-          closed = true;
-          stopPolling();
-          debouncer.stop();
-          listeners.clear();
-          rpio.close(pin, rpio.PIN_PRESERVE);
-          registry.released(pin);
+        watchEdges: (onEdge) => {
+          rpio.poll(pin, onEdge, rpio.POLL_BOTH);
+          // rpio's poll is a 1 ms interval timer: it must be stopped or the process stays alive.
+          return () => rpio.poll(pin, null);
         },
-      };
-      registry.opened(pin, input);
-      return input;
+        release: () => rpio.close(pin, rpio.PIN_PRESERVE),
+      });
     },
 
     openOutput(pin: number, outputOptions: OutputOptions = {}): DigitalOutput {
@@ -108,25 +83,11 @@ export function createRpioHal(options: RpioHalOptions): Hal {
       if (openDrain) rpio.open(pin, rpio.INPUT, rpio.PULL_OFF);
       else rpio.open(pin, rpio.OUTPUT, activeLow ? invert(initial) : initial);
       write(initial);
-      let closed = false;
-      const output: DigitalOutput = {
-        pin,
-        write,
-        async pulse(ms, level = 1) {
-          write(level);
-          await sleep(clock, ms);
-          write(invert(level));
-        },
-        close() {
-          if (closed) return;
-          closed = true;
-          write(openDrain ? 1 : 0);
-          rpio.close(pin, rpio.PIN_PRESERVE);
-          registry.released(pin);
-        },
+      const release = (): void => {
+        write(openDrain ? 1 : 0);
+        rpio.close(pin, rpio.PIN_PRESERVE);
       };
-      registry.opened(pin, output);
-      return output;
+      return outputHandle({ pin, registry, clock, write, release });
     },
 
     openPwm: (pin: number, pwmOptions: { frequencyHz?: number } = {}): PwmOutput => {
@@ -148,8 +109,7 @@ export function createRpioHal(options: RpioHalOptions): Hal {
       const output: PwmOutput = {
         pin,
         setDutyCycle(fraction) {
-          if (!(fraction >= 0 && fraction <= 1)) throw new HalError("IO_ERROR", `expected a duty cycle from 0 to 1, got ${fraction}`);
-          rpio.pwmSetData(pin, Math.round(fraction * range));
+          rpio.pwmSetData(pin, Math.round(checkDutyCycle(fraction) * range));
         },
         close() {
           rpio.pwmSetData(pin, 0);

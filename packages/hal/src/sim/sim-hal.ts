@@ -1,8 +1,7 @@
 import { systemClock, type Clock } from "@roomguard/runtime";
-import { Debouncer } from "../debounce.js";
-import { HalError } from "../errors.js";
 import { PinRegistry } from "../pin-registry.js";
-import { invert, sleep } from "../sleep.js";
+import { checkDutyCycle, debouncedInputHandle, outputHandle } from "../pin-handles.js";
+import { invert } from "../sleep.js";
 import type { DigitalInput, DigitalOutput, Hal, InputOptions, Level, OutputOptions, PwmOutput } from "../types.js";
 import { SimGpio } from "./sim-gpio.js";
 import { SimI2cBus } from "./sim-i2c.js";
@@ -51,32 +50,15 @@ export function createSimHal(options: SimHalOptions = {}): SimHal {
       // A real deploy sets pull-ups in config.txt; the simulated board has them built in.
       gpio.setMode(pin, { kind: "input", pull: inputOptions.pull ?? "up" });
       const activeLow = inputOptions.activeLow ?? false;
-      const read = (): Level => (activeLow ? invert(gpio.level(pin)) : gpio.level(pin));
-      const listeners = new Set<(level: Level) => void>();
-      const debouncer = new Debouncer(clock, inputOptions.debounceMs ?? 0, inputOptions.edge ?? "both", read, (level) => {
-        for (const listener of listeners) listener(level);
-      });
-      const stopEdges = gpio.onChange(pin, () => debouncer.edgeSeen());
-      let closed = false;
-      const input: DigitalInput = {
+      return debouncedInputHandle({
         pin,
-        read,
-        watch(listener) {
-          listeners.add(listener);
-          return () => listeners.delete(listener);
-        },
-        close() {
-          if (closed) return;
-          closed = true;
-          stopEdges();
-          debouncer.stop();
-          listeners.clear();
-          gpio.setMode(pin, { kind: "unused" });
-          registry.released(pin);
-        },
-      };
-      registry.opened(pin, input);
-      return input;
+        registry,
+        clock,
+        options: inputOptions,
+        read: () => (activeLow ? invert(gpio.level(pin)) : gpio.level(pin)),
+        watchEdges: (onEdge) => gpio.onChange(pin, onEdge),
+        release: () => gpio.setMode(pin, { kind: "unused" }),
+      });
     },
 
     openOutput(pin: number, outputOptions: OutputOptions = {}): DigitalOutput {
@@ -88,24 +70,7 @@ export function createSimHal(options: SimHalOptions = {}): SimHal {
         else gpio.setMode(pin, { kind: "output", level: activeLow ? invert(level) : level });
       };
       write(outputOptions.initial ?? 0);
-      let closed = false;
-      const output: DigitalOutput = {
-        pin,
-        write,
-        async pulse(ms, level = 1) {
-          write(level);
-          await sleep(clock, ms);
-          write(invert(level));
-        },
-        close() {
-          if (closed) return;
-          closed = true;
-          gpio.setMode(pin, { kind: "unused" });
-          registry.released(pin);
-        },
-      };
-      registry.opened(pin, output);
-      return output;
+      return outputHandle({ pin, registry, clock, write, release: () => gpio.setMode(pin, { kind: "unused" }) });
     },
 
     openPwm(pin: number): PwmOutput {
@@ -114,8 +79,7 @@ export function createSimHal(options: SimHalOptions = {}): SimHal {
       const output: PwmOutput = {
         pin,
         setDutyCycle(fraction) {
-          if (!(fraction >= 0 && fraction <= 1)) throw new HalError("IO_ERROR", `expected a duty cycle from 0 to 1, got ${fraction}`);
-          pwm.set(pin, fraction);
+          pwm.set(pin, checkDutyCycle(fraction));
         },
         close() {
           pwm.delete(pin);

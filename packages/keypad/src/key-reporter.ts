@@ -15,7 +15,8 @@ export interface KeyReporterOptions {
  * press, `KEY: <NAME> HOLD` once when held, and optional auto-repeat after that.
  */
 export class KeyReporter {
-  private readonly held = new Map<string, TimerHandle>();
+  /** Keys down, with their hold (then repeat) timer; null when there is none. */
+  private readonly held = new Map<string, TimerHandle | null>();
   /** Messages published, for STATUS. */
   presses = 0;
   lastKey: string | null = null;
@@ -29,7 +30,7 @@ export class KeyReporter {
     this.lastKey = name;
     const { clock, holdMs, repeatMs } = this.options;
     if (holdMs <= 0) {
-      this.held.set(name, {});
+      this.held.set(name, null);
       return;
     }
     this.held.set(
@@ -46,11 +47,13 @@ export class KeyReporter {
   }
 
   released(name: string): void {
+    if (!this.held.has(name)) return;
     const timer = this.held.get(name);
-    if (!timer) return;
-    // One handle may be a timeout or an interval; clearing both kinds is safe.
-    this.options.clock.clearTimeout(timer);
-    this.options.clock.clearInterval(timer);
+    if (timer) {
+      // The hold timeout becomes the repeat interval; clearing both kinds is safe.
+      this.options.clock.clearTimeout(timer);
+      this.options.clock.clearInterval(timer);
+    }
     this.held.delete(name);
   }
 

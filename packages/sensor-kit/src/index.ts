@@ -1,0 +1,5 @@
+export { defineSensor, KIND_PATTERN, type OptionsSchema, type SensorDefinition } from "./define-sensor.js";
+export { i2cAddressOption, pinOption } from "./options.js";
+export { SensorError, type BinaryEvent, type Reading, type Sensor, type SensorContext } from "./types.js";
+export * as v from "valibot";
+export type { DigitalInput, DigitalOutput, I2cBus, Level } from "@roomguard/hal";

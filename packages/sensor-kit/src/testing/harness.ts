@@ -1,0 +1,46 @@
+import { createSimHal, type SimHal } from "@roomguard/hal/sim";
+import { createLogger, ManualClock, type Logger } from "@roomguard/runtime";
+import * as v from "valibot";
+import type { OptionsSchema, SensorDefinition } from "../define-sensor.js";
+import type { BinaryEvent, Reading, Sensor, SensorContext } from "../types.js";
+
+export interface SensorHarness {
+  sensor: Sensor;
+  /** The simulated board: drive pins, attach I2C chip models. */
+  hal: SimHal;
+  clock: ManualClock;
+  events: BinaryEvent[];
+  readings: Reading[];
+  /** The sensor's log lines, parsed. */
+  logs: Array<Record<string, unknown>>;
+  log: Logger;
+}
+
+/**
+ * Runs a sensor definition as the sensor reader would, on the simulated board with a manual
+ * clock, collecting what it publishes. `options` are checked against the sensor's schema.
+ */
+export function sensorHarness<S extends OptionsSchema>(definition: SensorDefinition<S>, options: unknown, id = "test"): SensorHarness {
+  const clock = new ManualClock();
+  const hal = createSimHal({ clock });
+  const events: BinaryEvent[] = [];
+  const readings: Reading[] = [];
+  const logs: Array<Record<string, unknown>> = [];
+  const log = createLogger({
+    service: "sensors",
+    level: "debug",
+    format: "json",
+    stream: { write: (text: string) => logs.push(JSON.parse(text) as Record<string, unknown>) },
+  });
+  const context: SensorContext = {
+    id,
+    hal,
+    clock,
+    log,
+    openI2c: () => hal.openI2c(1),
+    event: (event) => events.push(event),
+    reading: (reading) => readings.push(reading),
+  };
+  const sensor = definition.create(v.parse(definition.options, options), context);
+  return { sensor, hal, clock, events, readings, logs, log };
+}

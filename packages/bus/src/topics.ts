@@ -25,8 +25,10 @@ export const Topic = {
   ROUTER: "ROUTER",
   /** `DEATH` — lala-pi's stop message; honoured by the router only with `router.acceptDeath`. */
   DEATH: "DEATH",
-  /** `DOOR: open|closed` — lala-pi's door switch, read by roomguard's alarm. */
+  /** `DOOR: <sensor-id> open|closed` — a door or window switch (lala-pi's `DOOR: open|closed` too). */
   DOOR: "DOOR",
+  /** `MOTION: <sensor-id> on|off` — a motion sensor. */
+  MOTION: "MOTION",
   /** `TEMP: <°C>` — lala-pi's thermometer. */
   TEMP: "TEMP",
 } as const;

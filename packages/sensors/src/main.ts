@@ -1,0 +1,53 @@
+// The sensor reader process: `node dist/src/main.js [--config FILE]`.
+import { BusClient, parseSim, serveControl, startHeartbeat, Topic } from "@roomguard/bus";
+import { openHal } from "@roomguard/hal";
+import { isSimHal } from "@roomguard/hal/sim";
+import { runService } from "@roomguard/runtime";
+import { busOutput } from "./bus-output.js";
+import { loadInstalledSensors } from "./catalog.js";
+import { createSensorsService } from "./service.js";
+
+await runService("sensors", async ({ config, log, requestStop }) => {
+  const catalog = await loadInstalledSensors();
+  const hal = openHal(config.hardware, { log: log.child("hal"), prefer: "interrupts" });
+  const bus = new BusClient({ in: config.bus.in, out: config.bus.out, maxMessageSize: config.bus.maxMessageSize, log: log.child("bus") });
+  // Readings taken before the router answers would be lost: wait for it (a while) first.
+  await bus.waitForRouter(10_000).catch((error: unknown) => log.warn("the router is not reachable yet; readings are dropped until it is", { error }));
+  const sensors = createSensorsService({ config, catalog, hal, out: busOutput((text) => bus.publish(text), log), log });
+  sensors.start();
+  const heartbeat = startHeartbeat({ bus, service: "sensors", intervalS: config.bus.heartbeatIntervalS });
+  const control = serveControl({
+    bus,
+    service: "sensors",
+    log,
+    status: () => sensors.status(),
+    stop: () => (requestStop("CONTROL: sensors STOP"), true),
+    commands: { STATE: () => ({ republished: sensors.republish() }) },
+  });
+
+  // Simulated hardware takes `SIM: gpio <bcm> <0|1>` (a door opening, a PIR firing).
+  const simMessages = isSimHal(hal) ? bus.subscribe(`${Topic.SIM}: gpio `) : undefined;
+  if (simMessages && isSimHal(hal)) {
+    void (async () => {
+      for await (const message of simMessages) {
+        try {
+          const command = parseSim(message);
+          if (command.command === "gpio") hal.gpio.drive(command.pin, command.level);
+        } catch (error) {
+          log.once("warn", "sim:malformed", "ignoring malformed SIM messages", { reason: error instanceof Error ? error.message : String(error) });
+        }
+      }
+    })();
+  }
+
+  return {
+    async stop() {
+      simMessages?.close();
+      control.stop();
+      heartbeat.stop();
+      await sensors.stop();
+      hal.close();
+      await bus.close();
+    },
+  };
+});

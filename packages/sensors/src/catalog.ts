@@ -21,7 +21,9 @@ export function createCatalog(entries: Array<{ from: string; definition: SensorD
   return {
     resolve: (name) => byName.get(name)?.definition,
     describe: () =>
-      entries.map(({ definition }) => (definition.aliases.length > 0 ? `${definition.kind} (also ${definition.aliases.join(", ")})` : definition.kind)),
+      entries.map(({ definition }) =>
+        definition.aliases.length > 0 ? `${definition.kind} (also ${definition.aliases.join(", ")})` : definition.kind,
+      ),
   };
 }
 
@@ -30,12 +32,15 @@ export function createCatalog(entries: Array<{ from: string; definition: SensorD
  * package.json, written by `pnpm new-sensor`): adding a sensor touches no source here.
  */
 export async function loadInstalledSensors(): Promise<SensorCatalog> {
-  const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { dependencies?: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    dependencies?: Record<string, string>;
+  };
   const names = Object.keys(manifest.dependencies ?? {}).filter((name) => /^@roomguard\/sensor-(?!kit$)/.test(name));
   const entries: Array<{ from: string; definition: SensorDefinition }> = [];
   for (const name of names.sort()) {
     const module = (await import(name)) as { sensor?: SensorDefinition };
-    if (!module.sensor || typeof module.sensor.create !== "function") throw new Error(`${name} exports no sensor (expected: export const sensor = defineSensor({…}))`);
+    if (!module.sensor || typeof module.sensor.create !== "function")
+      throw new Error(`${name} exports no sensor (expected: export const sensor = defineSensor({…}))`);
     entries.push({ from: name, definition: module.sensor });
   }
   return createCatalog(entries);

@@ -17,14 +17,25 @@ export function prepareEntries(sensors: RoomguardConfig["sensors"], catalog: Sen
   return sensors.map((entry): PreparedEntry => {
     const { id, kind, intervalS, ...rest } = entry;
     const where = `sensors[${id}]`;
-    if (ids.has(id)) return { ok: false, id, code: "DUPLICATE", error: `${where}: the id "${id}" is used twice; each sensor needs its own` };
+    if (ids.has(id))
+      return { ok: false, id, code: "DUPLICATE", error: `${where}: the id "${id}" is used twice; each sensor needs its own` };
     ids.add(id);
     const definition = catalog.resolve(kind);
     if (!definition) {
-      return { ok: false, id, code: "UNKNOWN_KIND", error: `${where}.kind: unknown sensor kind "${kind}"; installed: ${catalog.describe().join("; ")}` };
+      return {
+        ok: false,
+        id,
+        code: "UNKNOWN_KIND",
+        error: `${where}.kind: unknown sensor kind "${kind}"; installed: ${catalog.describe().join("; ")}`,
+      };
     }
     if (intervalS !== undefined && !(typeof intervalS === "number" && intervalS >= 0.1 && intervalS <= 86_400)) {
-      return { ok: false, id, code: "BAD_OPTIONS", error: `${where}.intervalS: expected seconds from 0.1 to 86400, got ${JSON.stringify(intervalS)}` };
+      return {
+        ok: false,
+        id,
+        code: "BAD_OPTIONS",
+        error: `${where}.intervalS: expected seconds from 0.1 to 86400, got ${JSON.stringify(intervalS)}`,
+      };
     }
     const parsed = v.safeParse(definition.options, rest);
     if (!parsed.success) {
@@ -43,6 +54,6 @@ export function prepareEntries(sensors: RoomguardConfig["sensors"], catalog: Sen
       if (other) return { ok: false, id, code: "BAD_OPTIONS", error: `${where}.pin: BCM ${pin} is already used by sensors[${other}]` };
       pins.set(pin, id);
     }
-    return { ok: true, id, definition, options: parsed.output, intervalS: intervalS as number | undefined };
+    return { ok: true, id, definition, options: parsed.output, intervalS: intervalS };
   });
 }

@@ -12,7 +12,9 @@ await runService("sensors", async ({ config, log, requestStop }) => {
   const hal = openHal(config.hardware, { log: log.child("hal"), prefer: "interrupts" });
   const bus = new BusClient({ in: config.bus.in, out: config.bus.out, maxMessageSize: config.bus.maxMessageSize, log: log.child("bus") });
   // Readings taken before the router answers would be lost: wait for it (a while) first.
-  await bus.waitForRouter(10_000).catch((error: unknown) => log.warn("the router is not reachable yet; readings are dropped until it is", { error }));
+  await bus
+    .waitForRouter(10_000)
+    .catch((error: unknown) => log.warn("the router is not reachable yet; readings are dropped until it is", { error }));
   const sensors = createSensorsService({ config, catalog, hal, out: busOutput((text) => bus.publish(text), log), log });
   sensors.start();
   const heartbeat = startHeartbeat({ bus, service: "sensors", intervalS: config.bus.heartbeatIntervalS });
@@ -34,7 +36,9 @@ await runService("sensors", async ({ config, log, requestStop }) => {
           const command = parseSim(message);
           if (command.command === "gpio") hal.gpio.drive(command.pin, command.level);
         } catch (error) {
-          log.once("warn", "sim:malformed", "ignoring malformed SIM messages", { reason: error instanceof Error ? error.message : String(error) });
+          log.once("warn", "sim:malformed", "ignoring malformed SIM messages", {
+            reason: error instanceof Error ? error.message : String(error),
+          });
         }
       }
     })();

@@ -130,7 +130,10 @@ export class SensorRunner {
     const code = error instanceof Error && "code" in error && typeof error.code === "string" ? error.code : "ERROR";
     const message = error instanceof Error ? error.message : String(error);
     this.lastFault = { code, error: message, retry_in_s: retryS, failures: this.failures };
-    this.options.log.once("error", `fault:${this.options.id}:${code}`, `sensor ${this.options.id} failed to ${during}: ${message}`, { code, retry_in_s: retryS });
+    this.options.log.once("error", `fault:${this.options.id}:${code}`, `sensor ${this.options.id} failed to ${during}: ${message}`, {
+      code,
+      retry_in_s: retryS,
+    });
     this.options.out.fault(this.options.id, this.lastFault);
     await this.safeStop();
     if (generation !== this.generation) return;

@@ -53,7 +53,12 @@ function rig(sensors: unknown[]) {
   const sent: string[] = [];
   const faults = new Map<string, Fault[]>();
   const lines: Array<Record<string, unknown>> = [];
-  const log = createLogger({ service: "sensors", level: "debug", format: "json", stream: { write: (text: string) => lines.push(JSON.parse(text) as Record<string, unknown>) } });
+  const log = createLogger({
+    service: "sensors",
+    level: "debug",
+    format: "json",
+    stream: { write: (text: string) => lines.push(JSON.parse(text) as Record<string, unknown>) },
+  });
   const service = createSensorsService({
     config: result.config,
     catalog: createCatalog([door, pir, probe, broken].map((definition) => ({ from: definition.kind, definition }))),
@@ -93,7 +98,10 @@ describe("the sensor reader", () => {
     assert.ok(r.sent.includes("DOOR: front closed") === false && r.sent.includes("DOOR: front open"), "pulled up, not held: open");
     assert.ok(r.sent.includes("MOTION: hall off"));
     const error = (id: string): string => r.faults.get(id)?.[0]?.error ?? "";
-    assert.match(error("typo"), /^sensors\[typo\]\.kind: unknown sensor kind "dor"; installed: door \(also reed, reed-switch, window\); pir \(also hc-sr501/);
+    assert.match(
+      error("typo"),
+      /^sensors\[typo\]\.kind: unknown sensor kind "dor"; installed: door \(also reed, reed-switch, window\); pir \(also hc-sr501/,
+    );
     assert.match(error("badopt"), /^sensors\[badopt\]\.openwhen: unknown option \(a typo\?\); door takes: pin, openWhen, debounceMs/);
     assert.match(error("bigpin"), /^sensors\[bigpin\]\.pin: expected a BCM GPIO on the 40-pin header \(2-27\), got 99/);
     assert.match(error("front"), /^sensors\[front\]: the id "front" is used twice/);
@@ -105,19 +113,16 @@ describe("the sensor reader", () => {
     r.clock.advance(50);
     assert.equal(r.sent.at(-1), "DOOR: front closed", "the good sensors keep working");
     const status = r.service.status().sensors as Record<string, { state: string }>;
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(status).map(([id, entry]) => [id, entry.state])),
-      {
-        front: "running",
-        hall: "running",
-        bug: "faulted",
-        typo: "refused",
-        badopt: "refused",
-        bigpin: "refused",
-        "front (duplicate)": "refused",
-        twice: "refused",
-      },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(status).map(([id, entry]) => [id, entry.state])), {
+      front: "running",
+      hall: "running",
+      bug: "faulted",
+      typo: "refused",
+      badopt: "refused",
+      bigpin: "refused",
+      "front (duplicate)": "refused",
+      twice: "refused",
+    });
     await r.service.stop();
   });
 
@@ -137,7 +142,11 @@ describe("the sensor reader", () => {
       r.faults.get("bug")?.map((fault) => fault.retry_in_s),
       [1, 2, 4, 8, 16],
     );
-    assert.equal(r.lines.filter((line) => /sensor bug failed to start/.test(String(line.msg))).length, 1, "logged once, published every time");
+    assert.equal(
+      r.lines.filter((line) => /sensor bug failed to start/.test(String(line.msg))).length,
+      1,
+      "logged once, published every time",
+    );
     await r.service.stop();
   });
 

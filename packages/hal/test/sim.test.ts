@@ -229,6 +229,16 @@ describe("sim hal: I2C", () => {
     await assert.rejects(bus.readByte(0x77, 0xd0), { code: "EREMOTEIO" });
   });
 
+  it("each openI2c is a handle of its own: closing one leaves the bus usable", async () => {
+    const hal = createSimHal();
+    hal.i2cBus(1).attach(0x76, new RegisterMap({ 0xd0: 0x60 }));
+    const first = await hal.openI2c(1);
+    await first.close();
+    await assert.rejects(first.readByte(0x76, 0xd0), { code: "EBADF" });
+    const second = await hal.openI2c(1);
+    assert.equal(await second.readByte(0x76, 0xd0), 0x60);
+  });
+
   it("a register model reacts to writes through its hooks", async () => {
     const hal = createSimHal();
     const chip: RegisterMap = new RegisterMap(

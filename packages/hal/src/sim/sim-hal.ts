@@ -90,7 +90,7 @@ export function createSimHal(options: SimHalOptions = {}): SimHal {
       return output;
     },
 
-    openI2c: (busNumber) => Promise.resolve(i2cBus(busNumber)),
+    openI2c: (busNumber) => Promise.resolve(i2cBus(busNumber).open()),
     close: () => registry.closeAll(),
   };
 }

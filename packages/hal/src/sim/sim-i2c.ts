@@ -129,6 +129,38 @@ export class SimI2cBus implements I2cBus {
     this.closed = true;
     return Promise.resolve();
   }
+
+  /**
+   * A handle of its own on this bus, as every `openI2c()` on Linux opens the device anew:
+   * closing it (a sensor stopping) leaves the bus usable for the next opener.
+   */
+  open(): I2cBus {
+    let closed = false;
+    const check = (): void => {
+      if (closed) throw Object.assign(new Error("I2C handle is closed"), { code: "EBADF" });
+    };
+    const wrap =
+      <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+      (...args: A): Promise<R> =>
+        settle(check).then(() => call(...args));
+    return {
+      readByte: wrap((address: number, command: number) => this.readByte(address, command)),
+      writeByte: wrap((address: number, command: number, byte: number) => this.writeByte(address, command, byte)),
+      readWord: wrap((address: number, command: number) => this.readWord(address, command)),
+      readI2cBlock: wrap((address: number, command: number, length: number, buffer: Buffer) =>
+        this.readI2cBlock(address, command, length, buffer),
+      ),
+      writeI2cBlock: wrap((address: number, command: number, length: number, buffer: Buffer) =>
+        this.writeI2cBlock(address, command, length, buffer),
+      ),
+      i2cRead: wrap((address: number, length: number, buffer: Buffer) => this.i2cRead(address, length, buffer)),
+      i2cWrite: wrap((address: number, length: number, buffer: Buffer) => this.i2cWrite(address, length, buffer)),
+      close: () => {
+        closed = true;
+        return Promise.resolve();
+      },
+    };
+  }
 }
 
 /** Runs a synchronous transfer as the promise API does: a throw becomes a rejection. */

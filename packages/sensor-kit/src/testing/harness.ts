@@ -14,6 +14,11 @@ export interface SensorHarness {
   /** The sensor's log lines, parsed. */
   logs: Array<Record<string, unknown>>;
   log: Logger;
+  /**
+   * Awaits a promise of the sensor's while moving the manual clock a millisecond at a time
+   * (at most `maxMs`), so sleeps and polls inside it run; rejects if it has not settled by then.
+   */
+  settle<T>(promise: Promise<T> | undefined, maxMs?: number): Promise<T>;
 }
 
 /**
@@ -42,5 +47,17 @@ export function sensorHarness<S extends OptionsSchema>(definition: SensorDefinit
     reading: (reading) => readings.push(reading),
   };
   const sensor = definition.create(v.parse(definition.options, options), context);
-  return { sensor, hal, clock, events, readings, logs, log };
+  const settle = async <T>(promise: Promise<T> | undefined, maxMs = 1000): Promise<T> => {
+    if (!promise) throw new Error("this sensor has no such method");
+    let settled = false;
+    const watched = promise.finally(() => (settled = true));
+    watched.catch(() => undefined);
+    for (let ms = 0; ms <= maxMs && !settled; ms++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!settled) clock.advance(1);
+    }
+    if (!settled) throw new Error(`the sensor's promise did not settle within ${maxMs} ms of its clock`);
+    return watched;
+  };
+  return { sensor, hal, clock, events, readings, logs, log, settle };
 }

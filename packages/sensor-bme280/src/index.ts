@@ -7,6 +7,7 @@ import {
   parseRaw,
   type Calibration,
 } from "./compensate.js";
+import { Bme280Model } from "./sim.js";
 import { CHIP_ID, CTRL_HUM_X1, CTRL_MEAS_FORCED_X1, MAX_CONVERSION_MS, Register, STATUS_MEASURING } from "./registers.js";
 
 export {
@@ -32,6 +33,9 @@ export const sensor = defineSensor({
   description: "Bosch BME280 (I2C 0x76/0x77) → SENSOR: <id> {temperature_c, humidity_pct, pressure_hpa}",
   options: v.strictObject({ i2cAddress: i2cAddressOption([0x76, 0x77]) }),
   defaultIntervalS: 30,
+  simulate(options, board) {
+    if (!board.i2cBus.has(options.i2cAddress)) board.i2cBus.attach(options.i2cAddress, new Bme280Model());
+  },
   create(options, context) {
     const address = options.i2cAddress;
     const where = `0x${address.toString(16)}`;

@@ -1,3 +1,4 @@
+import type { SimI2cBus } from "@roomguard/hal/sim";
 import type * as v from "valibot";
 import type { Sensor, SensorContext } from "./types.js";
 
@@ -20,6 +21,16 @@ export interface SensorDefinition<S extends OptionsSchema = OptionsSchema> {
   defaultIntervalS?: number;
   /** Builds the sensor. Only stores: everything that can fail belongs in `start()`. */
   create(options: v.InferOutput<S>, context: SensorContext): Sensor;
+  /**
+   * On simulated hardware, puts a model of the device where the sensor will look for it (an
+   * I2C chip model on the bus), so the appliance runs on a laptop as it would on a Pi.
+   */
+  simulate?(options: v.InferOutput<S>, board: SimulatedBoard): void;
+}
+
+/** What `simulate` may touch: the simulated I2C bus the sensor will open. */
+export interface SimulatedBoard {
+  i2cBus: Pick<SimI2cBus, "attach" | "has">;
 }
 
 /**
@@ -34,6 +45,7 @@ export function defineSensor<S extends OptionsSchema>(definition: {
   options: S;
   defaultIntervalS?: number;
   create(options: v.InferOutput<S>, context: SensorContext): Sensor;
+  simulate?(options: v.InferOutput<S>, board: SimulatedBoard): void;
 }): SensorDefinition<S> {
   for (const name of [definition.kind, ...(definition.aliases ?? [])]) {
     if (!KIND_PATTERN.test(name)) throw new Error(`sensor kind/alias: expected lower case, digits and -, got "${name}"`);

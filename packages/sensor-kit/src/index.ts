@@ -1,4 +1,4 @@
-export { defineSensor, KIND_PATTERN, type OptionsSchema, type SensorDefinition } from "./define-sensor.js";
+export { defineSensor, KIND_PATTERN, type OptionsSchema, type SensorDefinition, type SimulatedBoard } from "./define-sensor.js";
 export { i2cAddressOption, pinOption } from "./options.js";
 export { SensorError, type BinaryEvent, type Reading, type Sensor, type SensorContext } from "./types.js";
 export * as v from "valibot";

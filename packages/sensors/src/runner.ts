@@ -1,4 +1,5 @@
 import type { Hal } from "@roomguard/hal";
+import { isSimHal } from "@roomguard/hal/sim";
 import type { Clock, Logger, TimerHandle } from "@roomguard/runtime";
 import { SensorError, type BinaryEvent, type Reading, type Sensor, type SensorDefinition } from "@roomguard/sensor-kit";
 
@@ -52,6 +53,8 @@ export class SensorRunner {
 
   constructor(private readonly options: RunnerOptions) {
     const { id, hal, clock, log, out, i2cBus } = options;
+    if (isSimHal(hal))
+      options.definition.simulate?.(options.options as Parameters<SensorDefinition["create"]>[0], { i2cBus: hal.i2cBus(i2cBus) });
     // prepareEntries checked the options against this very definition's schema.
     this.sensor = options.definition.create(options.options as Parameters<SensorDefinition["create"]>[0], {
       id,

@@ -54,6 +54,11 @@ export class SimI2cBus implements I2cBus {
     this.devices.set(address, device);
   }
 
+  /** Whether a chip answers at this address. */
+  has(address: number): boolean {
+    return this.devices.has(address);
+  }
+
   /** Disconnects the chip: transfers to it fail as on a real bus. */
   detach(address: number): void {
     this.devices.delete(address);

@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, it } from "node:test";
+import { openLinuxI2c } from "@roomguard/hal";
 import { validateConfig } from "@roomguard/config";
 import { createSimHal, RegisterMap } from "@roomguard/hal/sim";
 import { createLogger, ManualClock } from "@roomguard/runtime";
 import { defineSensor, SensorError, v, type Reading } from "@roomguard/sensor-kit";
+import { sensor as bme280 } from "@roomguard/sensor-bme280";
 import { sensor as door } from "@roomguard/sensor-door";
 import { sensor as pir } from "@roomguard/sensor-pir";
 import { createCatalog } from "../src/catalog.js";
@@ -45,9 +50,12 @@ const broken = defineSensor({
   }),
 });
 
-function rig(sensors: unknown[]) {
+function rig(sensors: unknown[], options: { realI2c?: boolean } = {}) {
   const clock = new ManualClock();
-  const hal = createSimHal({ clock });
+  const sim = createSimHal({ clock });
+  // realI2c: the I2C of a Pi without I2C enabled: i2c-bus itself, and no /dev/i2c-1.
+  const noDevices = mkdtempSync(path.join(tmpdir(), "roomguard-dev-"));
+  const hal = options.realI2c ? { ...sim, openI2c: (bus: number) => openLinuxI2c(bus, noDevices) } : sim;
   const result = validateConfig({ sensors });
   assert.ok(result.ok, JSON.stringify(!result.ok && result.issues));
   const sent: string[] = [];
@@ -61,7 +69,7 @@ function rig(sensors: unknown[]) {
   });
   const service = createSensorsService({
     config: result.config,
-    catalog: createCatalog([door, pir, probe, broken].map((definition) => ({ from: definition.kind, definition }))),
+    catalog: createCatalog([bme280, door, pir, probe, broken].map((definition) => ({ from: definition.kind, definition }))),
     hal,
     clock,
     log,
@@ -78,7 +86,7 @@ function rig(sensors: unknown[]) {
   const settle = async (): Promise<void> => {
     for (let i = 0; i < 10; i++) await Promise.resolve();
   };
-  return { clock, hal, sent, faults, lines, service, settle };
+  return { clock, hal: sim, sent, faults, lines, service, settle };
 }
 
 describe("the sensor reader", () => {
@@ -100,7 +108,7 @@ describe("the sensor reader", () => {
     const error = (id: string): string => r.faults.get(id)?.[0]?.error ?? "";
     assert.match(
       error("typo"),
-      /^sensors\[typo\]\.kind: unknown sensor kind "dor"; installed: door \(also reed, reed-switch, window\); pir \(also hc-sr501/,
+      /^sensors\[typo\]\.kind: unknown sensor kind "dor"; installed: bme280 \(also bme-280\); door \(also reed, reed-switch, window\); pir \(also hc-sr501/,
     );
     assert.match(error("badopt"), /^sensors\[badopt\]\.openwhen: unknown option \(a typo\?\); door takes: pin, openWhen, debounceMs/);
     assert.match(error("bigpin"), /^sensors\[bigpin\]\.pin: expected a BCM GPIO on the 40-pin header \(2-27\), got 99/);
@@ -171,6 +179,23 @@ describe("the sensor reader", () => {
     await r.settle();
     assert.equal(r.sent.at(-1), 'SENSOR: tank {"level_pct":20}', "recovered: reading again");
     assert.ok(r.lines.some((line) => line.msg === "sensor tank recovered"));
+    await r.service.stop();
+  });
+
+  it("a missing /dev/i2c-1 is a fault that says to enable I2C; the process carries on", async () => {
+    const r = rig(
+      [
+        { id: "climate", kind: "bme280" },
+        { id: "front", kind: "door", pin: 25 },
+      ],
+      { realI2c: true },
+    );
+    r.service.start();
+    await r.settle();
+    const fault = r.faults.get("climate")?.[0];
+    assert.equal(fault?.code, "NO_I2C_BUS");
+    assert.match(fault?.error ?? "", /no I2C bus .*i2c-1 \(enable I2C: sudo raspi-config nonint do_i2c 0/);
+    assert.ok(r.sent.includes("DOOR: front open"));
     await r.service.stop();
   });
 

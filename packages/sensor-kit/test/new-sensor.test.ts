@@ -11,7 +11,8 @@ const GENERATOR = path.join(REPO, "scripts", "new-sensor.mjs");
 
 function run(command: string, args: string[], cwd: string): { status: number | null; output: string } {
   // Without NODE_TEST_CONTEXT, or the inner `node --test` would think it is nested and skip its files.
-  const { NODE_TEST_CONTEXT: _nested, ...env } = process.env;
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
   const result = spawnSync(command, args, { cwd, encoding: "utf8", env: { ...env, npm_config_nodedir: "/usr" } });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }

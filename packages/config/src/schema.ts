@@ -171,7 +171,7 @@ export const configSchema = v.strictObject({
   sensors: setting(
     v.array(sensor),
     [],
-    "The sensors, each `{ id, kind, …options }`. A GPIO sensor names its pin `pin`, an I2C sensor its address `i2cAddress`.",
+    "The sensors, each `{ id, kind, intervalS?, …options }`: see docs/adding-a-sensor.md and hardware/sensors.md. A GPIO sensor names its pin `pin`, an I2C sensor its address `i2cAddress`.",
   ),
   log: v.optional(log, {}),
 });

@@ -1,7 +1,7 @@
 // The keypad's benchmark: edge → KEY: latency (sim backend and onoff over the FUSE fake of
 // sysfs), and matrix scanning at 100 Hz (CPU and RSS of a keypad process). Prints a table and
 // writes it to docs/performance.md. Runs inside a private mount namespace (for the fake).
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +11,7 @@ import { CHIP_LAYOUTS, mountFakeGpio, runInPrivateMountNamespace, type FakeGpio 
 import { createSimHal } from "@roomguard/hal/sim";
 import { createLogger } from "@roomguard/runtime";
 import {
+  benchProvenance,
   benchTable,
   formatNumber,
   processUsage,
@@ -184,12 +185,10 @@ async function main(): Promise<void> {
         };
       }),
     ];
-    const cpuModel = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? os.arch();
     const markdown = [
       "## Keypad",
       "",
-      `Command: \`pnpm bench\` (keypad part: \`node packages/keypad/dist/bench/keypad-bench.js${quick ? " --quick" : ""}\`), run ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
-      `on ${os.cpus().length} × ${cpuModel}, Node ${process.version}, Linux ${os.release()}.`,
+      ...benchProvenance("keypad", "packages/keypad/dist/bench/keypad-bench.js", quick),
       "",
       benchTable(rows),
       "",

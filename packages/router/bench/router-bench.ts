@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readJournal } from "@roomguard/journal";
-import { benchTable, formatNumber, writePerformanceSection, type BenchRow } from "@roomguard/runtime/testing";
+import { benchProvenance, benchTable, formatNumber, writePerformanceSection, type BenchRow } from "@roomguard/runtime/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROUTER_MAIN = path.join(here, "..", "src", "main.js");
@@ -428,12 +428,10 @@ async function main(): Promise<void> {
       },
       { measure: "router exit on SIGTERM", value: String(exit), target: "0", ok: exit === 0 },
     ];
-    const cpuModel = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? os.arch();
     const markdown = [
       "## Router",
       "",
-      `Command: \`pnpm bench\` (router part: \`node packages/router/dist/bench/router-bench.js${quick ? " --quick" : ""}\`), run ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
-      `on ${os.cpus().length} × ${cpuModel}, ${formatNumber(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, Linux ${os.release()}.`,
+      ...benchProvenance("router", "packages/router/dist/bench/router-bench.js", quick),
       "",
       "The router runs as its own process with the default config (journal on, loopback TCP). The load generator",
       "(packages/router/bench/load.ts) runs in separate processes and speaks raw ZMTP, thousands of messages per",

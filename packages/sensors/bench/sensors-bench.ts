@@ -1,12 +1,13 @@
 // The sensor reader's benchmark: 20 simulated sensors read once a second (2 BME280 chip models
 // on the simulated I2C bus, 18 DS18B20s as w1_slave files) for 60 s: CPU and RSS of the
 // sensor reader process. Prints a table and writes it to docs/performance.md.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { BusClient } from "@roomguard/bus";
 import {
+  benchProvenance,
   benchTable,
   formatNumber,
   processUsage,
@@ -87,12 +88,10 @@ async function main(): Promise<void> {
         ok: received / (elapsedMs / 1000) >= 19 && faults === 0,
       },
     ];
-    const cpuModel = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? os.arch();
     const markdown = [
       "## Sensor reader",
       "",
-      `Command: \`pnpm bench\` (sensors part: \`node packages/sensors/dist/bench/sensors-bench.js${quick ? " --quick" : ""}\`), run ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
-      `on ${os.cpus().length} × ${cpuModel}, Node ${process.version}, Linux ${os.release()}.`,
+      ...benchProvenance("sensors", "packages/sensors/dist/bench/sensors-bench.js", quick),
       "",
       benchTable(rows),
       "",

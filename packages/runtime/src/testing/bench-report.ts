@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 /** One line of a benchmark's table: what, the figure, the target and whether it was met. */
@@ -51,4 +52,17 @@ export function processUsage(pid: number): { cpuMs: number; rssBytes: number } {
 /** The value at quantile q (0..1) of ascending samples. */
 export function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
+/**
+ * The two lines under a benchmark's heading: how to run it again, when, and on what machine.
+ * `part` names the benchmark (`router`); `script` is its path from the repository root.
+ */
+export function benchProvenance(part: string, script: string, quick: boolean): string[] {
+  const cpuModel = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? os.arch();
+  const when = new Date().toISOString().slice(0, 16).replace("T", " ");
+  return [
+    `Command: \`pnpm bench\` (${part} part: \`node ${script}${quick ? " --quick" : ""}\`), run ${when} UTC`,
+    `on ${os.cpus().length} × ${cpuModel}, ${formatNumber(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, Linux ${os.release()}.`,
+  ];
 }

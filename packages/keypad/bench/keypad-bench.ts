@@ -11,15 +11,13 @@ import { CHIP_LAYOUTS, mountFakeGpio, runInPrivateMountNamespace, type FakeGpio 
 import { createSimHal } from "@roomguard/hal/sim";
 import { createLogger } from "@roomguard/runtime";
 import {
-  benchProvenance,
-  benchTable,
+  type BenchRow,
   formatNumber,
   processUsage,
+  publishBenchReport,
   quantile,
-  startServiceProcess,
-  writePerformanceSection,
-  type BenchRow,
   type ServiceProcess,
+  startServiceProcess,
 } from "@roomguard/runtime/testing";
 import { validateConfig } from "@roomguard/config";
 import { createKeypadService } from "../src/service.js";
@@ -172,37 +170,30 @@ async function main(): Promise<void> {
       latencyRow("sim backend", simLatency),
       latencyRow("onoff over FUSE sysfs (epoll, onoff's debounce)", onoffLatency),
       ...[
-        ["sim, no key down", simScan],
-        ["sim, a key held (row-by-row scans)", simHeldScan],
-        ["onoff over FUSE sysfs, no key down", onoffScan],
-      ].map(([name, scan]) => {
-        const { cpuPercent, rssMb } = scan as { cpuPercent: number; rssMb: number };
-        return {
-          measure: `4x4 matrix scanned at 100 Hz, ${name as string}: CPU of one core, RSS of the keypad process`,
-          value: `${formatNumber(cpuPercent, 2)} %, ${formatNumber(rssMb, 1)} MB`,
-          target: "CPU ≤ 3 %",
-          ok: cpuPercent <= 3,
-        };
-      }),
+        { name: "sim, no key down", scan: simScan },
+        { name: "sim, a key held (row-by-row scans)", scan: simHeldScan },
+        { name: "onoff over FUSE sysfs, no key down", scan: onoffScan },
+      ].map(({ name, scan }) => ({
+        measure: `4x4 matrix scanned at 100 Hz, ${name}: CPU of one core, RSS of the keypad process`,
+        value: `${formatNumber(scan.cpuPercent, 2)} %, ${formatNumber(scan.rssMb, 1)} MB`,
+        target: "CPU ≤ 3 %",
+        ok: scan.cpuPercent <= 3,
+      })),
     ];
-    const markdown = [
-      "## Keypad",
-      "",
-      ...benchProvenance("keypad", "packages/keypad/dist/bench/keypad-bench.js", quick),
-      "",
-      benchTable(rows),
-      "",
-      `Latency is from the edge (the simulated pin changing; a write to the fake sysfs \`.line\` file) to \`KEY: LEFT\` at a`,
-      `subscriber through a real router, minus the ${DEBOUNCE_MS} ms debounce window; the keypad runs in the benchmark's process.`,
-      "Matrix scanning runs the keypad process with `keypad.mode: matrix`; its CPU time is read from /proc. With no key down",
-      "all rows are held low and a scan is one read per column; with a key down every scan switches each row. On a Pi,",
-      "`auto` scans with rpio (register reads, no system calls), which this machine cannot run; onoff pays a sysfs system call",
-      "per pin read and per row switch, here through FUSE.",
-    ].join("\n");
-    process.stdout.write(`${markdown}\n`);
-    writePerformanceSection(REPO, "keypad", markdown);
-    log("wrote docs/performance.md");
-    if (rows.some((row) => row.ok === false)) process.exitCode = 1;
+    publishBenchReport(REPO, "keypad", {
+      title: "Keypad",
+      script: "packages/keypad/dist/bench/keypad-bench.js",
+      quick,
+      rows,
+      notes: [
+        `Latency is from the edge (the simulated pin changing; a write to the fake sysfs \`.line\` file) to \`KEY: LEFT\` at a`,
+        `subscriber through a real router, minus the ${DEBOUNCE_MS} ms debounce window; the keypad runs in the benchmark's process.`,
+        "Matrix scanning runs the keypad process with `keypad.mode: matrix`; its CPU time is read from /proc. With no key down",
+        "all rows are held low and a scan is one read per column; with a key down every scan switches each row. On a Pi,",
+        "`auto` scans with rpio (register reads, no system calls), which this machine cannot run; onoff pays a sysfs system call",
+        "per pin read and per row switch, here through FUSE.",
+      ],
+    });
   } finally {
     await fake?.unmount();
     await router.stop();

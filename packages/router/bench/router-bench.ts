@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readJournal } from "@roomguard/journal";
-import { benchProvenance, benchTable, formatNumber, writePerformanceSection, type BenchRow } from "@roomguard/runtime/testing";
+import { type BenchRow, formatNumber, publishBenchReport } from "@roomguard/runtime/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROUTER_MAIN = path.join(here, "..", "src", "main.js");
@@ -428,24 +428,20 @@ async function main(): Promise<void> {
       },
       { measure: "router exit on SIGTERM", value: String(exit), target: "0", ok: exit === 0 },
     ];
-    const markdown = [
-      "## Router",
-      "",
-      ...benchProvenance("router", "packages/router/dist/bench/router-bench.js", quick),
-      "",
-      "The router runs as its own process with the default config (journal on, loopback TCP). The load generator",
-      "(packages/router/bench/load.ts) runs in separate processes and speaks raw ZMTP, thousands of messages per",
-      "read or write, so that it is not what limits the figures. Rates are counted at the subscriber, from its first",
-      "message to its last; lost is sent minus received (the sequence numbers in the messages also find gaps); router",
-      "CPU is the router process's CPU time over the burst (and the journal's writes after it), per message delivered.",
-      "Latency is a ping-pong between two zeromq.js clients (what every roomguard service uses), 20,000 round trips.",
-      "",
-      benchTable(rows),
-    ].join("\n");
-    process.stdout.write(`\n${markdown}\n`);
-    writePerformanceSection(REPO, "router", markdown);
-    log("wrote docs/performance.md");
-    process.exitCode = rows.every((row) => row.ok !== false) ? 0 : 1;
+    publishBenchReport(REPO, "router", {
+      title: "Router",
+      script: "packages/router/dist/bench/router-bench.js",
+      quick,
+      rows,
+      notes: [
+        "The router runs as its own process with the default config (journal on, loopback TCP). The load generator",
+        "(packages/router/bench/load.ts) runs in separate processes and speaks raw ZMTP, thousands of messages per",
+        "read or write, so that it is not what limits the figures. Rates are counted at the subscriber, from its first",
+        "message to its last; lost is sent minus received (the sequence numbers in the messages also find gaps); router",
+        "CPU is the router process's CPU time over the burst (and the journal's writes after it), per message delivered.",
+        "Latency is a ping-pong between two zeromq.js clients (what every roomguard service uses), 20,000 round trips.",
+      ],
+    });
   } finally {
     router.child.kill("SIGKILL");
     rmSync(dir, { recursive: true, force: true });

@@ -6,15 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { BusClient } from "@roomguard/bus";
-import {
-  benchProvenance,
-  benchTable,
-  formatNumber,
-  processUsage,
-  startServiceProcess,
-  writePerformanceSection,
-  type BenchRow,
-} from "@roomguard/runtime/testing";
+import { type BenchRow, formatNumber, processUsage, publishBenchReport, startServiceProcess } from "@roomguard/runtime/testing";
 import { writeW1Slave } from "@roomguard/sensor-ds18b20/sim";
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -88,21 +80,17 @@ async function main(): Promise<void> {
         ok: received / (elapsedMs / 1000) >= 19 && faults === 0,
       },
     ];
-    const markdown = [
-      "## Sensor reader",
-      "",
-      ...benchProvenance("sensors", "packages/sensors/dist/bench/sensors-bench.js", quick),
-      "",
-      benchTable(rows),
-      "",
-      "The sensor reader process runs on simulated hardware: two BME280 register models on the simulated I2C bus (a",
-      "forced conversion, status polling and compensation per reading) and eighteen DS18B20s as real `w1_slave` files",
-      "(read, CRC-checked, parsed). CPU time and RSS are read from /proc; readings are counted at a bus subscriber.",
-    ].join("\n");
-    process.stdout.write(`${markdown}\n`);
-    writePerformanceSection(REPO, "sensors", markdown);
-    log("wrote docs/performance.md");
-    if (rows.some((row) => row.ok === false)) process.exitCode = 1;
+    publishBenchReport(REPO, "sensors", {
+      title: "Sensor reader",
+      script: "packages/sensors/dist/bench/sensors-bench.js",
+      quick,
+      rows,
+      notes: [
+        "The sensor reader process runs on simulated hardware: two BME280 register models on the simulated I2C bus (a",
+        "forced conversion, status polling and compensation per reading) and eighteen DS18B20s as real `w1_slave` files",
+        "(read, CRC-checked, parsed). CPU time and RSS are read from /proc; readings are counted at a bus subscriber.",
+      ],
+    });
   } finally {
     await client.close();
     await reader?.stop();

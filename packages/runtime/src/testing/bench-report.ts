@@ -66,3 +66,34 @@ export function benchProvenance(part: string, script: string, quick: boolean): s
     `on ${os.cpus().length} × ${cpuModel}, ${formatNumber(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, Linux ${os.release()}.`,
   ];
 }
+
+export interface BenchReport {
+  /** The section heading, e.g. `Router`. */
+  title: string;
+  /** The benchmark's compiled script from the repository root, for the rerun command. */
+  script: string;
+  quick: boolean;
+  rows: BenchRow[];
+  /** What was measured and how, printed under the table. */
+  notes: string[];
+}
+
+/**
+ * Prints a benchmark's section, rewrites it in docs/performance.md, and sets a failing exit
+ * code when a target was missed.
+ */
+export function publishBenchReport(repo: string, part: string, report: BenchReport): void {
+  const markdown = [
+    `## ${report.title}`,
+    "",
+    ...benchProvenance(part, report.script, report.quick),
+    "",
+    benchTable(report.rows),
+    "",
+    ...report.notes,
+  ].join("\n");
+  process.stdout.write(`\n${markdown}\n`);
+  writePerformanceSection(repo, part, markdown);
+  process.stderr.write("wrote docs/performance.md\n");
+  if (report.rows.some((row) => row.ok === false)) process.exitCode = 1;
+}

@@ -16,7 +16,7 @@ export {
   type MessageErrorCode,
   type ParseResult,
 } from "./message.js";
-export { parseSim, simGpioMessage, simPressMessage, type SimCommand } from "./sim.js";
+export { parseSim, serveSim, simGpioMessage, simPressMessage, type SimCommand, type SimServeOptions } from "./sim.js";
 export { Subscription } from "./subscription.js";
 export {
   controlMessage,

@@ -1,4 +1,6 @@
 import { formatMessage, MessageError, preview, type BusMessage } from "./message.js";
+import type { Logger } from "@roomguard/runtime";
+import type { Subscription } from "./subscription.js";
 import { KEY_NAME_PATTERN, Topic } from "./topics.js";
 
 /** Input for simulated hardware: a key press, or a pin level set from outside. */
@@ -45,4 +47,35 @@ export function parseSim(message: BusMessage): SimCommand {
     return { command: "gpio", pin: Number(words[1]), level: words[2] === "1" ? 1 : 0 };
   }
   throw new MessageError("ESUBJECT", `expected "SIM: press <KEY> [ms]" or "SIM: gpio <bcm> <0|1>", got ${preview(message.text)}`);
+}
+
+export interface SimServeOptions {
+  bus: { subscribe(...prefixes: string[]): Subscription<BusMessage> };
+  log: Logger;
+  /** Which SIM commands to receive: `SIM: ` (all) or `SIM: gpio ` (pins only). */
+  prefix?: string;
+  /** Acts out one command on the simulated hardware. */
+  handle: (command: SimCommand) => void;
+}
+
+/**
+ * Feeds `SIM:` messages to a service's simulated hardware (services on the sim backend only).
+ * Malformed ones are logged once and skipped, never fatal.
+ */
+export function serveSim(options: SimServeOptions): { stop(): void } {
+  const subscription = options.bus.subscribe(options.prefix ?? `${Topic.SIM}: `);
+  void (async () => {
+    for await (const message of subscription) {
+      let command: SimCommand;
+      try {
+        command = parseSim(message);
+      } catch (error) {
+        if (!(error instanceof MessageError)) throw error;
+        options.log.once("warn", "sim:malformed", "ignoring malformed SIM messages", { reason: error.message });
+        continue;
+      }
+      options.handle(command);
+    }
+  })();
+  return { stop: () => subscription.close() };
 }

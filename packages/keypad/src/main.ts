@@ -1,5 +1,5 @@
 // The keypad process: `node dist/src/main.js [--config FILE]`.
-import { BusClient, parseSim, serveControl, startHeartbeat, Topic } from "@roomguard/bus";
+import { BusClient, serveControl, serveSim, startHeartbeat } from "@roomguard/bus";
 import { ConfigError } from "@roomguard/config";
 import { openHal } from "@roomguard/hal";
 import { isSimHal } from "@roomguard/hal/sim";
@@ -37,26 +37,14 @@ await runService("keypad", async ({ loaded, config, log, requestStop }) => {
   });
 
   // Simulated hardware takes its input from SIM: messages (roomguard sim press LEFT).
-  const simMessages = isSimHal(hal) ? bus.subscribe(`${Topic.SIM}: `) : undefined;
-  if (simMessages && isSimHal(hal)) {
-    const simulate = createSimulator(hal, config.keypad, systemClock, log.child("sim"));
-    void (async () => {
-      for await (const message of simMessages) {
-        try {
-          simulate(parseSim(message));
-        } catch (error) {
-          log.once("warn", "sim:malformed", "ignoring malformed SIM messages", {
-            reason: error instanceof Error ? error.message : String(error),
-          });
-        }
-      }
-    })();
-  }
+  const sim = isSimHal(hal)
+    ? serveSim({ bus, log, handle: createSimulator(hal, config.keypad, systemClock, log.child("sim")) })
+    : undefined;
   bus.waitForRouter(10_000).catch((error: unknown) => log.warn("the router is not reachable yet; keys are dropped until it is", { error }));
 
   return {
     async stop() {
-      simMessages?.close();
+      sim?.stop();
       control.stop();
       heartbeat.stop();
       keypad.stop();

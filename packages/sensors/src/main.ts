@@ -1,5 +1,5 @@
 // The sensor reader process: `node dist/src/main.js [--config FILE]`.
-import { BusClient, parseSim, serveControl, startHeartbeat, Topic } from "@roomguard/bus";
+import { BusClient, serveControl, serveSim, startHeartbeat, Topic } from "@roomguard/bus";
 import { openHal } from "@roomguard/hal";
 import { isSimHal } from "@roomguard/hal/sim";
 import { runService } from "@roomguard/runtime";
@@ -28,25 +28,18 @@ await runService("sensors", async ({ config, log, requestStop }) => {
   });
 
   // Simulated hardware takes `SIM: gpio <bcm> <0|1>` (a door opening, a PIR firing).
-  const simMessages = isSimHal(hal) ? bus.subscribe(`${Topic.SIM}: gpio `) : undefined;
-  if (simMessages && isSimHal(hal)) {
-    void (async () => {
-      for await (const message of simMessages) {
-        try {
-          const command = parseSim(message);
-          if (command.command === "gpio") hal.gpio.drive(command.pin, command.level);
-        } catch (error) {
-          log.once("warn", "sim:malformed", "ignoring malformed SIM messages", {
-            reason: error instanceof Error ? error.message : String(error),
-          });
-        }
-      }
-    })();
-  }
+  const sim = isSimHal(hal)
+    ? serveSim({
+        bus,
+        log,
+        prefix: `${Topic.SIM}: gpio `,
+        handle: (command) => command.command === "gpio" && hal.gpio.drive(command.pin, command.level),
+      })
+    : undefined;
 
   return {
     async stop() {
-      simMessages?.close();
+      sim?.stop();
       control.stop();
       heartbeat.stop();
       await sensors.stop();

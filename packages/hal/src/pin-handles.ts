@@ -2,7 +2,8 @@ import type { Clock } from "@roomguard/runtime";
 import { Debouncer } from "./debounce.js";
 import { HalError } from "./errors.js";
 import type { PinRegistry } from "./pin-registry.js";
-import { invert, sleep } from "./sleep.js";
+import { invert } from "./level.js";
+import { sleep } from "./sleep.js";
 import type { DigitalInput, DigitalOutput, InputOptions, Level } from "./types.js";
 
 /** What a backend does for one pin; the handles add what every backend shares. */

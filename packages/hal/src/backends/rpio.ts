@@ -7,7 +7,7 @@ import { openLinuxI2c } from "../i2c.js";
 import { loadNative } from "../load-native.js";
 import { PinRegistry } from "../pin-registry.js";
 import { checkDutyCycle, debouncedInputHandle, outputHandle } from "../pin-handles.js";
-import { invert } from "../sleep.js";
+import { invert } from "../level.js";
 import type { DigitalInput, DigitalOutput, Hal, InputOptions, Level, OutputOptions, PwmOutput } from "../types.js";
 
 type Rpio = typeof RpioModule;

@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from "@roomguard/runtime";
 import { PinRegistry } from "../pin-registry.js";
 import { checkDutyCycle, debouncedInputHandle, outputHandle } from "../pin-handles.js";
-import { invert } from "../sleep.js";
+import { invert } from "../level.js";
 import type { DigitalInput, DigitalOutput, Hal, InputOptions, Level, OutputOptions, PwmOutput } from "../types.js";
 import { SimGpio } from "./sim-gpio.js";
 import { SimI2cBus } from "./sim-i2c.js";

@@ -66,7 +66,10 @@ process.stdout.write(`created packages/sensor-${kind} (src/index.ts, test/${kind
 
 if (!values["no-install"]) {
   const pnpm = process.env.npm_execpath && /pnpm/.test(process.env.npm_execpath) ? [process.execPath, process.env.npm_execpath] : ["pnpm"];
-  const result = spawnSync(pnpm[0], [...pnpm.slice(1), "install", "--prefer-offline"], { cwd: root, stdio: "inherit" });
+  const result = spawnSync(pnpm[0], [...pnpm.slice(1), "install", "--prefer-offline", "--no-frozen-lockfile"], {
+    cwd: root,
+    stdio: "inherit",
+  });
   if (result.status !== 0) fail("pnpm install failed; run it yourself, then pnpm build");
 }
 process.stdout.write(

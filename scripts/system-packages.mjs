@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // The Debian packages the tests need beyond Node: libfuse3 and a C compiler for the fake
-// /sys/class/gpio that onoff runs against (packages/hal/fake-sysfs). Installs the missing ones
+// /sys/class/gpio that onoff runs against (packages/hal/fake-sysfs); mpd, which the music
+// player's tests run for real, and sox and lame, which make their tracks. Installs the missing ones
 // with apt-get when it can (root, or sudo without a password); otherwise says what to run.
 // Used by `npm test` and by .ci/run.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
-const PACKAGES = ["libfuse3-dev", "fuse3", "pkg-config", "gcc"];
+const PACKAGES = ["libfuse3-dev", "fuse3", "pkg-config", "gcc", "mpd", "sox", "lame"];
 
 const installed = (name) => spawnSync("dpkg", ["-s", name], { stdio: "ignore" }).status === 0;
 

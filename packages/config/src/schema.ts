@@ -153,6 +153,70 @@ const keypad = v.strictObject({
   ),
 });
 
+const nonEmpty = v.pipe(v.string(), v.minLength(1));
+const volume = wholeNumber(0, 100);
+
+const mpd = v.strictObject({
+  spawn: setting(
+    v.boolean(),
+    true,
+    "true: run a private mpd with a generated config and stop it on exit (the laptop default). false: use the system MPD (the deploy default).",
+  ),
+  binary: setting(nonEmpty, "mpd", "With spawn: the mpd program, a name on PATH or a path."),
+  host: setting(nonEmpty, "127.0.0.1", "MPD's TCP address: where the private mpd listens, or where the system MPD is."),
+  port: setting(wholeNumber(1, 65535), 6600, "MPD's TCP port."),
+  socket: setting(
+    v.string(),
+    "",
+    "Without spawn: MPD's local socket (Debian's system MPD has /run/mpd/socket). When set, the music player connects there rather than to host:port, which lets MPD play the siren and chime from outside its music directory. A private mpd always gets one in stateDir.",
+  ),
+  musicDir: setting(nonEmpty, "music", "With spawn: the private mpd's music directory; relative to the config file's directory."),
+  stateDir: setting(
+    nonEmpty,
+    "var/mpd",
+    "With spawn: where the private mpd keeps its database, queue, playlists and socket; relative to the config file's directory.",
+  ),
+  audioOutput: setting(
+    v.picklist(["auto", "null", "alsa"]),
+    "auto",
+    "With spawn: `auto` is `null` (silent, in real time) when hardware.backend is `sim` or resolves to it, `alsa` otherwise.",
+  ),
+  alsaDevice: setting(v.string(), "", "With spawn and ALSA output: the device, such as `hw:0,0`; empty: ALSA's default."),
+});
+
+const sound = (what: string, volumeDefault: number) => ({
+  file: setting(
+    v.string(),
+    "",
+    `The ${what} sound file (any format MPD plays); relative to the config file's directory. Empty: the one shipped with roomguard.`,
+  ),
+  volume: setting(volume, volumeDefault, `MPD volume (0-100) while the ${what} plays.`),
+});
+
+const music = v.strictObject({
+  mpd: v.optional(mpd, {}),
+  keymap: setting(
+    v.record(keyName, v.string()),
+    {
+      LEFT: "previous",
+      RIGHT: "next",
+      SELECT: "toggle",
+      UP: "volume +5",
+      DOWN: "volume -5",
+      ...Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => [String(n), `playlist ${n}`])),
+    },
+    "Key name → action: `previous`, `next`, `toggle` (play/pause), `play`, `pause`, `stop`, `volume +N`/`volume -N`, `playlist N` (the Nth stored playlist by name). Other keys are ignored. A keymap given here replaces the default one.",
+  ),
+  siren: v.optional(v.strictObject(sound("siren", 80)), {}),
+  chime: v.optional(
+    v.strictObject({
+      enabled: setting(v.boolean(), true, "Play the chime when a closed door opens while the alarm is disarmed (or absent)."),
+      ...sound("door chime", 50),
+    }),
+    {},
+  ),
+});
+
 /**
  * One sensor: its id and kind; the rest are the sensor's own options, checked by the sensor
  * reader against that sensor's schema. Conventions other services rely on: a GPIO sensor's
@@ -173,6 +237,7 @@ export const configSchema = v.strictObject({
     [],
     "The sensors, each `{ id, kind, intervalS?, …options }`: see docs/adding-a-sensor.md and hardware/sensors.md. A GPIO sensor names its pin `pin`, an I2C sensor its address `i2cAddress`.",
   ),
+  music: v.optional(music, {}),
   log: v.optional(log, {}),
 });
 

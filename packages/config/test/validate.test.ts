@@ -49,7 +49,10 @@ describe("validateConfig", () => {
     assert.deepEqual(issuesOf({ bus: { maxMesageSize: 100 } }), [
       "bus.maxMesageSize: unknown key (a typo?); expected one of: in, out, allowRemote, maxMessageSize, heartbeatIntervalS",
     ]);
-    assert.match(issuesOf({ routr: {} })[0] ?? "", /^routr: unknown key .*expected one of: bus, router, hardware, keypad, sensors, log/);
+    assert.match(
+      issuesOf({ routr: {} })[0] ?? "",
+      /^routr: unknown key .*expected one of: bus, router, hardware, keypad, sensors, music, log/,
+    );
   });
 
   it("checks endpoints", () => {

@@ -66,8 +66,11 @@ describe("the keypad process on simulated hardware", { timeout: 30_000 }, () => 
     const rig = await keypadRig();
     const keypad = rig.keypad({ keypad: { buttons: { LEFT: 5, RIGHT: 5 } } });
     assert.equal(await keypad.exited, 78);
-    const failure = keypad.lines.find((line) => line.msg === "failed to start");
-    assert.match(JSON.stringify(failure), /keypad.buttons.RIGHT: BCM 5 \(pin 29\) is already used by keypad.buttons.LEFT/);
+    const failure = keypad.lines.find((line) => line.level === "error");
+    assert.match(String(failure?.msg), /^invalid config in /);
+    assert.deepEqual(failure?.issues, [
+      "keypad.buttons.RIGHT: BCM 5 (pin 29) is already used by keypad.buttons.LEFT: each pin can do one job",
+    ]);
   });
 
   it("a machine without the configured GPIO fails to start with the reason (exit 1), not a stack trace", async () => {

@@ -110,8 +110,13 @@ export async function runService(
     };
     running = await start({ loaded, config: loaded.config, log, requestStop: stop, fail });
   } catch (error) {
+    // A service's own config checks fail like the schema's: the same message and issue list, exit 78.
+    if (error instanceof ConfigError) {
+      log.error(error.message, { code: error.code, issues: error.issues.map(formatIssue) });
+      process.exit(ExitCode.config);
+    }
     log.error("failed to start", { error });
-    process.exit(error instanceof ConfigError ? ExitCode.config : ExitCode.failure);
+    process.exit(ExitCode.failure);
   }
   if (stopReason !== undefined) finish(running);
 }

@@ -1,0 +1,26 @@
+import { existsSync } from "node:fs";
+import { KEY_NAME_PATTERN } from "@roomguard/bus";
+import type { ConfigIssue, LoadedConfig } from "@roomguard/config";
+import { parseKeymap } from "./keymap.js";
+import { soundPath } from "./sounds.js";
+
+/** What the schema cannot see: key names the bus can carry, actions we know, sound files that exist. */
+export function musicConfigIssues(loaded: LoadedConfig): ConfigIssue[] {
+  const music = loaded.config.music;
+  const issues: ConfigIssue[] = [];
+  for (const key of Object.keys(music.keymap)) {
+    if (!KEY_NAME_PATTERN.test(key)) {
+      issues.push({
+        path: `music.keymap.${key}`,
+        message: `expected a key name of letters, digits or * # + - . / _ (no spaces), got "${key}"`,
+      });
+    }
+  }
+  for (const problem of parseKeymap(music.keymap).problems) issues.push({ path: `music.keymap.${problem.key}`, message: problem.message });
+  for (const which of ["siren", "chime"] as const) {
+    const file = soundPath(loaded, which);
+    if (!existsSync(file))
+      issues.push({ path: `music.${which}.file`, message: `expected a sound file, got ${file}, which does not exist` });
+  }
+  return issues;
+}

@@ -1,0 +1,139 @@
+// The music player process: `node dist/src/main.js [--config FILE]`.
+import { BusClient, controlMessage, MessageError, parseKey, serveControl, startHeartbeat, Topic } from "@roomguard/bus";
+import { ConfigError, resolveConfigPath, type LoadedConfig } from "@roomguard/config";
+import { chooseBackend, readBoard } from "@roomguard/hal";
+import { runService, systemClock, type Logger } from "@roomguard/runtime";
+import { alarmState, doorEvent } from "./alarm-signals.js";
+import { musicConfigIssues } from "./check-config.js";
+import { Interruption } from "./interruption.js";
+import { parseKeymap } from "./keymap.js";
+import type { MpdAddress } from "./mpd-connection.js";
+import { linkToMpd } from "./mpd-link.js";
+import { privateMpdSocket, startPrivateMpd } from "./private-mpd.js";
+import { createMusicPlayerService } from "./service.js";
+import { soundPath } from "./sounds.js";
+
+await runService(
+  "music-player",
+  ({ loaded, config, log, requestStop }) => {
+    const issues = musicConfigIssues(loaded);
+    if (issues.length > 0) throw new ConfigError(issues, loaded.file);
+    const settings = config.music;
+
+    const address: MpdAddress = settings.mpd.spawn
+      ? { socket: privateMpdSocket(resolveConfigPath(loaded, settings.mpd.stateDir)) }
+      : settings.mpd.socket
+        ? { socket: settings.mpd.socket }
+        : { host: settings.mpd.host, port: settings.mpd.port };
+
+    const bus = new BusClient({ in: config.bus.in, out: config.bus.out, maxMessageSize: config.bus.maxMessageSize, log: log.child("bus") });
+    const interruption = new Interruption(
+      {
+        siren: { file: soundPath(loaded, "siren"), volume: settings.siren.volume },
+        chime: { file: soundPath(loaded, "chime"), volume: settings.chime.volume },
+      },
+      log.child("alert"),
+    );
+    const player = createMusicPlayerService({
+      keymap: parseKeymap(settings.keymap).actions,
+      interruption,
+      chimeEnabled: settings.chime.enabled,
+      publish: (text) => bus.publish(text),
+      ...(settings.mpd.spawn ? { musicDir: resolveConfigPath(loaded, settings.mpd.musicDir) } : {}),
+      log,
+    });
+    const privateMpd = settings.mpd.spawn ? startOwnMpd(loaded, log.child("mpd"), (error) => player.unreachable(error)) : undefined;
+    const link = linkToMpd({
+      address,
+      log: log.child("mpd"),
+      clock: systemClock,
+      onChange: (subsystems) => player.changed(subsystems),
+      onConnected: (connection) => {
+        // A private mpd does not look for music added while it was not running: ask it to.
+        if (privateMpd) connection.command("update").catch(() => undefined);
+        player.connected(connection);
+      },
+      onLost: (error) => player.lost(error),
+      // The private mpd's own failure (not installed, cannot bind its port) explains an absent socket best.
+      onUnreachable: (error) => player.unreachable(privateMpd?.status().error ?? error.message),
+    });
+
+    const listening = bus.subscribe(`${Topic.KEY}:`, `${Topic.ALARM}:`, `${Topic.DOOR}:`);
+    void (async () => {
+      for await (const message of listening) {
+        try {
+          const key = parseKey(message);
+          const alarm = key ? null : alarmState(message);
+          const door = key || alarm ? null : doorEvent(message);
+          if (key) player.key(key.name, key.hold);
+          else if (alarm) player.alarm(alarm);
+          else if (door) player.door(door);
+          else if (message.topic !== Topic.ALARM)
+            log.once("info", `ignored:${message.topic}`, "ignoring messages of a form it does not know", { example: message.text });
+        } catch (error) {
+          if (!(error instanceof MessageError)) throw error;
+          log.once("warn", `malformed:${message.topic}`, "ignoring malformed messages", { reason: error.message });
+        }
+      }
+    })();
+
+    const status = (): Record<string, unknown> => {
+      const own = privateMpd?.status();
+      return { ...player.status(), mpd: { ...link.status(), ...(own ? { private: own } : {}) } };
+    };
+
+    const heartbeat = startHeartbeat({
+      bus,
+      service: "music-player",
+      intervalS: config.bus.heartbeatIntervalS,
+      extra: () => ({ mpd: link.status().state }),
+    });
+    const control = serveControl({
+      bus,
+      service: "music-player",
+      log,
+      status,
+      stop: () => (requestStop("CONTROL: music-player STOP"), true),
+      commands: { STATE: () => (player.republish(), undefined) },
+    });
+    // Catch up: the alarm's state (a siren already due) and the doors' (so that the next opening chimes).
+    bus
+      .waitForRouter(10_000)
+      .then(
+        () => Promise.all([bus.publish(controlMessage("alarm", "STATE")), bus.publish(controlMessage("sensors", "STATE"))]),
+        (error: unknown) => log.warn("the router is not reachable yet; keys are missed until it is", { error }),
+      )
+      .catch((error: unknown) => log.warn("cannot ask for the alarm's and the doors' state", { error }));
+
+    return Promise.resolve({
+      async stop() {
+        listening.close();
+        control.stop();
+        heartbeat.stop();
+        await Promise.race([player.settled(), new Promise((resolve) => setTimeout(resolve, 1000))]);
+        link.stop();
+        await privateMpd?.stop();
+        await bus.close();
+      },
+    });
+  },
+  { stopTimeoutMs: 6000 },
+);
+
+function startOwnMpd(loaded: LoadedConfig, log: Logger, onFailure: (error: string) => void): ReturnType<typeof startPrivateMpd> {
+  const { mpd } = loaded.config.music;
+  const hardware = loaded.config.hardware.backend;
+  const simulated = hardware === "sim" || (hardware === "auto" && chooseBackend(readBoard(), "interrupts").backend === "sim");
+  return startPrivateMpd({
+    binary: mpd.binary,
+    musicDir: resolveConfigPath(loaded, mpd.musicDir),
+    stateDir: resolveConfigPath(loaded, mpd.stateDir),
+    host: mpd.host,
+    port: mpd.port,
+    output: mpd.audioOutput === "auto" ? (simulated ? "null" : "alsa") : mpd.audioOutput,
+    alsaDevice: mpd.alsaDevice,
+    log,
+    clock: systemClock,
+    onFailure,
+  });
+}

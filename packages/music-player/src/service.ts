@@ -1,0 +1,205 @@
+import { subjectMessage, Topic } from "@roomguard/bus";
+import type { Logger } from "@roomguard/runtime";
+import type { AlarmState } from "./alarm-signals.js";
+import { DoorWatch } from "./alarm-signals.js";
+import type { Interruption } from "./interruption.js";
+import type { MusicAction } from "./keymap.js";
+import type { MpdConnection } from "./mpd-connection.js";
+import { MpdError, pairsToRecord } from "./mpd-protocol.js";
+import { nowPlaying, type NowPlaying } from "./now-playing.js";
+import { NothingToPlayError, perform } from "./player.js";
+
+export interface MusicPlayerOptions {
+  keymap: ReadonlyMap<string, MusicAction>;
+  interruption: Interruption;
+  chimeEnabled: boolean;
+  /** Sends a message on the bus. */
+  publish: (text: string) => Promise<void>;
+  /** Where MPD's music directory is, for the "no songs" hint (the private mpd's; unknown for the system MPD). */
+  musicDir?: string;
+  log: Logger;
+}
+
+/** MPD subsystems whose changes can change what `MUSIC:` says. */
+const NOW_PLAYING_CHANGES = new Set(["player", "mixer", "playlist", "options"]);
+
+/**
+ * The music player's behaviour, fed by main.ts: MPD connections as they come and go, MPD's
+ * changes, keys, the alarm's state and door events. MPD work runs one task at a time, in the
+ * order asked, so a key press never interleaves with the siren's snapshot.
+ */
+export function createMusicPlayerService(options: MusicPlayerOptions) {
+  const { log, interruption } = options;
+  const doors = new DoorWatch();
+  let mpd: MpdConnection | undefined;
+  let offline: string | undefined = "connecting to MPD";
+  let alarm: AlarmState | undefined;
+  let playlist: { name: string; queueVersion: string } | undefined;
+  let last: NowPlaying | undefined;
+  let lastText: string | undefined;
+  let songs: number | undefined;
+  let presses = 0;
+  let queue: Promise<void> = Promise.resolve();
+
+  /** Runs MPD work after what is already queued; failures are logged, never thrown. */
+  const run = (what: string, task: (mpd: MpdConnection) => Promise<void>): Promise<void> => {
+    queue = queue.then(async () => {
+      if (!mpd) return;
+      try {
+        await task(mpd);
+      } catch (error) {
+        if (error instanceof NothingToPlayError) log.once("warn", `nothing:${error.message}`, `cannot ${what}: ${error.message}`);
+        else if (error instanceof MpdError && error.code === "ECLOSED")
+          log.debug(`${what}: the connection to MPD ended`, { error: error.message });
+        else log.warn(`cannot ${what}`, { error: error instanceof Error ? error.message : error });
+      }
+    });
+    return queue;
+  };
+
+  const send = (text: string): void => {
+    lastText = text;
+    options.publish(text).catch((error: unknown) => log.warn("cannot publish", { error }));
+  };
+
+  const publishNow = (mpd: MpdConnection): Promise<void> =>
+    (async () => {
+      const [status, song] = await Promise.all([mpd.command("status"), mpd.command("currentsong")]).then((answers) =>
+        answers.map(pairsToRecord),
+      );
+      if (!status || !song) return;
+      if (playlist && status.playlist !== playlist.queueVersion && !interruption.active) playlist = undefined;
+      last = nowPlaying(status, song, playlist?.name ?? null);
+      const payload = interruption.active ? { ...last, alert: interruption.active } : last;
+      const text = subjectMessage(Topic.MUSIC, last.state, payload);
+      if (text !== lastText) send(text);
+    })();
+
+  const checkLibrary = async (mpd: MpdConnection): Promise<void> => {
+    const status = pairsToRecord(await mpd.command("status"));
+    if (status.updating_db !== undefined) return; // counted again when the update ends
+    songs = Number(pairsToRecord(await mpd.command("stats")).songs ?? 0);
+    if (songs === 0) log.once("warn", "library:empty", emptyLibraryHint(options.musicDir));
+  };
+
+  /** After our own queue changes (a loaded playlist), the queue is that playlist. */
+  const rememberQueue = async (mpd: MpdConnection, name: string | undefined): Promise<void> => {
+    if (name === undefined) return;
+    playlist = { name, queueVersion: pairsToRecord(await mpd.command("status")).playlist ?? "" };
+  };
+
+  /** An alert sound comes and goes through the queue: once it is gone, the queue is still the playlist it was. */
+  const keepingPlaylist =
+    (task: (mpd: MpdConnection) => Promise<void>) =>
+    async (mpd: MpdConnection): Promise<void> => {
+      const name = playlist?.name;
+      await task(mpd);
+      if (!interruption.active) await rememberQueue(mpd, name);
+    };
+
+  return {
+    connected(connection: MpdConnection): void {
+      mpd = connection;
+      offline = undefined;
+      lastText = undefined;
+      void run("start", async (mpd) => {
+        await checkLibrary(mpd);
+        await keepingPlaylist((mpd) => interruption.afterReconnect(mpd))(mpd);
+        await publishNow(mpd);
+      });
+    },
+
+    lost(error: MpdError): void {
+      mpd = undefined;
+      offline = error.message;
+      send(subjectMessage(Topic.MUSIC, "offline", { error: error.message }));
+    },
+
+    /** The link could not (re)connect: say so once per reason. */
+    unreachable(error: string): void {
+      if (offline === error && lastText !== undefined) return;
+      offline = error;
+      send(subjectMessage(Topic.MUSIC, "offline", { error }));
+    },
+
+    changed(subsystems: readonly string[]): void {
+      if (subsystems.includes("player") && interruption.active) {
+        void run(
+          "follow the alert sound",
+          keepingPlaylist((mpd) => interruption.onPlayerChange(mpd)),
+        );
+      }
+      if (subsystems.includes("database") || subsystems.includes("update")) void run("count the songs", checkLibrary);
+      if (subsystems.some((name) => NOW_PLAYING_CHANGES.has(name))) void run("read what is playing", publishNow);
+    },
+
+    key(name: string, hold: boolean): void {
+      const action = options.keymap.get(name);
+      if (!action || hold) {
+        log.once("debug", `key:${name}:${hold}`, "ignoring a key the keymap does not map", { key: name, hold });
+        return;
+      }
+      if (!mpd) {
+        log.once("warn", "key:offline", "MPD is not connected: keys do nothing until it is", { reason: offline });
+        return;
+      }
+      if (interruption.active) {
+        log.debug("ignoring a key while an alert sound plays", { key: name, alert: interruption.active });
+        return;
+      }
+      presses += 1;
+      void run(`${action.kind} (KEY: ${name})`, async (mpd) => {
+        const done = await perform(mpd, action);
+        if (done.playlist !== undefined) await rememberQueue(mpd, done.playlist);
+      });
+    },
+
+    alarm(state: AlarmState): void {
+      alarm = state;
+      if (state === "triggered") void run("play the siren", (mpd) => interruption.start(mpd, "siren"));
+      else if (interruption.active === "siren")
+        void run(
+          "end the siren",
+          keepingPlaylist((mpd) => interruption.restore(mpd)),
+        );
+    },
+
+    door(event: { sensor: string; open: boolean }): void {
+      if (!doors.opened(event) || !options.chimeEnabled) return;
+      // No alarm service heard from counts as disarmed: a house without an alarm still has a door chime.
+      if (alarm !== undefined && alarm !== "disarmed") return;
+      void run(
+        "play the door chime",
+        keepingPlaylist((mpd) => interruption.start(mpd, "chime")),
+      );
+    },
+
+    /** `CONTROL: music-player STATE`: say what is playing again. */
+    republish(): void {
+      if (!mpd) send(subjectMessage(Topic.MUSIC, "offline", { error: offline ?? "MPD is not connected" }));
+      else {
+        lastText = undefined;
+        void run("read what is playing", publishNow);
+      }
+    },
+
+    /** Waits for the MPD work queued so far (tests, stop). */
+    settled: (): Promise<void> => queue,
+
+    status(): Record<string, unknown> {
+      return {
+        now_playing: last ?? null,
+        ...(offline === undefined ? {} : { offline }),
+        alarm: alarm ?? "unknown",
+        alert: interruption.active ?? null,
+        presses,
+        ...(songs === undefined ? {} : { songs }),
+        ...(songs === 0 ? { problem: emptyLibraryHint(options.musicDir) } : {}),
+      };
+    },
+  };
+}
+
+function emptyLibraryHint(musicDir: string | undefined): string {
+  return `MPD's music directory${musicDir ? ` (${musicDir})` : ""} has no songs: put music files there`;
+}

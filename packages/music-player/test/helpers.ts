@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { after } from "node:test";
+import { fileURLToPath } from "node:url";
+import { parseSubject, type Subscription, type BusMessage } from "@roomguard/bus";
+import type { MpdConnection } from "../src/mpd-connection.js";
+import { mpdCommand, pairsToRecord } from "../src/mpd-protocol.js";
+import { startTestMpd, type TestMpd, type TestTrack } from "../src/testing/index.js";
+
+export const MUSIC_PLAYER_MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
+
+/** Four 30 s tracks with tags: a queue long enough to skip around in. */
+export const TRACKS = [1, 2, 3, 4].map((n) => ({ file: `album/${n}.mp3`, title: `Track ${n}`, artist: "Tester", seconds: 30 }));
+
+export type MpdState = Record<string, string> & { file?: string };
+
+/** MPD's `status` and `currentsong` in one object, read through the test's own connection. */
+export async function mpdState(mpd: MpdConnection): Promise<MpdState> {
+  const [status, song] = await Promise.all([mpd.command("status"), mpd.command("currentsong")]);
+  return { ...pairsToRecord(status), ...pairsToRecord(song) };
+}
+
+/** Polls MPD until its state satisfies `ready`; fails naming what was awaited and the last state. */
+export async function untilMpd(mpd: MpdConnection, what: string, ready: (state: MpdState) => boolean, timeoutMs = 5000): Promise<MpdState> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await mpdState(mpd);
+    if (ready(state)) return state;
+    if (Date.now() > end) assert.fail(`MPD never showed ${what} within ${timeoutMs} ms; last: ${JSON.stringify(state)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Stored playlists "A morning" (tracks 1-2) and "B evening" (3-4); the queue left empty. */
+export async function storePlaylists(mpd: MpdConnection): Promise<void> {
+  await mpd.commandList([
+    "clear",
+    mpdCommand("add", "album/3.mp3"),
+    mpdCommand("add", "album/4.mp3"),
+    mpdCommand("save", "B evening"),
+    "clear",
+    mpdCommand("add", "album/1.mp3"),
+    mpdCommand("add", "album/2.mp3"),
+    mpdCommand("save", "A morning"),
+    "clear",
+  ]);
+}
+
+/** The next message's JSON payload after its subject, with the subject. */
+export async function nextPayload<T = Record<string, unknown>>(
+  subscription: Subscription<BusMessage>,
+  timeoutMs = 5000,
+): Promise<{ subject: string; payload: T }> {
+  const message = await subscription.nextWithin(timeoutMs);
+  if (!message) assert.fail(`no message within ${timeoutMs} ms`);
+  const { subject, payload } = parseSubject(message);
+  return { subject, payload: payload as T };
+}
+
+/** Skips messages until one matches; fails after the timeout. */
+export async function nextMatching(
+  subscription: Subscription<BusMessage>,
+  match: (text: string) => boolean,
+  timeoutMs = 5000,
+): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const message = await subscription.nextWithin(Math.max(1, end - Date.now()));
+    if (!message) assert.fail(`no matching message within ${timeoutMs} ms`);
+    if (match(message.text)) return message.text;
+  }
+}
+
+/** A real mpd for this test file, stopped when the file's tests end. */
+export async function testMpd(tracks: readonly TestTrack[] = []): Promise<TestMpd> {
+  const mpd = await startTestMpd({ tracks });
+  after(() => mpd.close());
+  return mpd;
+}

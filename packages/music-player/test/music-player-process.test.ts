@@ -1,0 +1,239 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { busRig, type BusRig } from "@roomguard/router/testing";
+import { SHIPPED_SOUNDS } from "../src/sounds.js";
+import { freePort, type TestMpd } from "../src/testing/index.js";
+import type { MpdConnection } from "../src/mpd-connection.js";
+import { MUSIC_PLAYER_MAIN, mpdState, nextMatching, nextPayload, storePlaylists, testMpd, TRACKS, untilMpd } from "./helpers.js";
+
+/** The music player on the rig's bus, using `mpd` as the system MPD (through its local socket). */
+async function startPlayer(rig: BusRig, mpd: TestMpd, extra: Record<string, unknown> = {}) {
+  const player = rig.service("music-player", MUSIC_PLAYER_MAIN, {
+    hardware: { backend: "sim" },
+    music: { mpd: { spawn: false, socket: mpd.socket }, ...extra },
+  });
+  await player.waitForLog((line) => line.msg === "connected to MPD");
+  await rig.wanted("KEY: LEFT");
+  await rig.wanted("ALARM: triggered");
+  await rig.wanted("DOOR: front open");
+  return player;
+}
+
+async function press(rig: BusRig, key: string): Promise<void> {
+  await rig.client.publish(`KEY: ${key}`);
+}
+
+describe("the music player with a real MPD", { timeout: 120_000 }, () => {
+  it("keys drive MPD: play, next, previous, pause, volume, playlists; MUSIC follows MPD's changes", async () => {
+    const rig = await busRig();
+    const mpd = await testMpd(TRACKS);
+    const observer = await mpd.connect();
+    await storePlaylists(observer);
+    await observer.command("setvol 50");
+    const music = rig.client.subscribe("MUSIC:");
+    await rig.wanted("MUSIC: play");
+    const player = await startPlayer(rig, mpd);
+    assert.deepEqual(await nextPayload(music), {
+      subject: "stop",
+      payload: { state: "stop", title: null, artist: null, file: null, elapsed_s: null, duration_s: null, volume: 50, playlist: null },
+    });
+
+    await press(rig, "SELECT"); // an empty queue: the whole library, playing
+    const first = await untilMpd(observer, "playing the library", (state) => state.state === "play" && state.playlistlength === "4");
+    assert.equal(first.Title, "Track 1");
+    const playing = await nextMatching(music, (text) => text.startsWith("MUSIC: play"));
+    const payload = JSON.parse(playing.slice(playing.indexOf("{"))) as { duration_s: number };
+    // MP3 frames round a 30 s track up a little; elapsed depends on when MPD was asked.
+    assert.deepEqual(
+      { ...payload, elapsed_s: 0, duration_s: Math.round(payload.duration_s) },
+      {
+        state: "play",
+        title: "Track 1",
+        artist: "Tester",
+        file: "album/1.mp3",
+        elapsed_s: 0,
+        duration_s: 30,
+        volume: 50,
+        playlist: null,
+      },
+    );
+
+    await press(rig, "RIGHT");
+    await untilMpd(observer, "track 2", (state) => state.Title === "Track 2");
+    await nextMatching(music, (text) => text.includes('"title":"Track 2"'));
+    await press(rig, "RIGHT");
+    await untilMpd(observer, "track 3", (state) => state.Title === "Track 3");
+    await press(rig, "LEFT");
+    await untilMpd(observer, "track 2 again", (state) => state.Title === "Track 2");
+
+    await press(rig, "UP");
+    await untilMpd(observer, "volume 55", (state) => state.volume === "55");
+    await nextMatching(music, (text) => text.includes('"volume":55'));
+    await press(rig, "DOWN");
+    await press(rig, "DOWN");
+    await untilMpd(observer, "volume 45", (state) => state.volume === "45");
+
+    await press(rig, "SELECT");
+    await untilMpd(observer, "paused", (state) => state.state === "pause");
+    await nextMatching(music, (text) => text.startsWith("MUSIC: pause "));
+    await press(rig, "SELECT");
+    await untilMpd(observer, "playing again", (state) => state.state === "play" && state.Title === "Track 2");
+
+    await press(rig, "2"); // the second stored playlist by name
+    const evening = await untilMpd(observer, "playlist B", (state) => state.playlistlength === "2" && state.Title === "Track 3");
+    assert.equal(evening.state, "play");
+    await nextMatching(music, (text) => text.includes('"playlist":"B evening"') && text.includes('"title":"Track 3"'));
+    await press(rig, "1");
+    await untilMpd(observer, "playlist A", (state) => state.Title === "Track 1" && state.playlistlength === "2");
+
+    await press(rig, "7");
+    await player.waitForLog(
+      (line) => line.msg === "cannot playlist (KEY: 7): no stored playlist number 7 (MPD has 2: A morning, B evening)",
+    );
+    await press(rig, "F1");
+    await press(rig, "F1");
+    await player.waitForLog((line) => line.msg === "ignoring a key the keymap does not map" && line.key === "F1");
+    assert.equal(player.lines.filter((line) => line.key === "F1").length, 1, "an unknown key is logged once");
+
+    // A change made by another MPD client (a phone app) is published too; the playlist is no longer ours.
+    await observer.command("next");
+    await nextMatching(music, (text) => text.includes('"title":"Track 2"') && text.includes('"playlist":"A morning"'));
+    await observer.command("clear");
+    await nextMatching(music, (text) => text.startsWith("MUSIC: stop") && text.includes('"playlist":null'));
+
+    await rig.wanted("CONTROL: music-player STATE");
+    await rig.client.publish("CONTROL: music-player STATE");
+    await nextMatching(music, (text) => text.startsWith("MUSIC: stop"));
+    const status = rig.client.subscribe("STATUS: music-player");
+    await rig.wanted("STATUS: music-player");
+    await rig.client.publish("CONTROL: music-player STATUS");
+    const answer = (await nextPayload<{ mpd: { state: string }; presses: number; alarm: string }>(status)).payload;
+    assert.equal(answer.mpd.state, "connected");
+    assert.equal(answer.alarm, "unknown");
+    assert.ok(answer.presses >= 11, `presses counted: ${answer.presses}`);
+    assert.equal(await player.stop("SIGTERM"), 0);
+  });
+
+  it("the siren interrupts the music and gives it back: song, position, volume, options; paused stays paused", async () => {
+    const rig = await busRig();
+    const mpd = await testMpd(TRACKS);
+    const observer = await mpd.connect();
+    await observer.commandList(['add ""', "setvol 40", "play 1"]);
+    await observer.command("seekcur 12");
+    const player = await startPlayer(rig, mpd, { siren: { volume: 90 } });
+    const before = await mpdState(observer);
+    assert.equal(before.Title, "Track 2");
+
+    await rig.client.publish('ALARM: triggered {"sensor":"front"}');
+    const siren = await untilMpd(observer, "the siren", (state) => state.file === SHIPPED_SOUNDS.siren && state.state === "play");
+    assert.deepEqual([siren.volume, siren.repeat, siren.single, siren.playlistlength], ["90", "1", "1", "5"]);
+    // It loops: past its 2 s length it is still the siren, playing.
+    await new Promise((resolve) => setTimeout(resolve, 2600));
+    await press(rig, "RIGHT"); // keys do nothing while the siren sounds
+    const later = await mpdState(observer);
+    assert.equal(later.file, SHIPPED_SOUNDS.siren);
+    assert.equal(later.state, "play");
+    await player.waitForLog((line) => line.msg === "ignoring a key while an alert sound plays");
+
+    await rig.client.publish('ALARM: disarmed {"by":"pin"}');
+    const after = await untilMpd(observer, "the music back", (state) => state.Title === "Track 2" && state.state === "play");
+    assert.deepEqual([after.volume, after.repeat, after.single, after.playlistlength, after.songid], ["40", "0", "0", "4", before.songid]);
+    const elapsed = Number(after.elapsed);
+    assert.ok(elapsed >= 12 && elapsed < 14, `resumed at ${elapsed} s, where it was (12 s and a bit)`);
+
+    // Paused music stays paused, at its place.
+    await observer.command("pause 1");
+    const paused = await mpdState(observer);
+    await rig.client.publish("ALARM: triggered {}");
+    await untilMpd(observer, "the siren", (state) => state.file === SHIPPED_SOUNDS.siren && state.state === "play");
+    await rig.client.publish("ALARM: armed {}");
+    const back = await untilMpd(observer, "paused music back", (state) => state.Title === "Track 2" && state.state === "pause");
+    assert.equal(back.elapsed, paused.elapsed);
+    assert.equal(back.volume, "40");
+    assert.equal(await player.stop("SIGTERM"), 0);
+  });
+
+  it("a closed door that opens chimes while disarmed and not while armed; the music carries on", async () => {
+    const rig = await busRig();
+    const mpd = await testMpd(TRACKS);
+    const observer = await mpd.connect();
+    await observer.commandList(['add ""', "setvol 30", "play 2"]);
+    const player = await startPlayer(rig, mpd, { chime: { volume: 70 } });
+    const chimes = () => player.lines.filter((line) => line.msg === "playing the chime").length;
+
+    await rig.client.publish("DOOR: front open"); // first news of this door: a state, not an opening
+    await rig.client.publish("DOOR: front closed");
+    await rig.client.publish("DOOR: front open");
+    const chime = await untilMpd(observer, "the chime", (state) => state.file === SHIPPED_SOUNDS.chime);
+    assert.equal(chime.volume, "70");
+    const after = await untilMpd(observer, "the music back", (state) => state.Title === "Track 3" && state.state === "play", 8000);
+    assert.deepEqual([after.volume, after.playlistlength, after.single], ["30", "4", "0"]);
+    assert.equal(chimes(), 1, "only the opening chimed");
+
+    await rig.client.publish("ALARM: armed {}");
+    await rig.client.publish("DOOR: front closed");
+    await rig.client.publish("DOOR: front open"); // the alarm's business now, not a chime's
+    await rig.client.publish("DOOR: back closed");
+    await rig.client.publish("DOOR: open"); // lala-pi's form: the sensor "door", first news of it
+    await rig.client.publish("ALARM: disarmed {}");
+    await rig.client.publish("DOOR: front closed");
+    await rig.client.publish("DOOR: front open");
+    await player.waitForLog(
+      (line) => line.msg === "playing the chime" && line !== player.lines.find((first) => first.msg === "playing the chime"),
+    );
+    assert.equal(chimes(), 2, "the armed opening did not chime; the disarmed one did");
+    await untilMpd(observer, "the music back", (state) => state.Title === "Track 3" && state.state === "play", 8000);
+    assert.equal(await player.stop("SIGTERM"), 0);
+  });
+
+  it("survives MPD restarting: says it is offline, reconnects, and keys work again", async () => {
+    const rig = await busRig();
+    const mpd = await testMpd(TRACKS);
+    let observer: MpdConnection = await mpd.connect();
+    await observer.commandList(['add ""', "play 0"]);
+    const music = rig.client.subscribe("MUSIC:");
+    await rig.wanted("MUSIC: play");
+    const player = await startPlayer(rig, mpd);
+
+    await mpd.stop();
+    const offline = await nextMatching(music, (text) => text.startsWith("MUSIC: offline"));
+    assert.match(offline, /^MUSIC: offline \{"error":"(the connection to )?MPD at .*socket (closed the connection|broke: .+)"\}$/);
+    await press(rig, "RIGHT"); // nobody to tell: logged, not a crash
+    await player.waitForLog((line) => line.msg === "MPD is not connected: keys do nothing until it is");
+
+    await mpd.start();
+    await player.waitForLog(
+      (line) => line.msg === "connected to MPD" && player.lines.filter((seen) => seen.msg === "connected to MPD").length === 2,
+      10_000,
+    );
+    observer = await mpd.connect();
+    const resumed = await mpdState(observer);
+    await press(rig, "RIGHT");
+    await untilMpd(observer, "the next song after the restart", (state) => state.songid !== resumed.songid && state.state === "play");
+    assert.equal(player.child.exitCode, null);
+    assert.equal(await player.stop("SIGTERM"), 0);
+  });
+
+  it("a refused connection is a clear status and an offline message; the service stays up", async () => {
+    const rig = await busRig();
+    const port = await freePort();
+    const music = rig.client.subscribe("MUSIC:");
+    const status = rig.client.subscribe("STATUS: music-player");
+    await rig.wanted("MUSIC: offline");
+    const player = rig.service("music-player", MUSIC_PLAYER_MAIN, { music: { mpd: { spawn: false, host: "127.0.0.1", port } } });
+    const offline = await nextPayload<{ error: string }>(music);
+    assert.deepEqual(offline, { subject: "offline", payload: { error: `nothing listens at 127.0.0.1:${port}: is MPD running?` } });
+
+    await rig.wanted("STATUS: music-player");
+    await rig.wanted("CONTROL: music-player STATUS");
+    await rig.client.publish("CONTROL: music-player STATUS");
+    const answer = (await nextPayload<{ mpd: { state: string; error: string; failures: number } }>(status)).payload;
+    assert.equal(answer.mpd.state, "unreachable");
+    assert.equal(answer.mpd.error, `nothing listens at 127.0.0.1:${port}: is MPD running?`);
+    await rig.client.publish("KEY: RIGHT");
+    await player.waitForLog((line) => line.msg === "MPD is not connected: keys do nothing until it is");
+    await rig.client.publish("CONTROL: music-player STATE");
+    assert.match((await music.nextWithin(3000))?.text ?? "", /^MUSIC: offline \{"error":"nothing listens/);
+    assert.equal(await player.stop("SIGTERM"), 0);
+  });
+});

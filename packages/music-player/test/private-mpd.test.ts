@@ -1,0 +1,224 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import { busRig, type BusRig } from "@roomguard/router/testing";
+import { startServiceProcess } from "@roomguard/runtime/testing";
+import { MpdConnection } from "../src/mpd-connection.js";
+import { privateMpdConfig } from "../src/private-mpd.js";
+import { freePort, makeTracks } from "../src/testing/index.js";
+import { MUSIC_PLAYER_MAIN, nextPayload, untilMpd } from "./helpers.js";
+
+interface PrivateStatus {
+  mpd: { state: string; private: { state: string; pid?: number; restarts: number; error?: string } };
+  songs?: number;
+  problem?: string;
+}
+
+const pids = new Set<number>();
+after(() => {
+  // A failed test must not leave an mpd behind.
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone, as it should be
+    }
+  }
+});
+
+async function askStatus(rig: BusRig): Promise<PrivateStatus> {
+  const status = rig.client.subscribe("STATUS: music-player");
+  try {
+    await rig.wanted("STATUS: music-player");
+    await rig.wanted("CONTROL: music-player STATUS");
+    await rig.client.publish("CONTROL: music-player STATUS");
+    const answer = (await nextPayload<PrivateStatus>(status)).payload;
+    if (answer.mpd.private.pid) pids.add(answer.mpd.private.pid);
+    return answer;
+  } finally {
+    status.close();
+  }
+}
+
+async function untilStatus(
+  rig: BusRig,
+  what: string,
+  ready: (status: PrivateStatus) => boolean,
+  timeoutMs = 10_000,
+): Promise<PrivateStatus> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await askStatus(rig);
+    if (ready(status)) return status;
+    if (Date.now() > end) assert.fail(`the music player never reported ${what}; last: ${JSON.stringify(status)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Running, and not a zombie waiting to be reaped. */
+function isAlive(pid: number): boolean {
+  return !/^\d+ \(.*\) Z /.test(readStat(pid) || "0 () Z ");
+}
+
+function readStat(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+describe("the generated mpd.conf", () => {
+  it("keeps everything under stateDir, listens on TCP and a local socket, and picks the output", () => {
+    const text = privateMpdConfig({
+      musicDir: '/home/pi/My "Music"',
+      stateDir: "/var/lib/roomguard/mpd",
+      host: "127.0.0.1",
+      port: 6600,
+      output: "alsa",
+      alsaDevice: "hw:0,0",
+    });
+    for (const line of [
+      'music_directory "/home/pi/My \\"Music\\""',
+      'db_file "/var/lib/roomguard/mpd/database"',
+      'state_file "/var/lib/roomguard/mpd/state"',
+      'playlist_directory "/var/lib/roomguard/mpd/playlists"',
+      'bind_to_address "127.0.0.1"',
+      'port "6600"',
+      'bind_to_address "/var/lib/roomguard/mpd/socket"',
+      '  type "alsa"',
+      '  device "hw:0,0"',
+    ]) {
+      assert.ok(text.split("\n").includes(line), `${line} in:\n${text}`);
+    }
+    const silent = privateMpdConfig({ musicDir: "/m", stateDir: "/s", host: "127.0.0.1", port: 6600, output: "null", alsaDevice: "" });
+    assert.match(silent, /type "null"\n {2}name "roomguard \(silent\)"\n {2}mixer_type "software"/);
+  });
+});
+
+describe("the music player with its own private mpd (spawn: true)", { timeout: 120_000 }, () => {
+  it("starts mpd, plays through it, restarts it after a crash, and stops it on SIGTERM", async () => {
+    const rig = await busRig();
+    const dir = mkdtempSync(path.join(tmpdir(), "roomguard-spawn-"));
+    const musicDir = path.join(dir, "music");
+    makeTracks(musicDir, [
+      { file: "one.mp3", title: "One", seconds: 30 },
+      { file: "two.mp3", title: "Two", seconds: 30 },
+    ]);
+    const port = await freePort();
+    const player = rig.service("music-player", MUSIC_PLAYER_MAIN, {
+      hardware: { backend: "sim" },
+      music: { mpd: { spawn: true, port, musicDir, stateDir: path.join(dir, "state") } },
+    });
+    await player.waitForLog((line) => line.msg === "connected to MPD", 10_000);
+    const status = await untilStatus(rig, "two songs", (status) => status.songs === 2);
+    assert.equal(status.mpd.private.state, "running");
+    const firstPid = status.mpd.private.pid ?? assert.fail("no pid");
+    assert.match(readStat(firstPid), /\(mpd\)/);
+
+    // The private mpd listens on TCP too, for phone apps: the test watches through it.
+    const observer = await MpdConnection.open({ host: "127.0.0.1", port });
+    after(() => observer.close());
+    await rig.wanted("KEY: SELECT");
+    await rig.client.publish("KEY: SELECT");
+    await untilMpd(observer, "playing One", (state) => state.state === "play" && state.Title === "One");
+    const silent = readFileSync(path.join(dir, "state", "mpd.conf"), "utf8");
+    assert.match(silent, /type "null"/, "hardware.backend sim: a silent output");
+
+    process.kill(firstPid, "SIGKILL");
+    await player.waitForLog((line) => line.msg === "the private mpd is not running; starting it again later");
+    const restarted = await untilStatus(
+      rig,
+      "a new mpd",
+      (status) => status.mpd.state === "connected" && status.mpd.private.pid !== firstPid,
+    );
+    assert.equal(restarted.mpd.private.restarts, 1);
+    const secondPid = restarted.mpd.private.pid ?? assert.fail("no pid");
+    const again = await MpdConnection.open({ host: "127.0.0.1", port });
+    after(() => again.close());
+    await rig.client.publish("KEY: RIGHT");
+    await untilMpd(again, "playing after the restart", (state) => state.state === "play");
+
+    assert.equal(await player.stop("SIGTERM"), 0);
+    assert.equal(isAlive(secondPid), false, "the private mpd stopped with the service");
+    assert.equal(existsSync(path.join(dir, "state", "mpd.pid")), false);
+  });
+
+  it("an empty music directory, a missing mpd binary: a clear status, and the service stays up", async () => {
+    const rig = await busRig();
+    const dir = mkdtempSync(path.join(tmpdir(), "roomguard-spawn-"));
+    const empty = rig.service("music-player", MUSIC_PLAYER_MAIN, {
+      hardware: { backend: "sim" },
+      music: { mpd: { spawn: true, port: await freePort(), musicDir: path.join(dir, "nothing"), stateDir: path.join(dir, "state") } },
+    });
+    await empty.waitForLog((line) => line.msg === "created the music directory, which did not exist: put music files there");
+    const emptyStatus = await untilStatus(rig, "no songs", (status) => status.songs === 0);
+    assert.equal(emptyStatus.problem, `MPD's music directory (${path.join(dir, "nothing")}) has no songs: put music files there`);
+    await rig.client.publish("KEY: SELECT");
+    await empty.waitForLog((line) => line.msg === "cannot toggle (KEY: SELECT): MPD's music directory has no songs: put music files there");
+    assert.equal(await empty.stop("SIGTERM"), 0);
+
+    const music = rig.client.subscribe("MUSIC:");
+    await rig.wanted("MUSIC: offline");
+    const missing = rig.service("music-player", MUSIC_PLAYER_MAIN, {
+      hardware: { backend: "sim" },
+      music: { mpd: { spawn: true, binary: "/nonexistent/bin/mpd", musicDir: dir, stateDir: path.join(dir, "state2") } },
+    });
+    const offline = await nextPayload<{ error: string }>(music);
+    assert.equal(
+      offline.payload.error,
+      'mpd is not installed: no "/nonexistent/bin/mpd" found. Install it (sudo apt-get install mpd), or set music.mpd.spawn: false and point music.mpd at a running MPD',
+    );
+    const status = await askStatus(rig);
+    assert.equal(status.mpd.private.state, "failed");
+    assert.equal(status.mpd.state, "unreachable");
+    assert.equal(missing.child.exitCode, null, "still running");
+    assert.equal(await missing.stop("SIGTERM"), 0);
+  });
+
+  it("a private mpd left behind by a killed music player is stopped before a new one starts", async () => {
+    const rig = await busRig();
+    const dir = mkdtempSync(path.join(tmpdir(), "roomguard-spawn-"));
+    mkdirSync(path.join(dir, "music"));
+    const config = {
+      hardware: { backend: "sim" },
+      music: { mpd: { spawn: true, port: await freePort(), musicDir: path.join(dir, "music"), stateDir: path.join(dir, "state") } },
+    };
+    const first = rig.service("music-player", MUSIC_PLAYER_MAIN, config);
+    await first.waitForLog((line) => line.msg === "connected to MPD", 10_000);
+    const orphan = (await askStatus(rig)).mpd.private.pid ?? assert.fail("no pid");
+    assert.equal(await first.stop("SIGKILL"), null);
+    assert.equal(isAlive(orphan), true, "SIGKILL gives the service no chance to stop its mpd");
+
+    const second = rig.service("music-player", MUSIC_PLAYER_MAIN, config);
+    await second.waitForLog((line) => line.msg === "stopping a private mpd left running by an earlier music player" && line.pid === orphan);
+    await second.waitForLog((line) => line.msg === "connected to MPD", 10_000);
+    assert.equal(isAlive(orphan), false);
+    assert.equal(await second.stop("SIGTERM"), 0);
+  });
+});
+
+describe("config errors", { timeout: 30_000 }, () => {
+  it("a keymap action or sound file that cannot work stops the service at start with exit 78, naming the key", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "roomguard-music-config-"));
+    const child = startServiceProcess({
+      name: "music-player",
+      main: MUSIC_PLAYER_MAIN,
+      config: {
+        log: { format: "json" },
+        music: { keymap: { UP: "louder", "BAD KEY": "next", "1": "playlist 0" }, siren: { file: "sounds/missing.mp3" } },
+      },
+      dir,
+    });
+    assert.equal(await child.exited, 78);
+    const error = child.lines.find((line) => line.level === "error");
+    assert.deepEqual(error?.issues, [
+      'music.keymap.BAD KEY: expected a key name of letters, digits or * # + - . / _ (no spaces), got "BAD KEY"',
+      'music.keymap.1: expected one of: previous, next, toggle, play, pause, stop, volume +N, volume -N, playlist N; got "playlist 0"',
+      'music.keymap.UP: expected one of: previous, next, toggle, play, pause, stop, volume +N, volume -N, playlist N; got "louder"',
+      `music.siren.file: expected a sound file, got ${path.join(dir, "sounds/missing.mp3")}, which does not exist`,
+    ]);
+  });
+});

@@ -114,22 +114,33 @@ export class Interruption {
     if (!snapshot) return;
     const volume = snapshot.volume >= 0 ? [mpdCommand("setvol", snapshot.volume)] : [];
     const back = snapshot.songId === undefined ? null : mpdCommand("seekid", snapshot.songId, snapshot.elapsed);
-    try {
-      // Paused first, then moved: seeking while paused stays paused, so no note of music leaks out.
-      if (snapshot.state === "play" && back) await mpd.commandList([...volume, back]);
-      else if (snapshot.state === "pause" && back) await mpd.commandList(["pause 1", back, ...volume]);
-      else await mpd.commandList(["stop", ...volume]);
-    } catch (error) {
-      if (!(error instanceof MpdError) || error.code !== "ACK") throw error;
-      this.log.warn("cannot go back to the song that was playing (the queue changed meanwhile)", { error: error.message });
-      await mpd.commandList(["stop", ...volume]);
-    }
-    if (soundId !== undefined) await mpd.command(mpdCommand("deleteid", soundId)).catch(() => undefined);
-    await mpd.commandList([
+    // Paused first, then moved: seeking while paused stays paused, so no note of music leaks out.
+    const resume =
+      snapshot.state === "play" && back
+        ? [...volume, back]
+        : snapshot.state === "pause" && back
+          ? ["pause 1", back, ...volume]
+          : ["stop", ...volume];
+    const steps = [
+      ...resume,
+      ...(soundId === undefined ? [] : [mpdCommand("deleteid", soundId)]),
       mpdCommand("repeat", snapshot.repeat),
       mpdCommand("single", snapshot.single),
       mpdCommand("consume", snapshot.consume),
-    ]);
+    ];
+    try {
+      // One list: MPD runs it at once, so other clients never see half of it.
+      await mpd.commandList(steps);
+    } catch (error) {
+      if (!(error instanceof MpdError) || error.code !== "ACK") throw error;
+      // The queue changed meanwhile (the song or the sound is gone): do what still can be done.
+      this.log.warn("cannot put everything back as it was", { error: error.message });
+      for (const step of error.ack?.command === "seekid" ? ["stop", ...volume, ...steps.slice(resume.length)] : steps) {
+        await mpd.command(step).catch((failed: unknown) => {
+          if (!(failed instanceof MpdError) || failed.code !== "ACK") throw failed;
+        });
+      }
+    }
     this.log.info(`the ${kind ?? "interruption"} is over: the music is back as it was`, { state: snapshot.state });
   }
 }

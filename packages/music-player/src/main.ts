@@ -1,7 +1,7 @@
 // The music player process: `node dist/src/main.js [--config FILE]`.
 import { BusClient, controlMessage, MessageError, parseKey, serveControl, startHeartbeat, Topic } from "@roomguard/bus";
 import { ConfigError, resolveConfigPath, type LoadedConfig } from "@roomguard/config";
-import { chooseBackend, readBoard } from "@roomguard/hal";
+import { readBoard } from "@roomguard/hal";
 import { runService, systemClock, type Logger } from "@roomguard/runtime";
 import { alarmState, doorEvent } from "./alarm-signals.js";
 import { musicConfigIssues } from "./check-config.js";
@@ -9,7 +9,7 @@ import { Interruption } from "./interruption.js";
 import { parseKeymap } from "./keymap.js";
 import type { MpdAddress } from "./mpd-connection.js";
 import { linkToMpd } from "./mpd-link.js";
-import { privateMpdSocket, startPrivateMpd } from "./private-mpd.js";
+import { audioOutputFor, privateMpdSocket, startPrivateMpd } from "./private-mpd.js";
 import { createMusicPlayerService } from "./service.js";
 import { soundPath } from "./sounds.js";
 
@@ -122,15 +122,13 @@ await runService(
 
 function startOwnMpd(loaded: LoadedConfig, log: Logger, onFailure: (error: string) => void): ReturnType<typeof startPrivateMpd> {
   const { mpd } = loaded.config.music;
-  const hardware = loaded.config.hardware.backend;
-  const simulated = hardware === "sim" || (hardware === "auto" && chooseBackend(readBoard(), "interrupts").backend === "sim");
   return startPrivateMpd({
     binary: mpd.binary,
     musicDir: resolveConfigPath(loaded, mpd.musicDir),
     stateDir: resolveConfigPath(loaded, mpd.stateDir),
     host: mpd.host,
     port: mpd.port,
-    output: mpd.audioOutput === "auto" ? (simulated ? "null" : "alsa") : mpd.audioOutput,
+    output: audioOutputFor(mpd.audioOutput, loaded.config.hardware.backend, readBoard()),
     alsaDevice: mpd.alsaDevice,
     log,
     clock: systemClock,

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { chooseBackend, type BackendName, type Board } from "@roomguard/hal";
 import type { Clock, Logger, TimerHandle } from "@roomguard/runtime";
 
 export interface PrivateMpdOptions {
@@ -36,6 +37,13 @@ const FIRST_RESTART_MS = 1000;
 const LAST_RESTART_MS = 60_000;
 /** A private mpd that ran this long counts as healthy: its next crash restarts quickly again. */
 const HEALTHY_AFTER_MS = 10_000;
+
+/** `auto`: silent where the hardware is simulated (a laptop, CI), the sound card on a Pi. */
+export function audioOutputFor(setting: "auto" | "null" | "alsa", hardware: "auto" | BackendName, board: Board): "null" | "alsa" {
+  if (setting !== "auto") return setting;
+  const simulated = hardware === "sim" || (hardware === "auto" && chooseBackend(board, "interrupts").backend === "sim");
+  return simulated ? "null" : "alsa";
+}
 
 export function privateMpdSocket(stateDir: string): string {
   return path.join(stateDir, "socket");

@@ -13,10 +13,10 @@ export const TRACKS = [1, 2, 3, 4].map((n) => ({ file: `album/${n}.mp3`, title: 
 
 export type MpdState = Record<string, string> & { file?: string };
 
-/** MPD's `status` and `currentsong` in one object, read through the test's own connection. */
+/** MPD's `status` and `currentsong` in one object (their keys differ), read through the test's own connection. */
 export async function mpdState(mpd: MpdConnection): Promise<MpdState> {
-  const [status, song] = await Promise.all([mpd.command("status"), mpd.command("currentsong")]);
-  return { ...pairsToRecord(status), ...pairsToRecord(song) };
+  // One command list: MPD answers both at the same instant, never half-way through another client's change.
+  return pairsToRecord(await mpd.commandList(["status", "currentsong"]));
 }
 
 /** Polls MPD until its state satisfies `ready`; fails naming what was awaited and the last state. */

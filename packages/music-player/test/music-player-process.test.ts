@@ -150,6 +150,15 @@ describe("the music player with a real MPD", { timeout: 120_000 }, () => {
     const back = await untilMpd(observer, "paused music back", (state) => state.Title === "Track 2" && state.state === "pause");
     assert.equal(back.elapsed, paused.elapsed);
     assert.equal(back.volume, "40");
+
+    // Another client deletes the interrupted song during the alarm: stopped, the rest put back.
+    await rig.client.publish("ALARM: triggered {}");
+    await untilMpd(observer, "the siren", (state) => state.file === SHIPPED_SOUNDS.siren && state.state === "play");
+    await observer.command(`deleteid ${back.songid}`);
+    await rig.client.publish("ALARM: disarmed {}");
+    const stopped = await untilMpd(observer, "a stop", (state) => state.state === "stop" && state.repeat === "0");
+    assert.deepEqual([stopped.volume, stopped.single, stopped.playlistlength], ["40", "0", "3"], "three songs left, the siren gone");
+    await player.waitForLog((line) => line.msg === "cannot put everything back as it was");
     assert.equal(await player.stop("SIGTERM"), 0);
   });
 
@@ -234,6 +243,12 @@ describe("the music player with a real MPD", { timeout: 120_000 }, () => {
     await player.waitForLog((line) => line.msg === "MPD is not connected: keys do nothing until it is");
     await rig.client.publish("CONTROL: music-player STATE");
     assert.match((await music.nextWithin(3000))?.text ?? "", /^MUSIC: offline \{"error":"nothing listens/);
-    assert.equal(await player.stop("SIGTERM"), 0);
+    const heartbeats = rig.client.subscribe("HEARTBEAT: music-player ");
+    assert.match(
+      (await heartbeats.nextWithin(3000))?.text ?? "",
+      /^HEARTBEAT: music-player \{"pid":\d+,"uptime_s":[\d.]+,"mpd":"unreachable"\}$/,
+    );
+    await rig.client.publish("CONTROL: music-player STOP");
+    assert.equal(await player.exited, 0);
   });
 });

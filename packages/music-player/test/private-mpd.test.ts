@@ -6,7 +6,7 @@ import { after, describe, it } from "node:test";
 import { busRig, type BusRig } from "@roomguard/router/testing";
 import { startServiceProcess } from "@roomguard/runtime/testing";
 import { MpdConnection } from "../src/mpd-connection.js";
-import { privateMpdConfig } from "../src/private-mpd.js";
+import { audioOutputFor, privateMpdConfig } from "../src/private-mpd.js";
 import { freePort, makeTracks } from "../src/testing/index.js";
 import { MUSIC_PLAYER_MAIN, nextPayload, untilMpd } from "./helpers.js";
 
@@ -71,6 +71,17 @@ function readStat(pid: number): string {
 }
 
 describe("the generated mpd.conf", () => {
+  it("audioOutput auto: silent on simulated hardware, ALSA on a Pi; an explicit choice wins", () => {
+    const pi = { model: "Raspberry Pi 4 Model B Rev 1.4", isRaspberryPi: true, isPi5: false };
+    const laptop = { model: null, isRaspberryPi: false, isPi5: false };
+    assert.equal(audioOutputFor("auto", "auto", pi), "alsa");
+    assert.equal(audioOutputFor("auto", "auto", laptop), "null");
+    assert.equal(audioOutputFor("auto", "sim", pi), "null");
+    assert.equal(audioOutputFor("auto", "onoff", laptop), "alsa");
+    assert.equal(audioOutputFor("alsa", "sim", laptop), "alsa");
+    assert.equal(audioOutputFor("null", "auto", pi), "null");
+  });
+
   it("keeps everything under stateDir, listens on TCP and a local socket, and picks the output", () => {
     const text = privateMpdConfig({
       musicDir: '/home/pi/My "Music"',

@@ -14,23 +14,19 @@ export interface NowPlaying {
   playlist: string | null;
 }
 
-/** MPD's `status` and `currentsong` answers → what the bus hears. */
-export function nowPlaying(
-  status: Readonly<Record<string, string>>,
-  song: Readonly<Record<string, string>>,
-  playlist: string | null,
-): NowPlaying {
-  const state = status.state === "play" || status.state === "pause" ? status.state : "stop";
-  const file = song.file ?? null;
-  const volume = number(status.volume);
+/** MPD's `status` and `currentsong` answers (one record: their keys differ) → what the bus hears. */
+export function nowPlaying(mpd: Readonly<Record<string, string>>, playlist: string | null): NowPlaying {
+  const state = mpd.state === "play" || mpd.state === "pause" ? mpd.state : "stop";
+  const file = mpd.file ?? null;
+  const volume = number(mpd.volume);
   return {
     state,
     // A file without tags still has a name worth showing.
-    title: song.Title ?? song.Name ?? (file ? path.basename(file, path.extname(file)) : null),
-    artist: song.Artist ?? song.AlbumArtist ?? null,
+    title: mpd.Title ?? mpd.Name ?? (file ? path.basename(file, path.extname(file)) : null),
+    artist: mpd.Artist ?? mpd.AlbumArtist ?? null,
     file,
-    elapsed_s: tenths(status.elapsed),
-    duration_s: tenths(status.duration ?? song.duration),
+    elapsed_s: tenths(mpd.elapsed),
+    duration_s: tenths(mpd.duration),
     volume: volume === null || volume < 0 ? null : volume,
     playlist,
   };

@@ -62,18 +62,15 @@ export function createMusicPlayerService(options: MusicPlayerOptions) {
     options.publish(text).catch((error: unknown) => log.warn("cannot publish", { error }));
   };
 
-  const publishNow = (mpd: MpdConnection): Promise<void> =>
-    (async () => {
-      const [status, song] = await Promise.all([mpd.command("status"), mpd.command("currentsong")]).then((answers) =>
-        answers.map(pairsToRecord),
-      );
-      if (!status || !song) return;
-      if (playlist && status.playlist !== playlist.queueVersion && !interruption.active) playlist = undefined;
-      last = nowPlaying(status, song, playlist?.name ?? null);
-      const payload = interruption.active ? { ...last, alert: interruption.active } : last;
-      const text = subjectMessage(Topic.MUSIC, last.state, payload);
-      if (text !== lastText) send(text);
-    })();
+  const publishNow = async (mpd: MpdConnection): Promise<void> => {
+    // One command list: the status and the song of the same instant.
+    const state = pairsToRecord(await mpd.commandList(["status", "currentsong"]));
+    if (playlist && state.playlist !== playlist.queueVersion && !interruption.active) playlist = undefined;
+    last = nowPlaying(state, playlist?.name ?? null);
+    const payload = interruption.active ? { ...last, alert: interruption.active } : last;
+    const text = subjectMessage(Topic.MUSIC, last.state, payload);
+    if (text !== lastText) send(text);
+  };
 
   const checkLibrary = async (mpd: MpdConnection): Promise<void> => {
     const status = pairsToRecord(await mpd.command("status"));

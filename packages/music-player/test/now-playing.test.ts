@@ -6,8 +6,15 @@ describe("what MUSIC: says", () => {
   it("takes the song's tags, MPD's times in tenths and its volume", () => {
     assert.deepEqual(
       nowPlaying(
-        { state: "play", volume: "60", elapsed: "12.546", duration: "562.012" },
-        { file: "jazz/so-what.mp3", Title: "So What", Artist: "Miles Davis" },
+        {
+          state: "play",
+          volume: "60",
+          elapsed: "12.546",
+          duration: "562.012",
+          file: "jazz/so-what.mp3",
+          Title: "So What",
+          Artist: "Miles Davis",
+        },
         "1 jazz",
       ),
       {
@@ -24,12 +31,12 @@ describe("what MUSIC: says", () => {
   });
 
   it("a file without tags shows its name; no mixer is a null volume; stopped with nothing is all null", () => {
-    const untagged = nowPlaying({ state: "pause", volume: "-1", elapsed: "1" }, { file: "a/My Song.flac", duration: "3.3" }, null);
+    const untagged = nowPlaying({ state: "pause", volume: "-1", elapsed: "1", file: "a/My Song.flac", duration: "3.3" }, null);
     assert.equal(untagged.title, "My Song");
     assert.equal(untagged.artist, null);
     assert.equal(untagged.volume, null);
     assert.equal(untagged.duration_s, 3.3);
-    assert.deepEqual(nowPlaying({ state: "stop", volume: "100" }, {}, null), {
+    assert.deepEqual(nowPlaying({ state: "stop", volume: "100" }, null), {
       state: "stop",
       title: null,
       artist: null,
@@ -39,6 +46,6 @@ describe("what MUSIC: says", () => {
       volume: 100,
       playlist: null,
     });
-    assert.equal(nowPlaying({ state: "weird" }, {}, null).state, "stop");
+    assert.equal(nowPlaying({ state: "weird" }, null).state, "stop");
   });
 });

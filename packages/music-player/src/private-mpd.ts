@@ -200,9 +200,9 @@ function prepare(options: PrivateMpdOptions, socket: string, configFile: string)
 
 /** What went wrong, from mpd's last words: its `exception:` and failure lines say it best. */
 function explain(lines: readonly string[]): string {
-  const telling = lines.filter(
-    (line) => /exception:|fail|error/i.test(line) && !/database|state'?:? No such file|Avahi|wildmidi/i.test(line),
-  );
+  // Not telling: a first start's missing database and state file, no Avahi, no MIDI config.
+  const noise = /Failed to open '[^']*\/(database|state)': No such file|Avahi|wildmidi/;
+  const telling = lines.filter((line) => /exception:|fail|error/i.test(line) && !noise.test(line));
   return (telling.length > 0 ? telling : lines).slice(-2).join("; ") || "no output";
 }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
@@ -8,7 +9,7 @@ import { startServiceProcess } from "@roomguard/runtime/testing";
 import { MpdConnection } from "../src/mpd-connection.js";
 import { audioOutputFor, privateMpdConfig } from "../src/private-mpd.js";
 import { freePort, makeTracks } from "../src/testing/index.js";
-import { MUSIC_PLAYER_MAIN, nextPayload, untilMpd } from "./helpers.js";
+import { MUSIC_PLAYER_MAIN, nextMatching, nextPayload, untilMpd } from "./helpers.js";
 
 interface PrivateStatus {
   mpd: { state: string; private: { state: string; pid?: number; restarts: number; error?: string } };
@@ -187,6 +188,22 @@ describe("the music player with its own private mpd (spawn: true)", { timeout: 1
     assert.equal(status.mpd.state, "unreachable");
     assert.equal(missing.child.exitCode, null, "still running");
     assert.equal(await missing.stop("SIGTERM"), 0);
+
+    // Port 6600 taken (a system MPD already runs): mpd's own words say so.
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    after(() => taken.close());
+    const port = (taken.address() as net.AddressInfo).port;
+    const busy = rig.service("music-player", MUSIC_PLAYER_MAIN, {
+      hardware: { backend: "sim" },
+      music: { mpd: { spawn: true, port, musicDir: dir, stateDir: path.join(dir, "state3") } },
+    });
+    const refused = await nextMatching(music, (text) => text.includes("mpd exited"), 10_000);
+    assert.equal(
+      refused,
+      `MUSIC: offline {"error":"mpd exited (code 1): exception: Failed to bind to '127.0.0.1:${port}'; Failed to bind socket: Address already in use"}`,
+    );
+    assert.equal(await busy.stop("SIGTERM"), 0);
   });
 
   it("a private mpd left behind by a killed music player is stopped before a new one starts", async () => {

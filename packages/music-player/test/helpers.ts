@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parseSubject, type Subscription, type BusMessage } from "@roomguard/bus";
+import type { BusRig } from "@roomguard/router/testing";
 import type { MpdConnection } from "../src/mpd-connection.js";
 import { mpdCommand, pairsToRecord } from "../src/mpd-protocol.js";
 import { startTestMpd, type TestMpd, type TestTrack } from "../src/testing/index.js";
@@ -75,4 +76,17 @@ export async function testMpd(tracks: readonly TestTrack[] = []): Promise<TestMp
   const mpd = await startTestMpd({ tracks });
   after(() => mpd.close());
   return mpd;
+}
+
+/** Sends `CONTROL: music-player STATUS` and returns the answer's payload. */
+export async function askStatus<T>(rig: BusRig): Promise<T> {
+  const status = rig.client.subscribe("STATUS: music-player");
+  try {
+    await rig.wanted("STATUS: music-player");
+    await rig.wanted("CONTROL: music-player STATUS");
+    await rig.client.publish("CONTROL: music-player STATUS");
+    return (await nextPayload<T>(status)).payload;
+  } finally {
+    status.close();
+  }
 }

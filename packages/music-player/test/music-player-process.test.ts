@@ -4,7 +4,7 @@ import { busRig, type BusRig } from "@roomguard/router/testing";
 import { SHIPPED_SOUNDS } from "../src/sounds.js";
 import { freePort, type TestMpd } from "../src/testing/index.js";
 import type { MpdConnection } from "../src/mpd-connection.js";
-import { MUSIC_PLAYER_MAIN, mpdState, nextMatching, nextPayload, storePlaylists, testMpd, TRACKS, untilMpd } from "./helpers.js";
+import { askStatus, MUSIC_PLAYER_MAIN, mpdState, nextMatching, nextPayload, storePlaylists, testMpd, TRACKS, untilMpd } from "./helpers.js";
 
 /** The music player on the rig's bus, using `mpd` as the system MPD (through its local socket). */
 async function startPlayer(rig: BusRig, mpd: TestMpd, extra: Record<string, unknown> = {}) {
@@ -104,10 +104,7 @@ describe("the music player with a real MPD", { timeout: 120_000 }, () => {
     await rig.wanted("CONTROL: music-player STATE");
     await rig.client.publish("CONTROL: music-player STATE");
     await nextMatching(music, (text) => text.startsWith("MUSIC: stop"));
-    const status = rig.client.subscribe("STATUS: music-player");
-    await rig.wanted("STATUS: music-player");
-    await rig.client.publish("CONTROL: music-player STATUS");
-    const answer = (await nextPayload<{ mpd: { state: string }; presses: number; alarm: string }>(status)).payload;
+    const answer = await askStatus<{ mpd: { state: string }; presses: number; alarm: string }>(rig);
     assert.equal(answer.mpd.state, "connected");
     assert.equal(answer.alarm, "unknown");
     assert.ok(answer.presses >= 11, `presses counted: ${answer.presses}`);
@@ -227,16 +224,12 @@ describe("the music player with a real MPD", { timeout: 120_000 }, () => {
     const rig = await busRig();
     const port = await freePort();
     const music = rig.client.subscribe("MUSIC:");
-    const status = rig.client.subscribe("STATUS: music-player");
     await rig.wanted("MUSIC: offline");
     const player = rig.service("music-player", MUSIC_PLAYER_MAIN, { music: { mpd: { spawn: false, host: "127.0.0.1", port } } });
     const offline = await nextPayload<{ error: string }>(music);
     assert.deepEqual(offline, { subject: "offline", payload: { error: `nothing listens at 127.0.0.1:${port}: is MPD running?` } });
 
-    await rig.wanted("STATUS: music-player");
-    await rig.wanted("CONTROL: music-player STATUS");
-    await rig.client.publish("CONTROL: music-player STATUS");
-    const answer = (await nextPayload<{ mpd: { state: string; error: string; failures: number } }>(status)).payload;
+    const answer = await askStatus<{ mpd: { state: string; error: string; failures: number } }>(rig);
     assert.equal(answer.mpd.state, "unreachable");
     assert.equal(answer.mpd.error, `nothing listens at 127.0.0.1:${port}: is MPD running?`);
     await rig.client.publish("KEY: RIGHT");

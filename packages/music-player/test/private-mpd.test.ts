@@ -9,7 +9,7 @@ import { startServiceProcess } from "@roomguard/runtime/testing";
 import { MpdConnection } from "../src/mpd-connection.js";
 import { audioOutputFor, privateMpdConfig } from "../src/private-mpd.js";
 import { freePort, makeTracks } from "../src/testing/index.js";
-import { MUSIC_PLAYER_MAIN, nextMatching, nextPayload, untilMpd } from "./helpers.js";
+import { askStatus, MUSIC_PLAYER_MAIN, nextMatching, nextPayload, untilMpd } from "./helpers.js";
 
 interface PrivateStatus {
   mpd: { state: string; private: { state: string; pid?: number; restarts: number; error?: string } };
@@ -29,18 +29,11 @@ after(() => {
   }
 });
 
-async function askStatus(rig: BusRig): Promise<PrivateStatus> {
-  const status = rig.client.subscribe("STATUS: music-player");
-  try {
-    await rig.wanted("STATUS: music-player");
-    await rig.wanted("CONTROL: music-player STATUS");
-    await rig.client.publish("CONTROL: music-player STATUS");
-    const answer = (await nextPayload<PrivateStatus>(status)).payload;
-    if (answer.mpd.private.pid) pids.add(answer.mpd.private.pid);
-    return answer;
-  } finally {
-    status.close();
-  }
+/** The STATUS answer; every private mpd pid it names is killed when the file ends. */
+async function privateStatus(rig: BusRig): Promise<PrivateStatus> {
+  const answer = await askStatus<PrivateStatus>(rig);
+  if (answer.mpd.private.pid) pids.add(answer.mpd.private.pid);
+  return answer;
 }
 
 async function untilStatus(
@@ -51,7 +44,7 @@ async function untilStatus(
 ): Promise<PrivateStatus> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const status = await askStatus(rig);
+    const status = await privateStatus(rig);
     if (ready(status)) return status;
     if (Date.now() > end) assert.fail(`the music player never reported ${what}; last: ${JSON.stringify(status)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -183,7 +176,7 @@ describe("the music player with its own private mpd (spawn: true)", { timeout: 1
       offline.payload.error,
       'mpd is not installed: no "/nonexistent/bin/mpd" found. Install it (sudo apt-get install mpd), or set music.mpd.spawn: false and point music.mpd at a running MPD',
     );
-    const status = await askStatus(rig);
+    const status = await privateStatus(rig);
     assert.equal(status.mpd.private.state, "failed");
     assert.equal(status.mpd.state, "unreachable");
     assert.equal(missing.child.exitCode, null, "still running");
@@ -216,7 +209,7 @@ describe("the music player with its own private mpd (spawn: true)", { timeout: 1
     };
     const first = rig.service("music-player", MUSIC_PLAYER_MAIN, config);
     await first.waitForLog((line) => line.msg === "connected to MPD", 10_000);
-    const orphan = (await askStatus(rig)).mpd.private.pid ?? assert.fail("no pid");
+    const orphan = (await privateStatus(rig)).mpd.private.pid ?? assert.fail("no pid");
     assert.equal(await first.stop("SIGKILL"), null);
     assert.equal(isAlive(orphan), true, "SIGKILL gives the service no chance to stop its mpd");
 

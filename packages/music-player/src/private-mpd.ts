@@ -4,9 +4,8 @@ import path from "node:path";
 import { chooseBackend, type BackendName, type Board } from "@roomguard/hal";
 import type { Clock, Logger, TimerHandle } from "@roomguard/runtime";
 
-export interface PrivateMpdOptions {
-  /** The mpd program: a name on PATH or a path. */
-  binary: string;
+/** What the generated mpd.conf says. */
+export interface MpdConfigOptions {
   /** Absolute path of the music directory. */
   musicDir: string;
   /** Absolute path of the directory for the database, queue state, playlists, socket and config. */
@@ -17,6 +16,11 @@ export interface PrivateMpdOptions {
   output: "null" | "alsa";
   /** ALSA device such as `hw:0,0`; empty for ALSA's default. */
   alsaDevice: string;
+}
+
+export interface PrivateMpdOptions extends MpdConfigOptions {
+  /** The mpd program: a name on PATH or a path. */
+  binary: string;
   log: Logger;
   clock: Clock;
   /** Told each time the private mpd fails to start or stops by itself, in words for the user. */
@@ -50,7 +54,7 @@ export function privateMpdSocket(stateDir: string): string {
 }
 
 /** The generated mpd.conf: everything under stateDir, our addresses, one output. */
-export function privateMpdConfig(options: Omit<PrivateMpdOptions, "binary" | "log" | "clock" | "onFailure">): string {
+export function privateMpdConfig(options: MpdConfigOptions): string {
   const quote = (value: string | number): string => `"${String(value).replace(/[\\"]/g, (char) => `\\${char}`)}"`;
   const state = (name: string): string => quote(path.join(options.stateDir, name));
   const output =

@@ -15,7 +15,7 @@ import { soundPath } from "./sounds.js";
 
 await runService(
   "music-player",
-  ({ loaded, config, log, requestStop }) => {
+  async ({ loaded, config, log, requestStop }) => {
     const issues = musicConfigIssues(loaded);
     if (issues.length > 0) throw new ConfigError(issues, loaded.file);
     const settings = config.music;
@@ -27,6 +27,10 @@ await runService(
         : { host: settings.mpd.host, port: settings.mpd.port };
 
     const bus = new BusClient({ in: config.bus.in, out: config.bus.out, maxMessageSize: config.bus.maxMessageSize, log: log.child("bus") });
+    // What the player says before the router answers would be lost (MPD's first "offline" often is): wait a while first.
+    await bus
+      .waitForRouter(10_000)
+      .catch((error: unknown) => log.warn("the router is not reachable yet; keys are missed until it is", { error }));
     const interruption = new Interruption(
       {
         siren: { file: soundPath(loaded, "siren"), volume: settings.siren.volume },
@@ -97,15 +101,11 @@ await runService(
       commands: { STATE: () => (player.republish(), undefined) },
     });
     // Catch up: the alarm's state (a siren already due) and the doors' (so that the next opening chimes).
-    bus
-      .waitForRouter(10_000)
-      .then(
-        () => Promise.all([bus.publish(controlMessage("alarm", "STATE")), bus.publish(controlMessage("sensors", "STATE"))]),
-        (error: unknown) => log.warn("the router is not reachable yet; keys are missed until it is", { error }),
-      )
-      .catch((error: unknown) => log.warn("cannot ask for the alarm's and the doors' state", { error }));
+    Promise.all([bus.publish(controlMessage("alarm", "STATE")), bus.publish(controlMessage("sensors", "STATE"))]).catch((error: unknown) =>
+      log.warn("cannot ask for the alarm's and the doors' state", { error }),
+    );
 
-    return Promise.resolve({
+    return {
       async stop() {
         listening.close();
         control.stop();
@@ -115,7 +115,7 @@ await runService(
         await privateMpd?.stop();
         await bus.close();
       },
-    });
+    };
   },
   { stopTimeoutMs: 6000 },
 );

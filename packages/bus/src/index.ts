@@ -1,3 +1,4 @@
+export { bindOrExplain } from "./bind.js";
 export { BusClient, RouterUnreachableError, type BusClientOptions, type RawMessage } from "./client.js";
 export { serveControl, type ControlOptions } from "./control.js";
 export { connectAddress } from "./endpoints.js";

@@ -23,6 +23,8 @@ export const Topic = {
   SIM: "SIM",
   /** `ROUTER: stats {json}` — the router's traffic figures. */
   ROUTER: "ROUTER",
+  /** `LAUNCHER: <event> {json}` — the launcher started, adopted, lost, restarted, gave up or stopped a service. */
+  LAUNCHER: "LAUNCHER",
   /** `DEATH` — lala-pi's stop message; honoured by the router only with `router.acceptDeath`. */
   DEATH: "DEATH",
   /** `DOOR: <sensor-id> open|closed` — a door or window switch (lala-pi's `DOOR: open|closed` too). */

@@ -6,6 +6,7 @@ import { ConfigError } from "@roomguard/config";
 import { ExitCode } from "@roomguard/runtime";
 import { defaultLoadConfig, type Command } from "./command.js";
 import { clientCommand } from "./commands/client.js";
+import { ctlCommand, LauncherUnreachableError, statusCommand } from "./commands/ctl.js";
 import { journalCommand } from "./commands/journal.js";
 import { routerCommand, startCommand } from "./commands/router.js";
 import { sendCommand } from "./commands/send.js";
@@ -16,6 +17,8 @@ import { UsageError } from "./usage-error.js";
 
 const commands: Record<string, Command> = {
   start: startCommand,
+  ctl: ctlCommand,
+  status: statusCommand,
   router: routerCommand,
   tap: tapCommand,
   send: sendCommand,
@@ -86,7 +89,7 @@ function reportFailure(word: string, error: unknown): number {
     processOutput.err(`roomguard ${word}: ${message}`);
     return ExitCode.config;
   }
-  if (error instanceof RouterUnreachableError) {
+  if (error instanceof RouterUnreachableError || error instanceof LauncherUnreachableError) {
     processOutput.err(`roomguard ${word}: ${message}`);
     return ExitCode.unavailable;
   }

@@ -10,5 +10,5 @@ export {
   type LoadedConfig,
 } from "./load.js";
 export { configKeys, configReference, type ConfigKey } from "./reference.js";
-export { configSchema, type RoomguardConfig } from "./schema.js";
+export { configSchema, LAUNCHED_SERVICES, type RoomguardConfig } from "./schema.js";
 export { validateConfig, type ValidationResult } from "./validate.js";

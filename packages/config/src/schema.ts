@@ -217,6 +217,45 @@ const music = v.strictObject({
   ),
 });
 
+/** The programs the launcher can run besides the router, in the order it starts them. */
+export const LAUNCHED_SERVICES = ["keypad", "sensors", "music-player"] as const;
+
+const launcher = v.strictObject({
+  services: setting(
+    v.pipe(
+      v.array(v.picklist(LAUNCHED_SERVICES)),
+      v.check((list) => new Set(list).size === list.length, "each service at most once"),
+    ),
+    [...LAUNCHED_SERVICES],
+    "The services the launcher starts after the router, in this order (they stop in the reverse order). Leave one out to run it yourself, or not at all.",
+  ),
+  control: setting(
+    endpoint,
+    "tcp://127.0.0.1:5557",
+    "Where the launcher answers `roomguard ctl` (a ZeroMQ request/reply socket); always loopback or ipc, since it can stop services.",
+  ),
+  stateDir: setting(
+    v.pipe(v.string(), v.minLength(1)),
+    "var/launcher",
+    "Where the launcher keeps each service's output (<service>.log; the previous run's as .log.1) and the pids of what it started, so a new launcher adopts them; relative to the config file's directory.",
+  ),
+  missedHeartbeats: setting(
+    wholeNumber(2, 100),
+    3,
+    "A service is hung, and replaced, after this many bus.heartbeatIntervalS without a heartbeat.",
+  ),
+  startGraceS: setting(seconds(1, 600), 15, "Seconds a starting service has to send its first heartbeat."),
+  restartDelayS: setting(seconds(0.1, 600), 1, "Seconds before the first restart of a lost service; doubled for each loss in a row."),
+  maxRestartDelayS: setting(seconds(0.1, 3600), 30, "The longest wait between restarts."),
+  maxRestarts: setting(wholeNumber(0, 1000), 5, "Losses in a row after which a crash loop is given up and reported."),
+  stableS: setting(seconds(1, 86_400), 60, "Seconds of running with heartbeats after which the losses in a row count from zero again."),
+  stopTimeoutS: setting(
+    seconds(0.5, 600),
+    8,
+    "A stop asks `CONTROL: <service> STOP`, sends SIGTERM at half of this many seconds and SIGKILL at the end.",
+  ),
+});
+
 /**
  * One sensor: its id and kind; the rest are the sensor's own options, checked by the sensor
  * reader against that sensor's schema. Conventions other services rely on: a GPIO sensor's
@@ -238,6 +277,7 @@ export const configSchema = v.strictObject({
     "The sensors, each `{ id, kind, intervalS?, …options }`: see docs/adding-a-sensor.md and hardware/sensors.md. A GPIO sensor names its pin `pin`, an I2C sensor its address `i2cAddress`.",
   ),
   music: v.optional(music, {}),
+  launcher: v.optional(launcher, {}),
   log: v.optional(log, {}),
 });
 

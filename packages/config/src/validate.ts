@@ -36,6 +36,10 @@ function crossChecks(config: RoomguardConfig): ConfigIssue[] {
       }
     }
   }
+  // Whoever reaches the launcher can stop and kill services: never off this machine.
+  if (!isLoopbackEndpoint(config.launcher.control)) {
+    issues.push({ path: "launcher.control", message: `expected a loopback or ipc endpoint, got "${config.launcher.control}"` });
+  }
   return issues;
 }
 

@@ -8,8 +8,8 @@ export interface ProcessPort {
   isAlive(pid: number): boolean;
   /** Signals the service's whole process group (a private mpd goes with the music player). */
   kill(pid: number, signal: NodeJS.Signals): void;
-  /** Asks the service to stop over the bus: `CONTROL: <service> STOP`. */
-  askToStop(service: string): void;
+  /** Asks the service to stop: `CONTROL: <service> STOP` over the bus (the router, which ignores that by default, gets SIGTERM). */
+  askToStop(service: string, pid: number): void;
 }
 
 /** `LAUNCHER: <event> {…}` — every start, adoption, loss, restart, give-up and stop. */
@@ -86,6 +86,7 @@ const EX_CONFIG = 78;
 export class Supervisor {
   private readonly services = new Map<string, Supervised>();
   private readonly timer: TimerHandle;
+  private heartbeatsFlow = true;
 
   constructor(private readonly options: SupervisorOptions) {
     for (const service of options.services) this.services.set(service, { service, state: "stopped", restarts: 0, lossesInRow: 0 });
@@ -104,7 +105,7 @@ export class Supervisor {
   /** Takes over a running service found by its heartbeat (a launcher that came back). */
   adopt(service: string, pid: number): void {
     const entry = this.entry(service);
-    if (entry.state === "starting" || entry.state === "running") return;
+    if (entry.state === "starting" || entry.state === "running" || entry.state === "stopping") return;
     Object.assign(entry, {
       state: "running",
       pid,
@@ -123,14 +124,36 @@ export class Supervisor {
     this.launch(entry, "start");
   }
 
-  heartbeat(service: string, pid: number): void {
+  /**
+   * A heartbeat came. One from another live process for a service that is not running here
+   * (started by hand, or by a launcher that died) adopts it rather than starting a second.
+   */
+  heartbeat(service: string, pid: number, isPidAlive = true): void {
     const entry = this.services.get(service);
-    if (!entry || entry.pid !== pid || (entry.state !== "starting" && entry.state !== "running")) return;
+    if (!entry) return;
+    const live = entry.state === "starting" || entry.state === "running" || entry.state === "stopping";
+    if (!live && entry.pid !== pid && isPidAlive) {
+      this.adopt(service, pid);
+      return;
+    }
+    if (entry.pid !== pid || (entry.state !== "starting" && entry.state !== "running")) return;
     const now = this.options.clock.now();
     entry.heartbeatAt = now;
     entry.state = "running";
     if (entry.lossesInRow > 0 && entry.startedAt !== undefined && now - entry.startedAt >= this.options.stableS * 1000)
       entry.lossesInRow = 0;
+  }
+
+  /**
+   * Whether heartbeats can reach the launcher at all. While the bus is down (the router
+   * restarting) silence proves nothing; when it is back, every service's silence counts from then.
+   */
+  setHeartbeatsFlow(flowing: boolean): void {
+    if (flowing && !this.heartbeatsFlow) {
+      const now = this.options.clock.now();
+      for (const entry of this.services.values()) if (entry.heartbeatAt !== undefined) entry.heartbeatAt = now;
+    }
+    this.heartbeatsFlow = flowing;
   }
 
   /** A child of ours exited (main.ts forwards the exit code; adopted ones are found by polling). */
@@ -156,9 +179,23 @@ export class Supervisor {
       entry.state = "stopping";
       entry.stopDeadline = this.options.clock.now() + this.options.stopTimeoutS * 1000;
       entry.termSent = false;
-      this.options.processes.askToStop(service);
+      if (entry.pid !== undefined) this.options.processes.askToStop(service, entry.pid);
     }
     return new Promise((resolve) => (entry.stopped ??= []).push(resolve));
+  }
+
+  /** Kills every service now and restarts none: an emergency stop. */
+  killAll(): void {
+    for (const entry of this.services.values()) {
+      if (entry.state === "waiting" || entry.state === "failed") {
+        entry.state = "stopped";
+        entry.retryAt = undefined;
+      }
+      if (entry.state === "stopped") continue;
+      entry.state = "stopping";
+      entry.stopDeadline = this.options.clock.now();
+      if (entry.pid !== undefined) this.options.processes.kill(entry.pid, "SIGKILL");
+    }
   }
 
   /** Every service, in the reverse order of start, one after the other. */
@@ -224,6 +261,7 @@ export class Supervisor {
           this.gone(entry, null);
           continue;
         }
+        if (!this.heartbeatsFlow) continue;
         const silentFor = now - (entry.heartbeatAt ?? entry.startedAt ?? now);
         const allowed =
           entry.heartbeatAt === undefined ? this.options.startGraceS : this.options.missedHeartbeats * this.options.heartbeatIntervalS;

@@ -28,7 +28,7 @@ class ProcessTable implements ProcessPort {
     this.signals.push([pid, signal]);
     if (signal === "SIGKILL" || !this.stubborn.has(pid)) this.alive.delete(pid);
   }
-  askToStop(service: string): void {
+  askToStop(service: string, _pid: number): void {
     this.asked.push(service);
   }
 }
@@ -133,6 +133,39 @@ describe("the supervisor", () => {
     r.clock.advance(1000);
     assert.notEqual(r.pidOf("sensors"), hung);
     assert.equal(r.events.at(-1)?.event, "restart");
+  });
+
+  it("silence while the bus is down (the router restarting) is not a hang; it counts again from the bus's return", () => {
+    const r = rig();
+    r.supervisor.start("sensors");
+    r.beat(2);
+    const pid = r.pidOf("sensors");
+    r.supervisor.setHeartbeatsFlow(false);
+    r.clock.advance(20_000);
+    assert.deepEqual(r.table.signals, [], "nothing killed while no heartbeat could arrive");
+    r.supervisor.setHeartbeatsFlow(true);
+    r.clock.advance(3000);
+    assert.equal(r.table.isAlive(pid), true, "the silence is measured from the bus's return");
+    r.clock.advance(500);
+    assert.deepEqual(r.table.signals, [[pid, "SIGKILL"]]);
+  });
+
+  it("killall kills every service at once and restarts none", () => {
+    const r = rig();
+    for (const service of r.supervisor.names) r.supervisor.start(service);
+    r.beat(2);
+    const pids = r.supervisor.names.map(r.pidOf);
+    r.supervisor.killAll();
+    assert.deepEqual(
+      r.table.signals,
+      pids.map((pid) => [pid, "SIGKILL"]),
+    );
+    r.clock.advance(60_000);
+    assert.deepEqual(
+      r.supervisor.list().map((view) => view.state),
+      ["stopped", "stopped", "stopped"],
+    );
+    assert.equal(r.table.started.length, 3, "nothing restarted");
   });
 
   it("a service that never sends its first heartbeat is lost after startGraceS", () => {

@@ -2,8 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Context, Proxy, XPublisher, XSubscriber, type Event } from "zeromq";
-import { watchSocketEvents } from "@roomguard/bus";
-import { bindOrExplain } from "./bind.js";
+import { bindOrExplain, watchSocketEvents } from "@roomguard/bus";
 import { IO_THREAD, setBatchSize, setBeforeNextBind, ZMQ_IN_BATCH_SIZE, ZMQ_OUT_BATCH_SIZE } from "./socket-options.js";
 import { openTap, type BatchHandler, type Tap } from "./tap.js";
 
@@ -85,7 +84,7 @@ export async function openForwarder(options: ForwarderOptions): Promise<Forwarde
   let proxy: Proxy<XSubscriber, XPublisher> | undefined;
   let tap: Tap | undefined;
   try {
-    await bindOrExplain(xpub, options.out, "bus.out");
+    await bindOrExplain(xpub, options.out, "bus.out", "another router");
     const out = xpub.lastEndpoint ?? options.out;
     await xpub.bind(internal.out);
     // A pipe's queue length is fixed from the socket's setting when its endpoint is bound;
@@ -97,7 +96,7 @@ export async function openForwarder(options: ForwarderOptions): Promise<Forwarde
     tap = await openTap(path.join(tapDir, "tap.sock"), options.onBatch, options.onTapEnd);
     const openedTap = tap;
     await swallowTapSubscription(xpub, xsub);
-    await bindOrExplain(xsub, options.in, "bus.in");
+    await bindOrExplain(xsub, options.in, "bus.in", "another router");
     const inEndpoint = xsub.lastEndpoint ?? options.in;
     await xsub.bind(internal.in);
 

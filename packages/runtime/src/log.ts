@@ -111,3 +111,29 @@ function serialisable(value: unknown): unknown {
   if (typeof value === "bigint") return value.toString();
   return value;
 }
+
+/**
+ * One JSON log line of any roomguard process, shown as the pretty format would have shown it
+ * (the launcher shows its services' output this way on a terminal). Null when it is not one.
+ */
+export function prettyFromJson(text: string, colour: boolean): string | null {
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof record !== "object" || record === null) return null;
+  const { time, level, service, ns, msg, ...fields } = record as Record<string, unknown>;
+  if (typeof level !== "string" || !(level in LEVELS) || typeof msg !== "string") return null;
+  const at = typeof time === "string" ? Date.parse(time) : NaN;
+  return prettyLine(
+    Number.isNaN(at) ? Date.now() : at,
+    level as LogLevel,
+    typeof service === "string" ? service : "?",
+    typeof ns === "string" ? ns : undefined,
+    msg,
+    fields,
+    colour,
+  );
+}

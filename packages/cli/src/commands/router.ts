@@ -18,17 +18,18 @@ Ctrl-C or SIGTERM stops it cleanly. Exit 78: the config is invalid.`,
 };
 
 export const startCommand: Command = {
-  summary: "run the appliance (for now: the router)",
+  summary: "run the whole appliance: the router and every service, supervised",
   usage: `roomguard start [--config FILE]
 
-Runs roomguard in the foreground. Today that is the router alone; the keypad,
-sensors, music player and alarm join as they are built. Watch the bus from
-another terminal with: roomguard tap`,
-  async run(argv, context) {
-    if (process.stderr.isTTY) {
-      context.output.err('# roomguard: starting the router. In another terminal: npx roomguard tap   |   npx roomguard send "KEY: LEFT"');
-    }
-    void argv;
-    return runRouter();
+Runs the launcher in the foreground: it starts the router, then every service
+in launcher.services (keypad, sensors, music-player), shows their output
+prefixed with their names, restarts the ones that are lost and stops them all
+on Ctrl-C or "quit". On a terminal it offers a prompt (type help); from another
+terminal use roomguard ctl / roomguard status. Services keep running if the
+launcher is killed; the next launcher adopts them. Exit 78: the config is invalid.`,
+  async run() {
+    await import("@roomguard/launcher/main");
+    // The launcher's own lifecycle ends the process; until then, keep running.
+    return new Promise<number>(() => undefined);
   },
 };

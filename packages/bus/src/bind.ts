@@ -1,13 +1,17 @@
 import net from "node:net";
-import type { XPublisher, XSubscriber } from "zeromq";
 
 /**
  * Binds an endpoint from the config, turning failures into messages that name the endpoint,
- * the config key and the likely cause.
+ * the config key and the likely cause (`likelyHolder` when the address is taken).
  */
-export async function bindOrExplain(socket: XSubscriber | XPublisher, endpoint: string, key: string): Promise<void> {
+export async function bindOrExplain(
+  socket: { bind(endpoint: string): Promise<void> },
+  endpoint: string,
+  key: string,
+  likelyHolder = "another roomguard",
+): Promise<void> {
   try {
-    // libzmq replaces an existing ipc socket file, even one a running router listens on.
+    // libzmq replaces an existing ipc socket file, even one a running process listens on.
     if (endpoint.startsWith("ipc://") && (await someoneListens(endpoint.slice("ipc://".length)))) {
       throw Object.assign(new Error(`${endpoint} is in use`), { code: "EADDRINUSE" });
     }
@@ -16,7 +20,7 @@ export async function bindOrExplain(socket: XSubscriber | XPublisher, endpoint: 
     const code = (error as NodeJS.ErrnoException).code;
     const hint =
       code === "EADDRINUSE"
-        ? "another process (another router?) listens there"
+        ? `another process (${likelyHolder}?) listens there`
         : code === "EACCES"
           ? "permission denied"
           : code === "EADDRNOTAVAIL"

@@ -1,0 +1,103 @@
+import { spawn } from "node:child_process";
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync } from "node:fs";
+import path from "node:path";
+import type { ProcessPort } from "./supervisor.js";
+
+export interface ProcessPortOptions {
+  /** Each service's compiled main.js. */
+  mainOf: (service: string) => string;
+  /** Arguments for every service (`--config FILE`). */
+  args: readonly string[];
+  /** Where `<service>.log` goes; the previous run's becomes `<service>.log.1`. */
+  logDir: string;
+  /** A child of this launcher exited. */
+  onExit: (pid: number, code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Publishes `CONTROL: <service> STOP`. */
+  askToStop: (service: string) => void;
+}
+
+/** The log file a service writes to. */
+export const logFileOf = (logDir: string, service: string): string => path.join(logDir, `${service}.log`);
+
+/**
+ * Real processes for the supervisor. Each service runs in a session and process group of its
+ * own and writes to a file, not to a pipe of ours: when the launcher dies, nothing of it is
+ * left for them to write into or be signalled through, so they keep running.
+ */
+export function createProcessPort(options: ProcessPortOptions): ProcessPort {
+  mkdirSync(options.logDir, { recursive: true });
+  return {
+    start(service) {
+      const file = logFileOf(options.logDir, service);
+      rotate(file);
+      const output = openSync(file, "a");
+      try {
+        const child = spawn(process.execPath, [options.mainOf(service), ...options.args], {
+          cwd: options.logDir,
+          detached: true,
+          stdio: ["ignore", output, output],
+        });
+        if (child.pid === undefined) throw new Error(`cannot start ${service}: no process was created`);
+        const pid = child.pid;
+        child.on("exit", (code, signal) => options.onExit(pid, code, signal));
+        child.unref();
+        return pid;
+      } finally {
+        closeSync(output);
+      }
+    },
+    isAlive,
+    kill: signalGroup,
+    askToStop(service, pid) {
+      // The router takes STOP from the bus only with router.acceptDeath; it is ours to signal.
+      if (service === "router") signalGroup(pid, "SIGTERM");
+      else options.askToStop(service);
+    },
+  };
+}
+
+/** Signals a service's whole process group: a private mpd goes with its music player. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** True while the process exists and has not ended (a zombie has). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true; // no /proc (not Linux): kill 0 said it exists
+  }
+}
+
+function rotate(file: string): void {
+  try {
+    renameSync(file, `${file}.1`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+}
+
+/** Resident memory of a process in bytes, from /proc; null when it cannot be read. */
+export function rssOf(pid: number): number | null {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb === undefined ? null : Number(kb) * 1024;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,134 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Request } from "zeromq";
+import { BusClient, parseSubject, type BusMessage, type Subscription } from "@roomguard/bus";
+import { freePort, makeTracks } from "@roomguard/music-player/testing";
+import { startServiceProcess, type ServiceProcess } from "@roomguard/runtime/testing";
+
+export const LAUNCHER_MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
+
+/** The whole appliance's config for a test: private ipc endpoints, fast heartbeats, a door, a private mpd. */
+export async function applianceConfig(dir: string, tracks: number): Promise<Record<string, unknown>> {
+  if (tracks > 0)
+    makeTracks(
+      path.join(dir, "music"),
+      Array.from({ length: tracks }, (_, i) => ({ file: `${i + 1}.mp3`, title: `Track ${i + 1}`, seconds: 20 })),
+    );
+  return {
+    bus: { in: `ipc://${dir}/in.sock`, out: `ipc://${dir}/out.sock`, heartbeatIntervalS: 0.5 },
+    router: { journal: { enabled: false } },
+    hardware: { backend: "sim" },
+    sensors: [{ id: "front", kind: "door", pin: 25 }],
+    music: { mpd: { spawn: true, port: await freePort(), musicDir: `${dir}/music`, stateDir: `${dir}/mpd` } },
+    launcher: {
+      control: `ipc://${dir}/ctl.sock`,
+      stateDir: `${dir}/launcher`,
+      // Generous on a loaded two-core test machine: a late heartbeat must not look like a hang.
+      missedHeartbeats: 6,
+      restartDelayS: 0.5,
+      maxRestartDelayS: 2,
+      stopTimeoutS: 4,
+    },
+    log: { level: "info", format: "json" },
+  };
+}
+
+export const scratchDir = (): string => mkdtempSync(path.join(tmpdir(), "roomguard-appliance-"));
+
+export function startLauncher(dir: string, config: Record<string, unknown>): ServiceProcess {
+  return startServiceProcess({ name: "launcher", main: LAUNCHER_MAIN, dir, config });
+}
+
+/** One `roomguard ctl` round trip. */
+export async function ctl(dir: string, line: string): Promise<string> {
+  const socket = new Request({ linger: 0, receiveTimeout: 10_000 });
+  socket.connect(`ipc://${dir}/ctl.sock`);
+  try {
+    await socket.send(line);
+    const [answer] = await socket.receive();
+    return answer?.toString() ?? "";
+  } finally {
+    socket.close();
+  }
+}
+
+export function busClient(dir: string): BusClient {
+  return new BusClient({ in: `ipc://${dir}/in.sock`, out: `ipc://${dir}/out.sock` });
+}
+
+/** Skips messages until one matches; fails naming what was awaited. */
+export async function until(
+  subscription: Subscription<BusMessage>,
+  what: string,
+  match: (message: BusMessage) => boolean,
+  timeoutMs = 20_000,
+): Promise<BusMessage> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const message = await subscription.nextWithin(Math.max(1, end - Date.now()));
+    if (!message) throw new Error(`no ${what} within ${timeoutMs} ms`);
+    if (match(message)) return message;
+  }
+}
+
+/** `HEARTBEAT: <service> {pid}` / `LAUNCHER: <event> {service, pid}` as one shape. */
+export function payloadOf(message: BusMessage): { subject: string; service?: string; pid?: number; reason?: string; retry_in_s?: number } {
+  const { subject, payload } = parseSubject(message);
+  return { subject, ...(payload as object) };
+}
+
+/** Waits for a heartbeat of each service and returns their pids. */
+export async function heartbeatPids(
+  beats: Subscription<BusMessage>,
+  services: readonly string[],
+  timeoutMs = 30_000,
+): Promise<Map<string, number>> {
+  const pids = new Map<string, number>();
+  const end = Date.now() + timeoutMs;
+  while (pids.size < services.length) {
+    const message = await until(
+      beats,
+      `heartbeats of ${services.filter((s) => !pids.has(s)).join(", ")}`,
+      () => true,
+      Math.max(1, end - Date.now()),
+    );
+    const { subject, pid } = payloadOf(message);
+    if (services.includes(subject) && pid !== undefined) pids.set(subject, pid);
+  }
+  return pids;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+}
+
+/** Every process whose command line mentions `dir` (the services, the private mpd): what a test must not leave behind. */
+export function processesUsing(dir: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(dir) && isAlive(Number(entry))) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+export async function eventually(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,130 @@
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { simGpioMessage, simPressMessage } from "@roomguard/bus";
+import { MpdConnection, pairsToRecord } from "@roomguard/music-player/testing";
+import {
+  applianceConfig,
+  busClient,
+  ctl,
+  eventually,
+  heartbeatPids,
+  isAlive,
+  payloadOf,
+  processesUsing,
+  scratchDir,
+  startLauncher,
+  until,
+} from "./appliance.js";
+
+const SERVICES = ["router", "keypad", "sensors", "music-player"] as const;
+
+describe("the launcher runs the whole appliance", { timeout: 180_000 }, () => {
+  it("keys reach MPD, doors are events; lost and hung services are replaced; services outlive the launcher and are adopted; quit leaves nothing", async () => {
+    const dir = scratchDir();
+    after(() => {
+      for (const pid of processesUsing(dir)) process.kill(pid, "SIGKILL");
+    });
+    const config = await applianceConfig(dir, 3);
+    const music = config.music as { mpd: { port: number } };
+    let launcher = startLauncher(dir, config);
+    after(() => launcher.stop("SIGKILL"));
+    await launcher.waitForLog((line) => line.msg === "every service started", 30_000);
+
+    const bus = busClient(dir);
+    after(() => bus.close());
+    const beats = bus.subscribe("HEARTBEAT: ");
+    const events = bus.subscribe("LAUNCHER: ");
+    const doors = bus.subscribe("DOOR: ");
+    await bus.waitForRouter(10_000);
+    const first = await heartbeatPids(beats, SERVICES);
+
+    // A simulated press goes keypad → router → music player → MPD.
+    const mpd = await openWhenUp(music.mpd.port);
+    after(() => mpd.close());
+    const state = async (): Promise<Record<string, string>> => pairsToRecord(await mpd.commandList(["status", "currentsong"]));
+    for (let tries = 0; (await state()).state !== "play" && tries < 100; tries++) {
+      if (tries % 20 === 0) await bus.publish(simPressMessage("SELECT")); // the library loads in the background
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const playing = await state();
+    assert.equal(playing.state, "play", "SELECT started playback");
+    await bus.publish(simPressMessage("RIGHT"));
+    let next = await state();
+    for (let tries = 0; next.songid === playing.songid && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      next = await state();
+    }
+    assert.notEqual(next.songid, playing.songid, "RIGHT moved MPD to the next song");
+
+    // A simulated door opening is a DOOR: event.
+    await bus.publish(simGpioMessage(25, 0));
+    await until(doors, "DOOR: front closed", (message) => message.text === "DOOR: front closed");
+    await bus.publish(simGpioMessage(25, 1));
+    await until(doors, "DOOR: front open", (message) => message.text === "DOOR: front open");
+
+    // kill -9: lost, restarted after restartDelayS, a new keypad beats.
+    const keypad = first.get("keypad") ?? 0;
+    process.kill(keypad, "SIGKILL");
+    const lost = payloadOf(
+      await until(events, "LAUNCHER: lost keypad", (m) => payloadOf(m).subject === "lost" && payloadOf(m).service === "keypad"),
+    );
+    assert.equal(lost.pid, keypad);
+    assert.equal(lost.retry_in_s, 0.5);
+    await until(events, "LAUNCHER: restart keypad", (m) => payloadOf(m).subject === "restart" && payloadOf(m).service === "keypad");
+    await until(beats, "a new keypad's heartbeat", (m) => payloadOf(m).subject === "keypad" && payloadOf(m).pid !== keypad);
+
+    // SIGSTOP: the process lives but says nothing. Hung: killed, then replaced.
+    const sensors = first.get("sensors") ?? 0;
+    process.kill(sensors, "SIGSTOP");
+    const hung = payloadOf(
+      await until(events, "LAUNCHER: lost sensors", (m) => payloadOf(m).subject === "lost" && payloadOf(m).service === "sensors"),
+    );
+    assert.match(hung.reason ?? "", /^hung: no heartbeat for \d/);
+    await eventually("the hung sensor reader is gone", () => !isAlive(sensors));
+    await until(events, "LAUNCHER: restart sensors", (m) => payloadOf(m).subject === "restart" && payloadOf(m).service === "sensors");
+    await until(beats, "a new sensor reader's heartbeat", (m) => payloadOf(m).subject === "sensors" && payloadOf(m).pid !== sensors);
+
+    // The launcher dies; the services do not. A new launcher adopts them all and starts none.
+    const running = await heartbeatPids(beats, SERVICES);
+    await launcher.stop("SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (const [service, pid] of running) assert.ok(isAlive(pid), `${service} (pid ${pid}) outlived the launcher`);
+    launcher = startLauncher(dir, config);
+    await launcher.waitForLog((line) => line.msg === "every service started", 30_000);
+    const adopted = launcher.lines.filter((line) => line.service === "launcher" && (line.event === "adopt" || line.event === "start"));
+    assert.deepEqual(
+      adopted.map((line) => `${String(line.event)} ${String(line.pid)}`).sort(),
+      [...running.values()].map((pid) => `adopt ${pid}`).sort(),
+    );
+    const status = await ctl(dir, "status");
+    for (const [service, pid] of running) assert.match(status, new RegExp(`^${service} +(running|starting) +${pid} `, "m"));
+
+    // The adopted ones are supervised like its own.
+    process.kill(running.get("keypad") ?? 0, "SIGKILL");
+    await until(
+      events,
+      "LAUNCHER: restart keypad (adopted)",
+      (m) => payloadOf(m).subject === "restart" && payloadOf(m).service === "keypad",
+    );
+
+    // quit: everything stops, in the reverse order, and nothing is left in the process table.
+    assert.equal(await ctl(dir, "quit"), "stopping every service, then the launcher");
+    assert.equal(await launcher.exited, 0);
+    const stops = launcher.lines.filter((line) => line.service === "launcher" && line.event === "stop").map((line) => line.msg);
+    assert.deepEqual(stops, ["stop music-player", "stop sensors", "stop keypad", "stop router"]);
+    assert.deepEqual(processesUsing(dir), [], "no service or mpd left running");
+  });
+});
+
+/** The music player's private mpd, once it listens. */
+async function openWhenUp(port: number): Promise<MpdConnection> {
+  const end = Date.now() + 20_000;
+  for (;;) {
+    try {
+      return await MpdConnection.open({ host: "127.0.0.1", port });
+    } catch (error) {
+      if (Date.now() > end) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}

@@ -63,7 +63,7 @@ export async function runCommand(line: string, context: CommandContext): Promise
 }
 
 function statusTable(views: ServiceView[], rssOf: (pid: number) => number | null): string {
-  const header = ["service", "state", "pid", "uptime", "heartbeat", "restarts", "memory"];
+  const header = ["service", "state", "pid", "uptime", "heartbeat", "restarts", "memory", "problem"];
   const seconds = (value: number | null): string => (value === null ? "-" : `${value.toFixed(1)} s`);
   const rows = views.map((view) => {
     const rss = view.pid === null ? null : rssOf(view.pid);
@@ -75,6 +75,7 @@ function statusTable(views: ServiceView[], rssOf: (pid: number) => number | null
       view.heartbeat_age_s === null ? "-" : `${seconds(view.heartbeat_age_s)} ago`,
       String(view.restarts),
       rss === null ? "-" : `${(rss / 2 ** 20).toFixed(1)} MB`,
+      view.problem ?? "",
     ];
   });
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)));

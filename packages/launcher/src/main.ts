@@ -89,11 +89,11 @@ await runService(
       for await (const message of heartbeats) {
         try {
           const { subject, payload } = parseSubject(message);
-          const pid = (payload as { pid?: unknown } | undefined)?.pid;
+          const { pid, problem } = (payload ?? {}) as { pid?: unknown; problem?: unknown };
           if (typeof pid !== "number") continue;
           if (subject === "launcher" && pid !== process.pid && isAlive(pid))
             log.once("warn", `launcher:${pid}`, "another launcher is running on this bus", { pid });
-          if (running.has(subject)) running.heartbeat(subject, pid, isAlive(pid));
+          if (running.has(subject)) running.heartbeat(subject, pid, isAlive(pid), typeof problem === "string" ? problem : undefined);
         } catch {
           log.once("warn", `heartbeat:${message.text.slice(0, 40)}`, "ignoring a malformed heartbeat", { example: message.text });
         }

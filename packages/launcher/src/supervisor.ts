@@ -33,6 +33,8 @@ export interface ServiceView {
   heartbeat_age_s: number | null;
   restarts: number;
   reason?: string;
+  /** What the service's last heartbeat said is wrong (`problem`), such as MPD missing. */
+  problem?: string;
 }
 
 export interface SupervisorOptions {
@@ -71,6 +73,7 @@ interface Supervised {
   stopDeadline?: number;
   termSent?: boolean;
   reason?: string;
+  problem?: string;
   stopped?: Array<() => void>;
 }
 
@@ -128,7 +131,7 @@ export class Supervisor {
    * A heartbeat came. One from another live process for a service that is not running here
    * (started by hand, or by a launcher that died) adopts it rather than starting a second.
    */
-  heartbeat(service: string, pid: number, isPidAlive = true): void {
+  heartbeat(service: string, pid: number, isPidAlive = true, problem?: string): void {
     const entry = this.services.get(service);
     if (!entry) return;
     const live = entry.state === "starting" || entry.state === "running" || entry.state === "stopping";
@@ -140,6 +143,7 @@ export class Supervisor {
     const now = this.options.clock.now();
     entry.heartbeatAt = now;
     entry.state = "running";
+    entry.problem = problem;
     if (entry.lossesInRow > 0 && entry.startedAt !== undefined && now - entry.startedAt >= this.options.stableS * 1000)
       entry.lossesInRow = 0;
   }
@@ -221,6 +225,7 @@ export class Supervisor {
         heartbeat_age_s: live ? seconds(entry.heartbeatAt) : null,
         restarts: entry.restarts,
         ...(entry.reason === undefined ? {} : { reason: entry.reason }),
+        ...(live && entry.problem !== undefined ? { problem: entry.problem } : {}),
       };
     });
   }

@@ -125,10 +125,13 @@ export function processesUsing(dir: string): number[] {
   return found;
 }
 
-export async function eventually(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
+/** Waits until `check` holds, running `refresh` (if any) before each look. */
+export async function eventually(what: string, check: () => boolean, timeoutMs = 15_000, refresh?: () => Promise<void>): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!check()) {
+  for (;;) {
+    await refresh?.();
+    if (check()) return;
     if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -114,6 +114,39 @@ describe("the launcher runs the whole appliance", { timeout: 180_000 }, () => {
     assert.deepEqual(stops, ["stop music-player", "stop sensors", "stop keypad", "stop router"]);
     assert.deepEqual(processesUsing(dir), [], "no service or mpd left running");
   });
+  let statusSaid = "";
+  it("without mpd the rest still runs, and the status says what is missing", async () => {
+    const dir = scratchDir();
+    after(() => {
+      for (const pid of processesUsing(dir)) process.kill(pid, "SIGKILL");
+    });
+    const config = await applianceConfig(dir, 0);
+    const music = config.music as { mpd: Record<string, unknown> };
+    music.mpd.binary = `${dir}/no-such-mpd`;
+    const launcher = startLauncher(dir, config);
+    after(() => launcher.stop("SIGKILL"));
+    await launcher.waitForLog((line) => line.msg === "every service started", 30_000);
+    const bus = busClient(dir);
+    after(() => bus.close());
+    const keys = bus.subscribe("KEY: ");
+    await bus.waitForRouter(10_000);
+    await heartbeatPids(bus.subscribe("HEARTBEAT: "), SERVICES);
+
+    await eventually(
+      "the status names the missing mpd",
+      () => statusSaid.includes("mpd is not installed"),
+      15_000,
+      async () => {
+        statusSaid = await ctl(dir, "status");
+      },
+    );
+    assert.match(statusSaid, /^music-player +running .*mpd is not installed: no ".*no-such-mpd" found/m);
+    await bus.publish(simPressMessage("RIGHT"));
+    await until(keys, "KEY: RIGHT", (message) => message.text === "KEY: RIGHT");
+    assert.equal(await ctl(dir, "quit"), "stopping every service, then the launcher");
+    assert.equal(await launcher.exited, 0);
+    assert.deepEqual(processesUsing(dir), []);
+  });
 });
 
 /** The music player's private mpd, once it listens. */

@@ -90,7 +90,12 @@ await runService(
       bus,
       service: "music-player",
       intervalS: config.bus.heartbeatIntervalS,
-      extra: () => ({ mpd: link.status().state }),
+      extra: () => {
+        const { state, error } = link.status();
+        // `problem` is what the launcher's status shows: why there is no music.
+        const problem = state === "connected" ? undefined : (privateMpd?.status().error ?? error);
+        return { mpd: state, ...(problem === undefined ? {} : { problem }) };
+      },
     });
     const control = serveControl({
       bus,

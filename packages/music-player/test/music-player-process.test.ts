@@ -239,7 +239,9 @@ describe("the music player with a real MPD", { timeout: 120_000 }, () => {
     const heartbeats = rig.client.subscribe("HEARTBEAT: music-player ");
     assert.match(
       (await heartbeats.nextWithin(3000))?.text ?? "",
-      /^HEARTBEAT: music-player \{"pid":\d+,"uptime_s":[\d.]+,"mpd":"unreachable"\}$/,
+      new RegExp(
+        `^HEARTBEAT: music-player \\{"pid":\\d+,"uptime_s":[\\d.]+,"mpd":"unreachable","problem":"nothing listens at 127\\.0\\.0\\.1:${port}: is MPD running\\?"\\}$`,
+      ),
     );
     await rig.client.publish("CONTROL: music-player STOP");
     assert.equal(await player.exited, 0);

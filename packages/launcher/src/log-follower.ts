@@ -29,7 +29,7 @@ export function followLog(options: LogFollowerOptions): { stop(): void } {
 
   const open = (fromEnd: boolean): void => {
     try {
-      fd = openSync(file, "r");
+      fd = openSync(file, "r+"); // r+: it is emptied once read past maxBytes
     } catch {
       fd = undefined; // not there yet: the service has not started
       return;

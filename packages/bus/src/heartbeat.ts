@@ -1,9 +1,13 @@
-import { systemClock, type Clock } from "@roomguard/runtime";
+import { systemClock, type Clock, type TimerHandle } from "@roomguard/runtime";
 import { heartbeatMessage } from "./topics.js";
 
 export interface HeartbeatOptions {
-  /** Where to publish: anything with the client's `publish`. */
-  bus: { publish(text: string): Promise<void> };
+  /**
+   * Where to publish: anything with the client's `publish`. With `wants` (a {@link BusClient}),
+   * the first beat waits, up to an interval, until somebody subscribes to it: one sent before
+   * is lost, and the launcher would hear of the service only an interval later.
+   */
+  bus: { publish(text: string): Promise<void>; wants?(text: string): boolean };
   /** The service name in `HEARTBEAT: <service> {…}`. */
   service: string;
   /** Seconds between heartbeats (config `bus.heartbeatIntervalS`). */
@@ -19,7 +23,7 @@ export interface HeartbeatOptions {
 }
 
 /**
- * Publishes `HEARTBEAT: <service> {"pid":…,"uptime_s":…}` now and then every
+ * Publishes `HEARTBEAT: <service> {"pid":…,"uptime_s":…}` now (once the router answers) and then every
  * `intervalS` seconds, until `stop()`. The launcher uses the pid to adopt services.
  */
 export function startHeartbeat(options: HeartbeatOptions): { stop(): void } {
@@ -30,7 +34,25 @@ export function startHeartbeat(options: HeartbeatOptions): { stop(): void } {
     const payload = { pid: options.pid ?? process.pid, uptime_s: uptime, ...options.extra?.() };
     options.bus.publish(heartbeatMessage(options.service, payload)).catch((error: unknown) => options.onError?.(error));
   };
-  beat();
-  const timer = clock.setInterval(beat, options.intervalS * 1000);
-  return { stop: () => clock.clearInterval(timer) };
+  const { bus } = options;
+  let firstBeat: TimerHandle | undefined;
+  const endWait = (): void => {
+    if (firstBeat) clock.clearInterval(firstBeat);
+    firstBeat = undefined;
+  };
+  if (bus.wants) {
+    firstBeat = clock.setInterval(() => {
+      if (!bus.wants?.(heartbeatMessage(options.service, { pid: 0, uptime_s: 0 }))) return;
+      endWait();
+      beat();
+    }, 20);
+  } else beat();
+  // Nobody listening within an interval: the regular beats start anyway.
+  const timer = clock.setInterval(() => (endWait(), beat()), options.intervalS * 1000);
+  return {
+    stop: () => {
+      endWait();
+      clock.clearInterval(timer);
+    },
+  };
 }

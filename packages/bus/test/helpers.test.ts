@@ -29,6 +29,37 @@ describe("startHeartbeat", () => {
     ]);
   });
 
+  it("with a bus that knows what is wanted, the first beat waits for a subscriber (up to an interval)", () => {
+    const clock = new ManualClock(0);
+    const sent: string[] = [];
+    let subscribed = false;
+    const bus = {
+      publish: (text: string) => Promise.resolve(void sent.push(text)),
+      wants: (text: string) => subscribed && text.startsWith("HEARTBEAT: keypad "),
+    };
+    startHeartbeat({ bus, service: "keypad", intervalS: 5, clock, pid: 7 });
+    clock.advance(1000);
+    assert.deepEqual(sent, [], "nobody listens yet: a beat now would be lost");
+    subscribed = true;
+    clock.advance(20);
+    assert.deepEqual(sent, ['HEARTBEAT: keypad {"pid":7,"uptime_s":1}']);
+    clock.advance(4000);
+    assert.equal(sent.length, 2, "then every interval");
+
+    const lonely: string[] = [];
+    startHeartbeat({
+      bus: { publish: (text) => Promise.resolve(void lonely.push(text)), wants: () => false },
+      service: "x",
+      intervalS: 2,
+      clock,
+      pid: 1,
+    });
+    clock.advance(2000);
+    assert.equal(lonely.length, 1, "nobody ever listens: the regular beats start anyway");
+    clock.advance(2000);
+    assert.equal(lonely.length, 2);
+  });
+
   it("reports a failed beat and keeps beating", async () => {
     const clock = new ManualClock(0);
     const errors: unknown[] = [];

@@ -103,7 +103,8 @@ await runService(
     // A launcher that died left its services running: take them over, never start them twice.
     for (const [service, pid] of readPidFile(pidFile))
       if (running.has(service) && isRunning(pid, mainOf(service))) running.adopt(service, pid);
-    const routerWasUp = await bus.waitForRouter(1000).then(
+    // A router answers a local connection within milliseconds; none there is the usual cold start.
+    const routerWasUp = await bus.waitForRouter(300).then(
       () => true,
       () => false,
     );

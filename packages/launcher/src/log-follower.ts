@@ -6,7 +6,7 @@ export interface LogFollowerOptions {
   /** Called with each complete line written to the file. */
   onLine: (line: string) => void;
   clock: Clock;
-  /** How often to look for new output. */
+  /** How often to look for new output without being told (see `poll`). Default 1 s. */
   intervalMs?: number;
   /** Once read this far, the file is emptied (its lines were passed on): a long-running service cannot fill the SD card. */
   maxBytes?: number;
@@ -18,7 +18,7 @@ export interface LogFollowerOptions {
  * Follows a service's log file as `tail -F` does: new lines as they come, from the start again
  * when the file is replaced (a restart rotates it) or emptied.
  */
-export function followLog(options: LogFollowerOptions): { stop(): void } {
+export function followLog(options: LogFollowerOptions): { poll(): void; stop(): void } {
   const { file, onLine, clock } = options;
   const maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
   const chunk = Buffer.alloc(64 * 1024);
@@ -82,8 +82,10 @@ export function followLog(options: LogFollowerOptions): { stop(): void } {
 
   open(options.fromEnd ?? false);
   poll();
-  const timer = clock.setInterval(poll, options.intervalMs ?? 200);
+  const timer = clock.setInterval(poll, options.intervalMs ?? 1000);
   return {
+    /** Look now: the file changed (the launcher watches the directory). */
+    poll,
     stop() {
       clock.clearInterval(timer);
       poll();

@@ -1,4 +1,5 @@
 // The launcher process: `node dist/src/main.js [--config FILE]` (what `roomguard start` runs).
+import { watch } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { BusClient, controlMessage, parseSubject, serveControl, startHeartbeat, subjectMessage, Topic } from "@roomguard/bus";
@@ -79,10 +80,15 @@ await runService(
     });
     const running = supervisor;
 
-    // Every service's output, shown as it comes; an adopted one's from now on.
-    const followers = services.map((service) =>
-      followLog({ file: logFileOf(stateDir, service), fromEnd: true, clock: systemClock, onLine: (line) => show(service, line) }),
+    // Every service's output, shown as it comes (told by inotify; a slow poll besides); an adopted one's from now on.
+    const followers = new Map(
+      services.map((service) => [
+        `${service}.log`,
+        followLog({ file: logFileOf(stateDir, service), fromEnd: true, clock: systemClock, onLine: (line) => show(service, line) }),
+      ]),
     );
+    const changes = watch(stateDir, (_event, file) => followers.get(String(file))?.poll());
+    changes.on("error", (error) => log.warn("cannot watch the services' output; it shows once a second", { error }));
 
     const heartbeats = bus.subscribe(`${Topic.HEARTBEAT}: `);
     void (async () => {
@@ -144,7 +150,8 @@ await runService(
         await running.stopAll();
         running.close();
         writePidFile(pidFile, livePids(running));
-        for (const follower of followers) follower.stop();
+        changes.close();
+        for (const follower of followers.values()) follower.stop();
         commands.close();
         heartbeats.close();
         await bus.close();

@@ -27,6 +27,9 @@ export interface Router {
   report(): RouterStatsReport;
 }
 
+/** The most often a `stats` line is logged at info level. */
+const STATS_LOG_INTERVAL_MS = 60_000;
+
 /** The router service: forwarding, journal, stats, heartbeat and control on the bus. */
 export function createRouter(deps: RouterDeps): Router {
   const { config, log } = deps;
@@ -50,13 +53,19 @@ export function createRouter(deps: RouterDeps): Router {
     );
   };
 
+  let lastStatsLogAt = -Infinity;
   const publishStats = (): void => {
     const quiet = stats.messagesSinceSample === 0;
     stats.sample(clock.now());
     const current = report();
-    // An idle router does not fill the system log with the same line every few seconds.
-    if (quiet) log.debug("stats", { ...current });
-    else log.info("stats", { ...current });
+    // The log gets a stats line a minute at most (every interval at debug): heartbeats alone keep
+    // a router busy, and the launcher's terminal should not scroll with the same line every few seconds.
+    const now = clock.now();
+    if (quiet || now - lastStatsLogAt < STATS_LOG_INTERVAL_MS) log.debug("stats", { ...current });
+    else {
+      lastStatsLogAt = now;
+      log.info("stats", { ...current });
+    }
     bus?.publish(subjectMessage(Topic.ROUTER, "stats", current)).catch((error: unknown) => {
       log.once("warn", "stats-publish", "cannot publish ROUTER: stats", { error });
     });

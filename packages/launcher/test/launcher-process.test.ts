@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { after, describe, it } from "node:test";
 import { simGpioMessage, simPressMessage } from "@roomguard/bus";
 import { MpdConnection, pairsToRecord } from "@roomguard/music-player/testing";
@@ -9,6 +12,7 @@ import {
   eventually,
   heartbeatPids,
   isAlive,
+  LAUNCHER_MAIN,
   payloadOf,
   processesUsing,
   scratchDir,
@@ -161,3 +165,41 @@ async function openWhenUp(port: number): Promise<MpdConnection> {
     }
   }
 }
+
+describe("the launcher's prompt on a terminal", { timeout: 60_000 }, () => {
+  it("answers commands typed at it, helps with unknown ones, and quit stops everything", async () => {
+    const dir = scratchDir();
+    after(() => {
+      for (const pid of processesUsing(dir)) process.kill(pid, "SIGKILL");
+    });
+    const config = {
+      ...(await applianceConfig(dir, 0)),
+      launcher: { control: `ipc://${dir}/ctl.sock`, stateDir: `${dir}/launcher`, services: [] },
+      log: { level: "info", format: "auto" }, // pretty, since this is a terminal
+    };
+    const configFile = path.join(dir, "launcher.yaml");
+    writeFileSync(configFile, JSON.stringify(config));
+    // script(1) gives the launcher a pseudo-terminal, as a person's shell would.
+    const terminal = spawn("script", ["-qfec", `${process.execPath} ${LAUNCHER_MAIN} --config ${configFile}`, "/dev/null"], {
+      stdio: ["pipe", "pipe", "inherit"],
+      env: { ...process.env, NO_COLOR: "1", ROOMGUARD_CONFIG: "" },
+    });
+    after(() => terminal.kill("SIGKILL"));
+    const exited = new Promise((resolve) => terminal.on("exit", resolve));
+    let screen = "";
+    terminal.stdout.on("data", (chunk: Buffer) => (screen += chunk.toString()));
+    const shown = (text: string): Promise<void> =>
+      eventually(`"${text}" on the terminal; it shows: ${screen.slice(-400)}`, () => screen.includes(text), 20_000);
+
+    await shown("roomguard> ");
+    terminal.stdin.write("list\n");
+    await shown("router        running");
+    terminal.stdin.write("frobnicate\n");
+    await shown('unknown command "frobnicate"');
+    terminal.stdin.write("quit\n");
+    await shown("stopping every service, then the launcher");
+    assert.equal(await exited, 0);
+    assert.match(screen, /router +│ .*INFO +router +listening/, `the router's output, behind its name: ${screen}`);
+    assert.deepEqual(processesUsing(dir), []);
+  });
+});

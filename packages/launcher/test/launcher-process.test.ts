@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { simGpioMessage, simPressMessage } from "@roomguard/bus";
@@ -93,6 +93,8 @@ describe("the launcher runs the whole appliance", { timeout: 180_000 }, () => {
     await launcher.stop("SIGKILL");
     await new Promise((resolve) => setTimeout(resolve, 1500));
     for (const [service, pid] of running) assert.ok(isAlive(pid), `${service} (pid ${pid}) outlived the launcher`);
+    // Without the pid file the old launcher kept, only the heartbeats tell the new one who runs.
+    rmSync(path.join(dir, "launcher", "pids.json"));
     launcher = startLauncher(dir, config);
     await launcher.waitForLog((line) => line.msg === "every service started", 30_000);
     const adopted = launcher.lines.filter((line) => line.service === "launcher" && (line.event === "adopt" || line.event === "start"));

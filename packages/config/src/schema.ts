@@ -73,7 +73,11 @@ const router = v.strictObject({
     false,
     "Stop the router on lala-pi's `DEATH` message (or `CONTROL: router STOP`). Off: any client could switch the appliance off.",
   ),
-  statsIntervalS: setting(seconds(0.1, 3600), 5, "Seconds between `ROUTER: stats` messages (and debug-level stats log lines; at info level, one a minute at most)."),
+  statsIntervalS: setting(
+    seconds(0.1, 3600),
+    5,
+    "Seconds between `ROUTER: stats` messages (and debug-level stats log lines; at info level, one a minute at most).",
+  ),
   subscriberQueue: setting(
     wholeNumber(100, 10_000_000),
     500_000,

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { after } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Request } from "zeromq";
 import { BusClient, parseSubject, type BusMessage, type Subscription } from "@roomguard/bus";
@@ -36,7 +37,14 @@ export async function applianceConfig(dir: string, tracks: number): Promise<Reco
   };
 }
 
-export const scratchDir = (): string => mkdtempSync(path.join(tmpdir(), "roomguard-appliance-"));
+/** A directory for one appliance; whatever still runs from it when the test ends is killed. */
+export function scratchDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "roomguard-appliance-"));
+  after(() => {
+    for (const pid of processesUsing(dir)) process.kill(pid, "SIGKILL");
+  });
+  return dir;
+}
 
 export function startLauncher(dir: string, config: Record<string, unknown>): ServiceProcess {
   return startServiceProcess({ name: "launcher", main: LAUNCHER_MAIN, dir, config });

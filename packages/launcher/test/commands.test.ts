@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ManualClock } from "@roomguard/runtime";
+import { TEST_TIMING } from "./timing.js";
 import { runCommand, type CommandContext } from "../src/commands.js";
 import { Supervisor, type ProcessPort } from "../src/supervisor.js";
 
@@ -16,14 +17,7 @@ function context() {
   const clock = new ManualClock();
   const supervisor = new Supervisor({
     services: ["router", "keypad"],
-    heartbeatIntervalS: 1,
-    missedHeartbeats: 3,
-    startGraceS: 5,
-    restartDelayS: 1,
-    maxRestartDelayS: 8,
-    maxRestarts: 3,
-    stableS: 30,
-    stopTimeoutS: 4,
+    ...TEST_TIMING,
     clock,
     processes,
     report: () => undefined,

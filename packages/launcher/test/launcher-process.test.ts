@@ -25,9 +25,6 @@ const SERVICES = ["router", "keypad", "sensors", "music-player"] as const;
 describe("the launcher runs the whole appliance", { timeout: 180_000 }, () => {
   it("keys reach MPD, doors are events; lost and hung services are replaced; services outlive the launcher and are adopted; quit leaves nothing", async () => {
     const dir = scratchDir();
-    after(() => {
-      for (const pid of processesUsing(dir)) process.kill(pid, "SIGKILL");
-    });
     const config = await applianceConfig(dir, 3);
     const music = config.music as { mpd: { port: number } };
     let launcher = startLauncher(dir, config);
@@ -123,9 +120,6 @@ describe("the launcher runs the whole appliance", { timeout: 180_000 }, () => {
   let statusSaid = "";
   it("without mpd the rest still runs, and the status says what is missing", async () => {
     const dir = scratchDir();
-    after(() => {
-      for (const pid of processesUsing(dir)) process.kill(pid, "SIGKILL");
-    });
     const config = await applianceConfig(dir, 0);
     const music = config.music as { mpd: Record<string, unknown> };
     music.mpd.binary = `${dir}/no-such-mpd`;
@@ -171,9 +165,6 @@ async function openWhenUp(port: number): Promise<MpdConnection> {
 describe("the launcher's prompt on a terminal", { timeout: 60_000 }, () => {
   it("answers commands typed at it, helps with unknown ones, and quit stops everything", async () => {
     const dir = scratchDir();
-    after(() => {
-      for (const pid of processesUsing(dir)) process.kill(pid, "SIGKILL");
-    });
     const config = {
       ...(await applianceConfig(dir, 0)),
       launcher: { control: `ipc://${dir}/ctl.sock`, stateDir: `${dir}/launcher`, services: [] },

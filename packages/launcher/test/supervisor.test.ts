@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ManualClock } from "@roomguard/runtime";
+import { TEST_TIMING } from "./timing.js";
 import { Supervisor, type LauncherEvent, type ProcessPort, type SupervisorOptions } from "../src/supervisor.js";
 
 /** A process table that only exists here: pids, who is alive, which signals came. */
@@ -39,14 +40,7 @@ function rig(overrides: Partial<SupervisorOptions> = {}) {
   const events: LauncherEvent[] = [];
   const supervisor = new Supervisor({
     services: ["keypad", "sensors", "music-player"],
-    heartbeatIntervalS: 1,
-    missedHeartbeats: 3,
-    startGraceS: 5,
-    restartDelayS: 1,
-    maxRestartDelayS: 8,
-    maxRestarts: 3,
-    stableS: 30,
-    stopTimeoutS: 4,
+    ...TEST_TIMING,
     clock,
     processes: table,
     report: (event) => events.push(event),

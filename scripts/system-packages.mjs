@@ -8,16 +8,19 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
-const PACKAGES = ["libfuse3-dev", "fuse3", "pkg-config", "gcc", "mpd", "sox", "lame"];
+// debootstrap, systemd-container and shellcheck: the deploy tests install roomguard into a booted
+// Debian rootfs (deploy/test). qemu-user-static and binfmt-support only for the arm64 run.
+const PACKAGES = ["libfuse3-dev", "fuse3", "pkg-config", "gcc", "mpd", "sox", "lame", "debootstrap", "systemd-container", "shellcheck"];
+const ARM64_PACKAGES = ["qemu-user-static", "binfmt-support"];
 
 const installed = (name) => spawnSync("dpkg", ["-s", name], { stdio: "ignore" }).status === 0;
 
-export function ensureSystemPackages() {
+export function ensureSystemPackages({ arm64 = false } = {}) {
   if (!existsSync("/usr/bin/dpkg")) {
     process.stderr.write(`system packages: not a Debian system; make sure ${PACKAGES.join(", ")} (or their equivalents) are installed\n`);
     return true;
   }
-  const missing = PACKAGES.filter((name) => !installed(name));
+  const missing = [...PACKAGES, ...(arm64 ? ARM64_PACKAGES : [])].filter((name) => !installed(name));
   if (missing.length === 0) return true;
   const root = process.getuid?.() === 0;
   const sudo = root ? [] : ["sudo", "-n"];
@@ -32,5 +35,5 @@ export function ensureSystemPackages() {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  process.exit(ensureSystemPackages() ? 0 : 1);
+  process.exit(ensureSystemPackages({ arm64: process.argv.includes("--arm64") }) ? 0 : 1);
 }

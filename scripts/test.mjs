@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The test command: format and lint checks, the type check, then every test file with
-// Node's test runner. Hardware tests (*.hw.test.js) run only with ROOMGUARD_HW=1, on a Pi.
+// Node's test runner, then the deploy tests (deploy/test: a real install in a booted Debian
+// rootfs). Hardware tests (*.hw.test.js) run only with ROOMGUARD_HW=1, on a Pi.
 import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { distFiles } from "./dist-files.mjs";
@@ -21,6 +23,9 @@ function step(name, command, args) {
 }
 
 const testFiles = distFiles(root, "test", ".test.js").filter((file) => hardware || !file.endsWith(".hw.test.js"));
+const deployTests = readdirSync(path.join(root, "deploy", "test"))
+  .filter((file) => file.endsWith(".test.mjs"))
+  .map((file) => path.join(root, "deploy", "test", file));
 
 // The onoff tests need libfuse3 (Debian packages); fail early and clearly when it cannot be had.
 if (!ensureSystemPackages()) process.exit(1);
@@ -31,5 +36,7 @@ const results = [
   step("types", bin("tsc"), ["-b"]),
   // Tests mostly wait on sockets and child processes, so four run at once even on two cores.
   step(`tests (${testFiles.length} files)`, process.execPath, ["--test", "--test-concurrency=4", "--test-timeout=180000", ...testFiles]),
+  // The deploy tests build and boot a whole Debian system: alone, so they slow no timing above.
+  step(`deploy tests (${deployTests.length} files)`, process.execPath, ["--test", "--test-concurrency=1", ...deployTests]),
 ];
 process.exit(results.every(Boolean) ? 0 : 1);

@@ -14,6 +14,8 @@ export const sensor = defineSensor({
     openWhen: v.optional(v.picklist(["high", "low"], "expected high or low"), "high"),
     debounceMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5000)), 50),
   }),
+  // The switch closes to ground: the pin needs its pull-up, which only the boot config can set.
+  bootNeeds: (options) => ({ pullUp: [options.pin] }),
   create(options, context) {
     let input: DigitalInput | undefined;
     const state = (level: 0 | 1): "open" | "closed" => ((level === 1) === (options.openWhen === "high") ? "open" : "closed");

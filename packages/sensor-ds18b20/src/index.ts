@@ -25,6 +25,8 @@ export const sensor = defineSensor({
     w1Root: v.optional(v.pipe(v.string(), v.minLength(1)), "/sys/bus/w1/devices"),
   }),
   defaultIntervalS: 30,
+  // The kernel's 1-Wire driver reads the bus; its overlay's default pin is BCM 4.
+  bootNeeds: () => ({ oneWirePin: 4 }),
   create(options, context) {
     let file: string | undefined;
     return {

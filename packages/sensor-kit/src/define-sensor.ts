@@ -1,3 +1,4 @@
+import type { BootNeeds } from "@roomguard/hal";
 import type { SimI2cBus } from "@roomguard/hal/sim";
 import type * as v from "valibot";
 import type { Sensor, SensorContext } from "./types.js";
@@ -26,6 +27,12 @@ export interface SensorDefinition<S extends OptionsSchema = OptionsSchema> {
    * I2C chip model on the bus), so the appliance runs on a laptop as it would on a Pi.
    */
   simulate?(options: v.InferOutput<S>, board: SimulatedBoard): void;
+  /**
+   * What the Pi's boot config must set up for this sensor, which a running program cannot:
+   * pull resistors (sysfs cannot set them), the I2C bus, the 1-Wire overlay. The deploy writes it
+   * into /boot/firmware/config.txt.
+   */
+  bootNeeds?(options: v.InferOutput<S>): BootNeeds;
 }
 
 /** What `simulate` may touch: the simulated I2C bus the sensor will open. */
@@ -46,6 +53,7 @@ export function defineSensor<S extends OptionsSchema>(definition: {
   defaultIntervalS?: number;
   create(options: v.InferOutput<S>, context: SensorContext): Sensor;
   simulate?(options: v.InferOutput<S>, board: SimulatedBoard): void;
+  bootNeeds?(options: v.InferOutput<S>): BootNeeds;
 }): SensorDefinition<S> {
   for (const name of [definition.kind, ...(definition.aliases ?? [])]) {
     if (!KIND_PATTERN.test(name)) throw new Error(`sensor kind/alias: expected lower case, digits and -, got "${name}"`);

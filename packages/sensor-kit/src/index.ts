@@ -2,4 +2,4 @@ export { defineSensor, KIND_PATTERN, type OptionsSchema, type SensorDefinition, 
 export { i2cAddressOption, pinOption } from "./options.js";
 export { SensorError, type BinaryEvent, type Reading, type Sensor, type SensorContext } from "./types.js";
 export * as v from "valibot";
-export type { DigitalInput, DigitalOutput, I2cBus, Level } from "@roomguard/hal";
+export type { BootNeeds, DigitalInput, DigitalOutput, I2cBus, Level } from "@roomguard/hal";

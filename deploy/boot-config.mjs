@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// Writes what the configured hardware needs at boot into the Pi's config.txt, in a block this
+// script owns: pull-ups for input pins (sysfs cannot set pulls), the I2C bus, the 1-Wire overlay.
+// Each service of the release says what it needs (`print-boot-needs.js`); nothing else in the
+// file is touched. Prints what it wrote; exit 0 with "unchanged" or "changed" on the last line.
+//
+//   node deploy/boot-config.mjs --release DIR --config FILE --boot-config FILE
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+export const BEGIN = "# >>> roomguard: written by deploy/install.sh from /etc/roomguard/config.yaml; edit that instead >>>";
+export const END = "# <<< roomguard <<<";
+
+/** Services that can need boot settings, and their reporting script. */
+const REPORTERS = { keypad: "packages/keypad/dist/src/print-boot-needs.js", sensors: "packages/sensors/dist/src/print-boot-needs.js" };
+
+/** The config.txt lines for a list of needs; throws on a pin asked to be pulled both ways. */
+export function bootLines(needs) {
+  const up = new Set(needs.flatMap((need) => need.pullUp ?? []));
+  const down = new Set(needs.flatMap((need) => need.pullDown ?? []));
+  const both = [...up].filter((pin) => down.has(pin));
+  if (both.length > 0) throw new Error(`BCM ${both.join(", ")}: wanted with a pull-up and a pull-down at once; check the config`);
+  const oneWire = [...new Set(needs.flatMap((need) => (need.oneWirePin === undefined ? [] : [need.oneWirePin])))];
+  const sorted = (pins) => [...pins].sort((a, b) => a - b).join(",");
+  return [
+    ...(needs.some((need) => need.i2c) ? ["dtparam=i2c_arm=on"] : []),
+    ...oneWire.map((pin) => `dtoverlay=w1-gpio,gpiopin=${pin}`),
+    ...(up.size > 0 ? [`gpio=${sorted(up)}=ip,pu`] : []),
+    ...(down.size > 0 ? [`gpio=${sorted(down)}=ip,pd`] : []),
+  ];
+}
+
+/** `text` with our block replaced by `lines` (appended when absent, removed when empty). */
+export function withBlock(text, lines) {
+  const start = text.indexOf(BEGIN);
+  const end = start < 0 ? -1 : text.indexOf(END, start);
+  const before = start < 0 ? text : text.slice(0, start);
+  const after = start < 0 || end < 0 ? "" : text.slice(end + END.length).replace(/^\n/, "");
+  const block = lines.length === 0 ? "" : `${[BEGIN, ...lines, END].join("\n")}\n`;
+  const head = before.length > 0 && !before.endsWith("\n") ? `${before}\n` : before;
+  return head + block + after;
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { release: { type: "string" }, config: { type: "string" }, "boot-config": { type: "string" } } });
+  const { release, config, "boot-config": bootConfig } = values;
+  if (!release || !config || !bootConfig) throw new Error("usage: boot-config.mjs --release DIR --config FILE --boot-config FILE");
+  const { loadConfig } = await import(pathToFileURL(path.join(release, "packages/config/dist/src/index.js")).href);
+  const { services } = loadConfig({ configPath: config }).config.launcher;
+  const needs = Object.entries(REPORTERS)
+    .filter(([service]) => services.includes(service))
+    .flatMap(([, script]) =>
+      JSON.parse(execFileSync(process.execPath, [path.join(release, script), "--config", config], { encoding: "utf8" })),
+    );
+  const lines = bootLines(needs);
+  const text = existsSync(bootConfig) ? readFileSync(bootConfig, "utf8") : "";
+  const next = withBlock(text, lines);
+  for (const need of needs) process.stdout.write(`  ${need.for}: ${JSON.stringify({ ...need, for: undefined })}\n`);
+  if (next === text) {
+    process.stdout.write("unchanged\n");
+    return;
+  }
+  writeFileSync(bootConfig, next);
+  process.stdout.write(`${lines.map((line) => `  ${line}`).join("\n")}\nchanged\n`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  try {
+    await main();
+  } catch (error) {
+    process.stderr.write(`boot-config: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,176 @@
+// A real install: deploy/install.sh in a Debian bookworm rootfs made to look like Raspberry Pi OS,
+// booted with systemd-nspawn. amd64 by default (part of `npm test`); arm64 through qemu with
+// `pnpm test:deploy:arm64` (ROOMGUARD_DEPLOY_ARCH=arm64). Needs root, debootstrap and
+// systemd-container (scripts/system-packages.mjs installs them).
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, readlinkSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { boot, copyCheckout, dispose, enableArm64Emulation, freshSystem, inChroot, inSystem, run } from "./rootfs.mjs";
+
+const ARCH = process.env.ROOMGUARD_DEPLOY_ARCH ?? "amd64";
+const isRoot = process.getuid?.() === 0;
+// The fake Pi's model file, and the downloads and pnpm store cached outside the rootfs.
+const PI = { env: { RG_MODEL_FILE: "/etc/roomguard-test/model", RG_CACHE: "/var/cache/roomguard-test" } };
+// Emulated arm64 is many times slower.
+const TIMEOUT = ARCH === "arm64" ? 90 * 60_000 : 20 * 60_000;
+
+/** The launcher's `status` table, once every service runs. */
+async function untilAllRunning(system, timeoutMs = ARCH === "arm64" ? 300_000 : 60_000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const status = inSystem(system, "roomguard status --timeout 3000", { allowFailure: true }).stdout;
+    if (["router", "keypad", "sensors", "music-player"].every((service) => new RegExp(`^${service} +running `, "m").test(status)))
+      return status;
+    if (Date.now() > end) throw new Error(`not every service ran within ${timeoutMs} ms; status:\n${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+const mainPid = (system) => inSystem(system, "systemctl show -p MainPID --value roomguard").stdout.trim();
+const unitProcesses = (system) =>
+  inSystem(system, "cat /sys/fs/cgroup/system.slice/roomguard.service/cgroup.procs 2>/dev/null || true").stdout.trim();
+
+/** What a run of install.sh could change, as one string. */
+const snapshot = (system) =>
+  inSystem(
+    system,
+    "sha256sum /etc/roomguard/* /etc/systemd/system/roomguard.service /boot/firmware/config.txt /usr/local/bin/roomguard; readlink /opt/roomguard/current; ls /opt/roomguard/releases; id roomguard",
+  ).stdout;
+
+describe(
+  `deploy/install.sh on Debian bookworm ${ARCH}, booted with systemd-nspawn`,
+  { timeout: TIMEOUT, skip: isRoot ? false : "needs root (CI runs it as root)" },
+  () => {
+    let system;
+    let restoreBinfmt = () => undefined;
+
+    before(() => {
+      if (ARCH === "arm64") restoreBinfmt = enableArm64Emulation();
+      system = freshSystem(ARCH);
+    });
+    after(async () => {
+      if (system) await dispose(system);
+      restoreBinfmt();
+    });
+
+    it("installs from a checkout: packages, Node, pnpm, a verified build, user, config, boot settings, an enabled unit", () => {
+      const started = Date.now();
+      const { stdout } = inChroot(system, "/root/roomguard/deploy/install.sh 2>&1", PI);
+      process.stderr.write(`# deploy test: first install took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+      assert.match(stdout, /platform: Raspberry Pi 4 Model B Rev 1\.5, Debian GNU\/Linux 12 \(bookworm\)/);
+      assert.match(stdout, /REBOOT NEEDED/);
+      assert.match(stdout, /systemd is not running here \(a chroot\?\): roomguard\.service is enabled and starts at the next boot/);
+      const bootConfig = readFileSync(path.join(system.root, "boot/firmware/config.txt"), "utf8");
+      assert.match(
+        bootConfig,
+        /^# Raspberry Pi OS's own settings\n\[all\]\ndtparam=audio=on\n# >>> roomguard/,
+        "the file's own lines are kept",
+      );
+      assert.match(bootConfig, /^gpio=5,6,16,20,21,25=ip,pu$/m, "pull-ups for the five keys and the door switch");
+      assert.equal(
+        readFileSync(path.join(system.root, "etc/roomguard/config.yaml"), "utf8"),
+        readFileSync(path.join(system.root, "root/roomguard/deploy/config.template.yaml"), "utf8"),
+      );
+      for (const group of ["gpio", "i2c", "audio"]) assert.match(inChroot(system, "id -nG roomguard").stdout, new RegExp(`\\b${group}\\b`));
+      assert.equal(
+        readlinkSync(path.join(system.root, "etc/systemd/system/multi-user.target.wants/roomguard.service")),
+        "/etc/systemd/system/roomguard.service",
+        "enabled",
+      );
+    });
+
+    it("its unit passes systemd-analyze verify without a word on stderr", () => {
+      const { stderr } = run("systemd-analyze", ["verify", `--root=${system.root}`, "/etc/systemd/system/roomguard.service"]);
+      assert.equal(stderr, "");
+    });
+
+    it("boots into a running appliance: the unit is active, every service runs, a KEY: reaches a subscriber", async () => {
+      await boot(system);
+      assert.equal(inSystem(system, "systemctl is-active roomguard").stdout.trim(), "active");
+      const status = await untilAllRunning(system);
+      assert.match(status, /^music-player +running .*no MPD socket|^music-player +running /m);
+      const { stdout } = inSystem(
+        system,
+        'timeout 10 roomguard tap KEY: > /tmp/tap.txt 2>&1 & sleep 3; roomguard send "KEY: LEFT"; sleep 1; cat /tmp/tap.txt',
+      );
+      assert.match(stdout, /^\d\d:\d\d:\d\d\.\d+ +KEY: LEFT$/m);
+    });
+
+    it("services outlive a launcher crash (systemd restarts it and it adopts them) and systemctl stop still stops them all", async () => {
+      const launcher = mainPid(system);
+      const before = await untilAllRunning(system);
+      inSystem(system, `kill -9 ${launcher}`);
+      const end = Date.now() + 60_000;
+      while (mainPid(system) === launcher || mainPid(system) === "0") {
+        if (Date.now() > end) throw new Error("systemd did not restart the launcher");
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      const after = await untilAllRunning(system);
+      const pids = (table) =>
+        table
+          .split("\n")
+          .slice(1)
+          .map((line) => line.split(/ +/).slice(0, 3).join(" "));
+      assert.deepEqual(pids(after), pids(before), "the same processes, adopted");
+      inSystem(system, "systemctl stop roomguard");
+      assert.equal(inSystem(system, "systemctl is-active roomguard", { allowFailure: true }).stdout.trim(), "inactive");
+      assert.equal(unitProcesses(system), "", "no process of the unit is left");
+      inSystem(system, "systemctl start roomguard");
+      await untilAllRunning(system);
+    });
+
+    it("a second install.sh run changes nothing and restarts nothing", async () => {
+      const pid = mainPid(system);
+      const snap = snapshot(system);
+      const { stdout } = inSystem(system, "/root/roomguard/deploy/install.sh 2>&1", PI);
+      assert.match(stdout, /nothing to change: roomguard is installed and up to date/);
+      assert.doesNotMatch(stdout, /REBOOT NEEDED|wrote |building|switched/);
+      assert.equal(snapshot(system), snap);
+      assert.equal(mainPid(system), pid);
+    });
+
+    it("update.sh builds the new checkout, keeps the user's edited config, restarts; a failed build leaves the running version", async () => {
+      inSystem(system, "sed -i 's/^  mode: buttons.*/  mode: buttons\\n  holdMs: 1500 # mine/' /etc/roomguard/config.yaml");
+      const edited = readFileSync(path.join(system.root, "etc/roomguard/config.yaml"), "utf8");
+      assert.match(edited, /holdMs: 1500 # mine/);
+      const pid = mainPid(system);
+      const current = inSystem(system, "readlink /opt/roomguard/current").stdout;
+
+      // A checkout whose build fails: nothing changes for the running appliance.
+      inSystem(system, "echo 'export const broken: number = \"not a number\";' >> /root/roomguard/packages/router/src/main.ts");
+      const failed = inSystem(system, "/root/roomguard/deploy/update.sh --no-pull 2>&1", { ...PI, allowFailure: true });
+      assert.notEqual(failed.status, 0);
+      assert.match(failed.stdout, /the build failed \(the running version is untouched\)/);
+      assert.equal(inSystem(system, "readlink /opt/roomguard/current").stdout, current);
+      assert.equal(mainPid(system), pid);
+
+      // A newer checkout that builds.
+      copyCheckout(system.root);
+      inSystem(system, "echo '<!-- a newer version -->' >> /root/roomguard/README.md");
+      const { stdout } = inSystem(system, "/root/roomguard/deploy/update.sh --no-pull 2>&1", PI);
+      assert.match(stdout, /updating from \/root\/roomguard as it is/);
+      assert.match(stdout, /switched \/opt\/roomguard\/current/);
+      assert.notEqual(inSystem(system, "readlink /opt/roomguard/current").stdout, current);
+      assert.equal(
+        readFileSync(path.join(system.root, "etc/roomguard/config.yaml"), "utf8"),
+        edited,
+        "the user's config is kept as it was",
+      );
+      assert.notEqual(mainPid(system), pid, "restarted on the new release");
+      await untilAllRunning(system);
+    });
+
+    it("uninstall.sh leaves no unit, user, command or /opt tree, and keeps the config", () => {
+      const { stdout } = inSystem(system, "/root/roomguard/deploy/uninstall.sh 2>&1");
+      assert.match(stdout, /kept \/etc\/roomguard/);
+      assert.equal(inSystem(system, "systemctl list-unit-files roomguard.service --no-legend", { allowFailure: true }).stdout.trim(), "");
+      assert.notEqual(inSystem(system, "id roomguard", { allowFailure: true }).status, 0);
+      assert.equal(existsSync(path.join(system.root, "opt/roomguard")), false);
+      assert.equal(existsSync(path.join(system.root, "usr/local/bin/roomguard")), false);
+      assert.equal(existsSync(path.join(system.root, "etc/roomguard/config.yaml")), true);
+      assert.doesNotMatch(readFileSync(path.join(system.root, "boot/firmware/config.txt"), "utf8"), /roomguard/);
+      assert.equal(unitProcesses(system), "");
+    });
+  },
+);

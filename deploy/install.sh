@@ -16,6 +16,7 @@ CACHE=${RG_CACHE:-/var/cache/roomguard} # downloads and the pnpm store
 UNIT=/etc/systemd/system/roomguard.service
 BOOT_CONFIG=${RG_BOOT_CONFIG:-/boot/firmware/config.txt}
 MODEL_FILE=${RG_MODEL_FILE:-/proc/device-tree/model}
+OS_RELEASE=/etc/os-release
 REGISTRY=${npm_config_registry:-https://registry.npmjs.org}
 REGISTRY=${REGISTRY%/}
 # Node.js for the appliance, from the npm registry's node-linux-<arch> packages (the official
@@ -39,7 +40,6 @@ die() {
 }
 
 check_platform() {
-  [ "$(id -u)" = 0 ] || die "run me as root: sudo $0"
   case "$(uname -m)" in
     aarch64 | arm64) node_arch=arm64 ;;
     x86_64 | amd64) node_arch=x64 ;;
@@ -48,8 +48,9 @@ check_platform() {
   Way out: write 'Raspberry Pi OS (64-bit)' to the SD card with Raspberry Pi Imager (Pi 3, 4, 5, Zero 2 W, 400 run it), then run this again." ;;
     *) die "unsupported processor $(uname -m): roomguard installs on 64-bit ARM (aarch64) and x86_64" ;;
   esac
-  # shellcheck disable=SC1091 # the OS's own file
-  . /etc/os-release
+  [ "$(id -u)" = 0 ] || die "run me as root: sudo $0"
+  # shellcheck source=/dev/null # the OS's own file
+  . "$OS_RELEASE"
   case "${ID:-}:${VERSION_ID:-}" in
     debian:12 | debian:13 | raspbian:12 | raspbian:13) ;;
     *)
@@ -285,4 +286,5 @@ main() {
   if [ "$changed" = 0 ]; then say "nothing to change: roomguard is installed and up to date"; fi
 }
 
-main "$@"
+# Sourced (by the tests), it only defines its functions.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then main "$@"; fi

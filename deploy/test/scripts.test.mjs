@@ -1,7 +1,8 @@
 // The deploy scripts themselves: shellcheck finds nothing in any of them, and the boot-config
 // block is written, replaced and removed without touching the rest of config.txt.
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { BEGIN, bootLines, END, withBlock } from "../boot-config.mjs";
@@ -16,6 +17,58 @@ describe("the deploy scripts", () => {
     const { stdout, status } = run("shellcheck", ["--severity=style", ...scripts, path.join(REPO, ".ci/run")], { allowFailure: true });
     assert.equal(stdout, "");
     assert.equal(status, 0);
+  });
+});
+
+/** Runs install.sh's check_platform in a shell where `uname -m`, `id -u` and the files say what a test wants. */
+function checkPlatform({ machine = "aarch64", uid = 0, model = "", os = 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian 12"' } = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), "roomguard-platform-"));
+  writeFileSync(path.join(dir, "model"), `${model}\0`);
+  writeFileSync(path.join(dir, "os-release"), os);
+  const script = `source deploy/install.sh
+    uname() { echo ${machine}; }
+    id() { echo ${uid}; }
+    MODEL_FILE=${dir}/model OS_RELEASE=${dir}/os-release
+    check_platform`;
+  return run("bash", ["-c", script], { cwd: REPO, allowFailure: true });
+}
+
+describe("install.sh's platform check", () => {
+  it("refuses a 32-bit ARM system, saying why and the way out", () => {
+    const { status, stderr } = checkPlatform({ machine: "armv7l", model: "Raspberry Pi 3 Model B Rev 1.2" });
+    assert.equal(status, 1);
+    assert.match(
+      stderr,
+      /32-bit ARM system \(armv7l\)\. roomguard needs a 64-bit OS: its message bus \(zeromq\.js\) ships no 32-bit ARM build/,
+    );
+    assert.match(stderr, /Way out: write 'Raspberry Pi OS \(64-bit\)'/);
+  });
+
+  it("takes a Pi with a 64-bit Raspberry Pi OS or Debian 12/13", () => {
+    const pi = checkPlatform({
+      model: "Raspberry Pi 5 Model B Rev 1.0",
+      os: 'ID=debian\nVERSION_ID="13"\nPRETTY_NAME="Debian GNU/Linux 13 (trixie)"',
+    });
+    assert.equal(pi.status, 0, pi.stderr);
+    assert.match(pi.stdout, /^roomguard: platform: Raspberry Pi 5 Model B Rev 1\.0, Debian GNU\/Linux 13 \(trixie\), aarch64$/m);
+  });
+
+  it("installs on a Debian that is not a Pi with simulated hardware, and says so", () => {
+    const laptop = checkPlatform({ machine: "x86_64" });
+    assert.equal(laptop.status, 0, laptop.stderr);
+    assert.match(laptop.stdout, /not a Raspberry Pi \(Debian 12, x86_64\): installing with simulated hardware/);
+  });
+
+  it("refuses another OS or a user who is not root, saying what to do", () => {
+    const ubuntu = checkPlatform({ os: 'ID=ubuntu\nVERSION_ID="24.04"\nPRETTY_NAME="Ubuntu 24.04"' });
+    assert.equal(ubuntu.status, 1);
+    assert.match(
+      ubuntu.stderr,
+      /supported: Raspberry Pi OS or Debian 12 \(bookworm\) or 13 \(trixie\); this is Ubuntu 24\.04\. RG_ANY_OS=1 tries anyway/,
+    );
+    const user = checkPlatform({ uid: 1000 });
+    assert.equal(user.status, 1);
+    assert.match(user.stderr, /run me as root: sudo/);
   });
 });
 

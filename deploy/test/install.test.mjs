@@ -148,9 +148,16 @@ describe(
       // A newer checkout that builds.
       copyCheckout(system.root);
       inSystem(system, "echo '<!-- a newer version -->' >> /root/roomguard/README.md");
+      inSystem(system, "echo '# a line the newer template has' >> /root/roomguard/deploy/config.template.yaml");
       const { stdout } = inSystem(system, "/root/roomguard/deploy/update.sh --no-pull 2>&1", PI);
       assert.match(stdout, /updating from \/root\/roomguard as it is/);
       assert.match(stdout, /switched \/opt\/roomguard\/current/);
+      assert.match(
+        stdout,
+        /the config template changed; yours is kept\. The new one is \/etc\/roomguard\/config\.yaml\.new; what changed:/,
+      );
+      assert.match(stdout, /^\+# a line the newer template has$/m);
+      assert.match(readFileSync(path.join(system.root, "etc/roomguard/config.yaml.new"), "utf8"), /# a line the newer template has\n$/);
       assert.notEqual(inSystem(system, "readlink /opt/roomguard/current").stdout, current);
       assert.equal(
         readFileSync(path.join(system.root, "etc/roomguard/config.yaml"), "utf8"),
@@ -158,6 +165,27 @@ describe(
         "the user's config is kept as it was",
       );
       assert.notEqual(mainPid(system), pid, "restarted on the new release");
+      await untilAllRunning(system);
+    });
+
+    it("an invalid config stops the unit with exit 78, naming the key, and is not restarted in a loop", async () => {
+      inSystem(
+        system,
+        "cp /etc/roomguard/config.yaml /root/config.good && sed -i 's/^  holdMs: 1500 # mine/  holdMs: -5/' /etc/roomguard/config.yaml",
+      );
+      inSystem(system, "systemctl restart roomguard", { allowFailure: true });
+      const show = () => inSystem(system, "systemctl show -p ActiveState -p ExecMainStatus -p NRestarts roomguard").stdout;
+      const end = Date.now() + 60_000;
+      while (!/ActiveState=failed/.test(show())) {
+        if (Date.now() > end) throw new Error(`the unit did not fail: ${show()}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5000)); // RestartSec is 2 s: a restart would have come by now
+      assert.match(show(), /NRestarts=0/);
+      assert.match(show(), /ExecMainStatus=78/);
+      assert.match(show(), /ActiveState=failed/);
+      assert.match(inSystem(system, "journalctl -u roomguard --no-pager -n 50").stdout, /keypad\.holdMs/);
+      inSystem(system, "cp /root/config.good /etc/roomguard/config.yaml && systemctl restart roomguard");
       await untilAllRunning(system);
     });
 

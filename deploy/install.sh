@@ -174,6 +174,7 @@ switch_release() {
     dir=${dir%/}
     [ "$dir" = "$release" ] || [ "$dir" = "$keep" ] || rm -rf "$dir"
   done
+  rm -f "$PREFIX"/releases/*.new.log # the logs of builds that failed before this one
 }
 
 ensure_user() {

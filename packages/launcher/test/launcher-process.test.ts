@@ -85,6 +85,23 @@ describe("the launcher runs the whole appliance", { timeout: 180_000 }, () => {
     await until(events, "LAUNCHER: restart sensors", (m) => payloadOf(m).subject === "restart" && payloadOf(m).service === "sensors");
     await until(beats, "a new sensor reader's heartbeat", (m) => payloadOf(m).subject === "sensors" && payloadOf(m).pid !== sensors);
 
+    // The router dies: it is restarted, and the services, silent meanwhile, are not taken for hung.
+    const others = await heartbeatPids(beats, ["keypad", "sensors", "music-player"]);
+    const router = first.get("router") ?? 0;
+    process.kill(router, "SIGKILL");
+    let table = "";
+    await eventually(
+      "a new router",
+      () => new RegExp(`^router +running +(?!${router} )\\d+ `, "m").test(table),
+      20_000,
+      async () => {
+        table = await ctl(dir, "status");
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 4000)); // longer than missedHeartbeats × interval
+    table = await ctl(dir, "status");
+    for (const [service, pid] of others) assert.match(table, new RegExp(`^${service} +running +${pid} `, "m"), `${service} kept: ${table}`);
+
     // The launcher dies; the services do not. A new launcher adopts them all and starts none.
     const running = await heartbeatPids(beats, SERVICES);
     await launcher.stop("SIGKILL");

@@ -93,7 +93,7 @@ await runService(
       extra: () => {
         const { state, error } = link.status();
         // `problem` is what the launcher's status shows: why there is no music.
-        const problem = state === "connected" ? undefined : (privateMpd?.status().error ?? error);
+        const problem = state === "connected" ? (player.status().problem as string | undefined) : (privateMpd?.status().error ?? error);
         return { mpd: state, ...(problem === undefined ? {} : { problem }) };
       },
     });

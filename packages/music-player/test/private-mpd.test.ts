@@ -161,6 +161,9 @@ describe("the music player with its own private mpd (spawn: true)", { timeout: 1
     await empty.waitForLog((line) => line.msg === "created the music directory, which did not exist: put music files there");
     const emptyStatus = await untilStatus(rig, "no songs", (status) => status.songs === 0);
     assert.equal(emptyStatus.problem, `MPD's music directory (${path.join(dir, "nothing")}) has no songs: put music files there`);
+    // The heartbeat says it too, so the launcher's status shows it.
+    const beat = await nextMatching(rig.client.subscribe("HEARTBEAT: music-player "), (text) => text.includes('"problem"'), 5000);
+    assert.match(beat, /"mpd":"connected","problem":"MPD's music directory \(.*nothing\) has no songs: put music files there"/);
     await rig.client.publish("KEY: SELECT");
     await empty.waitForLog((line) => line.msg === "cannot toggle (KEY: SELECT): MPD's music directory has no songs: put music files there");
     assert.equal(await empty.stop("SIGTERM"), 0);

@@ -57,7 +57,7 @@ check_platform() {
       [ "${RG_ANY_OS:-}" = 1 ] || die "supported: Raspberry Pi OS or Debian 12 (bookworm) or 13 (trixie); this is ${PRETTY_NAME:-unknown}. RG_ANY_OS=1 tries anyway."
       ;;
   esac
-  model=$(tr -d '\0' <"$MODEL_FILE" 2>/dev/null || true)
+  model=$({ tr -d '\0' <"$MODEL_FILE"; } 2>/dev/null || true)
   if [[ "$model" == *"Raspberry Pi"* ]]; then
     is_pi=1
     say "platform: $model, ${PRETTY_NAME:-}, $(uname -m)"
@@ -85,6 +85,8 @@ fetch_package() {
   local name=$1 version=$2 dest=$3 expected=${4:-} meta
   local file="$CACHE/downloads/${name//\//_}-$version.tgz"
   mkdir -p "$CACHE/downloads"
+  # A download verified once keeps its checksum beside it, so a reinstall works offline.
+  [ -z "$expected" ] && [ -s "$file.sha512" ] && expected=$(cat "$file.sha512")
   if [ -z "$expected" ]; then
     meta=$(curl -fsSL --retry 3 "$REGISTRY/${name/\//%2f}/$version") || die "cannot reach $REGISTRY for $name $version: is this machine online?"
     expected=$(sed -n 's/.*"integrity": *"sha512-\([^"]*\)".*/\1/p' <<<"$meta" | base64 -d | od -An -tx1 -v | tr -d ' \n')
@@ -97,6 +99,7 @@ fetch_package() {
     echo "$expected  $file.part" | sha512sum --quiet -c - >/dev/null 2>&1 || die "$name $version: the download does not match its checksum"
     mv "$file.part" "$file"
   fi
+  [ -s "$file.sha512" ] || echo "$expected" >"$file.sha512"
   did "installing $name $version into $dest"
   rm -rf "$dest.new"
   mkdir -p "$dest.new"

@@ -3,10 +3,10 @@
 // `pnpm test:deploy:arm64` (ROOMGUARD_DEPLOY_ARCH=arm64). Needs root, debootstrap and
 // systemd-container (scripts/system-packages.mjs installs them).
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { boot, copyCheckout, dispose, enableArm64Emulation, freshSystem, inChroot, inSystem, run } from "./rootfs.mjs";
+import { boot, cleanEnv, copyCheckout, dispose, enableArm64Emulation, freshSystem, inChroot, inSystem, REPO, run } from "./rootfs.mjs";
 
 const ARCH = process.env.ROOMGUARD_DEPLOY_ARCH ?? "amd64";
 const isRoot = process.getuid?.() === 0;
@@ -48,6 +48,14 @@ describe(
     before(() => {
       if (ARCH === "arm64") restoreBinfmt = enableArm64Emulation();
       system = freshSystem(ARCH);
+      // Like a Pi you push to: sshd and sudo, and a key of ours for root.
+      inChroot(
+        system,
+        "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server sudo >/dev/null",
+      );
+      run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(system.dir, "key")]);
+      mkdirSync(path.join(system.root, "root/.ssh"), { recursive: true, mode: 0o700 });
+      writeFileSync(path.join(system.root, "root/.ssh/authorized_keys"), readFileSync(path.join(system.dir, "key.pub")), { mode: 0o600 });
     });
     after(async () => {
       if (system) await dispose(system);
@@ -199,6 +207,22 @@ describe(
       assert.equal(existsSync(path.join(system.root, "etc/roomguard/config.yaml")), true);
       assert.doesNotMatch(readFileSync(path.join(system.root, "boot/firmware/config.txt"), "utf8"), /roomguard/);
       assert.equal(unitProcesses(system), "");
+    });
+
+    it("push.sh copies a checkout over ssh and installs it: on a Debian that is not a Pi, with simulated hardware", async () => {
+      // The container has no network: the downloads and the pnpm store come from the test's cache.
+      inSystem(system, "ln -sfn /var/cache/roomguard-test /var/cache/roomguard");
+      const key = path.join(system.dir, "key");
+      const ssh = `-i ${key} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR`;
+      // ssh from here into the booted system's own network, as from a laptop to a Pi.
+      const { stdout } = run("nsenter", ["-t", String(system.init), "-n", path.join(REPO, "deploy/push.sh"), "root@127.0.0.1", "pushed"], {
+        env: cleanEnv({ RG_SSH_OPTIONS: ssh }),
+      });
+      assert.match(stdout, /^roomguard: copying .* to root@127\.0\.0\.1:pushed$/m);
+      assert.match(stdout, /platform: not a Raspberry Pi \(Debian GNU\/Linux 12 \(bookworm\), .*\): installing with simulated hardware/);
+      assert.ok(existsSync(path.join(system.root, "root/pushed/deploy/install.sh")), "the checkout arrived");
+      assert.equal(inSystem(system, "systemctl is-active roomguard").stdout.trim(), "active");
+      await untilAllRunning(system);
     });
   },
 );

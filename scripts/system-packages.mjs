@@ -8,9 +8,21 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
-// debootstrap, systemd-container and shellcheck: the deploy tests install roomguard into a booted
+// debootstrap, systemd-container, shellcheck and ssh: the deploy tests install roomguard into a booted
 // Debian rootfs (deploy/test). qemu-user-static and binfmt-support only for the arm64 run.
-const PACKAGES = ["libfuse3-dev", "fuse3", "pkg-config", "gcc", "mpd", "sox", "lame", "debootstrap", "systemd-container", "shellcheck"];
+const PACKAGES = [
+  "libfuse3-dev",
+  "fuse3",
+  "pkg-config",
+  "gcc",
+  "mpd",
+  "sox",
+  "lame",
+  "debootstrap",
+  "systemd-container",
+  "shellcheck",
+  "openssh-client",
+];
 const ARM64_PACKAGES = ["qemu-user-static", "binfmt-support"];
 
 const installed = (name) => spawnSync("dpkg", ["-s", name], { stdio: "ignore" }).status === 0;

@@ -99,7 +99,7 @@ await runService(
           if (typeof pid !== "number") continue;
           if (subject === "launcher" && pid !== process.pid && isAlive(pid))
             log.once("warn", `launcher:${pid}`, "another launcher is running on this bus", { pid });
-          if (running.has(subject)) running.heartbeat(subject, pid, isAlive(pid), typeof problem === "string" ? problem : undefined);
+          if (running.has(subject)) running.heartbeat(subject, pid, typeof problem === "string" ? problem : undefined);
         } catch {
           log.once("warn", `heartbeat:${message.text.slice(0, 40)}`, "ignoring a malformed heartbeat", { example: message.text });
         }

@@ -131,11 +131,11 @@ export class Supervisor {
    * A heartbeat came. One from another live process for a service that is not running here
    * (started by hand, or by a launcher that died) adopts it rather than starting a second.
    */
-  heartbeat(service: string, pid: number, isPidAlive = true, problem?: string): void {
+  heartbeat(service: string, pid: number, problem?: string): void {
     const entry = this.services.get(service);
     if (!entry) return;
     const live = entry.state === "starting" || entry.state === "running" || entry.state === "stopping";
-    if (!live && entry.pid !== pid && isPidAlive) {
+    if (!live && entry.pid !== pid && this.options.processes.isAlive(pid)) {
       this.adopt(service, pid);
       return;
     }

@@ -46,7 +46,7 @@ describe("launcher commands (the shell's and roomguard ctl's)", () => {
     const { ctx, supervisor, clock } = context();
     assert.equal(await runCommand("start keypad", ctx), "keypad: started");
     clock.advance(2000);
-    supervisor.heartbeat("keypad", 500, true, "no music");
+    supervisor.heartbeat("keypad", 500, "no music");
     clock.advance(500);
     const status = await runCommand("status", ctx);
     assert.match(status, /^service +state +pid +uptime +heartbeat +restarts +memory +problem$/m);

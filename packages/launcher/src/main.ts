@@ -30,18 +30,16 @@ await runService(
       colour: pretty && process.stdout.isTTY === true && !process.env.NO_COLOR,
     });
 
-    // First, so that a second launcher stops here with a clear message and touches nothing.
     // Assigned once below; the callbacks made before it need to see it then.
     // eslint-disable-next-line prefer-const
     let supervisor: Supervisor | undefined;
-    const commands = await serveCommands(
-      settings.control,
-      (line) =>
-        supervisor
-          ? runCommand(line, { supervisor, rssOf, quit: () => requestStop("quit") })
-          : Promise.resolve("the launcher is still starting"),
-      log.child("ctl"),
-    );
+    // The commands of `roomguard ctl` and of the prompt.
+    const run = (line: string): Promise<string> =>
+      supervisor
+        ? runCommand(line, { supervisor, rssOf, quit: () => requestStop("quit") })
+        : Promise.resolve("the launcher is still starting");
+    // First, so that a second launcher stops here with a clear message and touches nothing.
+    const commands = await serveCommands(settings.control, run, log.child("ctl"));
 
     const bus = new BusClient({
       in: config.bus.in,
@@ -64,16 +62,12 @@ await runService(
       onExit: (pid, code) => supervisor?.exited(pid, code),
       askToStop: (service) => void bus.publish(controlMessage(service, "STOP")).catch(() => undefined),
     });
+    // The config's supervision keys are the supervisor's options of the same names.
+    const { services: _enabled, control: _control, stateDir: _stateDir, ...supervision } = settings;
     supervisor = new Supervisor({
+      ...supervision,
       services,
       heartbeatIntervalS: config.bus.heartbeatIntervalS,
-      missedHeartbeats: settings.missedHeartbeats,
-      startGraceS: settings.startGraceS,
-      restartDelayS: settings.restartDelayS,
-      maxRestartDelayS: settings.maxRestartDelayS,
-      maxRestarts: settings.maxRestarts,
-      stableS: settings.stableS,
-      stopTimeoutS: settings.stopTimeoutS,
       clock: systemClock,
       processes,
       report,
@@ -129,12 +123,7 @@ await runService(
       status: () => ({ services: running.list() }),
       stop: () => (requestStop("CONTROL: launcher STOP"), true),
     });
-    const shell = process.stdin.isTTY
-      ? startShell({
-          run: (line) => runCommand(line, { supervisor: running, rssOf, quit: () => requestStop("quit") }),
-          onEnd: () => requestStop("end of input"),
-        })
-      : undefined;
+    const shell = process.stdin.isTTY ? startShell({ run, onEnd: () => requestStop("end of input") }) : undefined;
     log.info("every service started", {
       services: running
         .list()

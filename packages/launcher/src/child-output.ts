@@ -1,4 +1,4 @@
-import { prettyFromJson } from "@roomguard/runtime";
+import { parseLogLine, prettyFromJson } from "@roomguard/runtime";
 
 export interface ChildOutputOptions {
   stream: { write(text: string): unknown };
@@ -21,7 +21,7 @@ export function createChildOutput(options: ChildOutputOptions): (service: string
   return (service, line) => {
     if (line.trim() === "") return;
     if (!options.pretty) {
-      const isJson = line.startsWith("{") && prettyFromJson(line, false) !== null;
+      const isJson = parseLogLine(line) !== null;
       options.stream.write(
         (isJson ? line : JSON.stringify({ time: new Date(now()).toISOString(), level: "info", service, ns: "output", msg: line })) + "\n",
       );

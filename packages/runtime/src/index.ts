@@ -1,4 +1,13 @@
 export { systemClock, ManualClock, type Clock, type TimerHandle } from "./clock.js";
 export { ExitCode } from "./exit-codes.js";
-export { createLogger, prettyFromJson, type LogFields, type LogFormat, type Logger, type LoggerOptions, type LogLevel } from "./log.js";
+export {
+  createLogger,
+  parseLogLine,
+  prettyFromJson,
+  type LogFields,
+  type LogFormat,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+} from "./log.js";
 export { configPathFrom, runService, type RunningService, type RunServiceOptions, type ServiceContext } from "./run-service.js";

@@ -112,11 +112,9 @@ function serialisable(value: unknown): unknown {
   return value;
 }
 
-/**
- * One JSON log line of any roomguard process, shown as the pretty format would have shown it
- * (the launcher shows its services' output this way on a terminal). Null when it is not one.
- */
-export function prettyFromJson(text: string, colour: boolean): string | null {
+/** One JSON log line of any roomguard process (`level` and `msg` at least), or null when it is not one. */
+export function parseLogLine(text: string): Record<string, unknown> | null {
+  if (!text.startsWith("{")) return null;
   let record: unknown;
   try {
     record = JSON.parse(text);
@@ -124,15 +122,25 @@ export function prettyFromJson(text: string, colour: boolean): string | null {
     return null;
   }
   if (typeof record !== "object" || record === null) return null;
-  const { time, level, service, ns, msg, ...fields } = record as Record<string, unknown>;
-  if (typeof level !== "string" || !(level in LEVELS) || typeof msg !== "string") return null;
+  const { level, msg } = record as Record<string, unknown>;
+  return typeof level === "string" && level in LEVELS && typeof msg === "string" ? (record as Record<string, unknown>) : null;
+}
+
+/**
+ * One JSON log line of any roomguard process, shown as the pretty format would have shown it
+ * (the launcher shows its services' output this way on a terminal). Null when it is not one.
+ */
+export function prettyFromJson(text: string, colour: boolean): string | null {
+  const record = parseLogLine(text);
+  if (!record) return null;
+  const { time, level, service, ns, msg, ...fields } = record;
   const at = typeof time === "string" ? Date.parse(time) : NaN;
   return prettyLine(
     Number.isNaN(at) ? Date.now() : at,
     level as LogLevel,
     typeof service === "string" ? service : "?",
     typeof ns === "string" ? ns : undefined,
-    msg,
+    msg as string,
     fields,
     colour,
   );

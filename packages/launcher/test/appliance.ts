@@ -8,6 +8,9 @@ import { Request } from "zeromq";
 import { BusClient, parseSubject, type BusMessage, type Subscription } from "@roomguard/bus";
 import { freePort, makeTracks } from "@roomguard/music-player/testing";
 import { startServiceProcess, type ServiceProcess } from "@roomguard/runtime/testing";
+import { isAlive } from "../src/processes.js";
+
+export { isAlive };
 
 export const LAUNCHER_MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
 
@@ -107,16 +110,6 @@ export async function heartbeatPids(
     if (services.includes(subject) && pid !== undefined) pids.set(subject, pid);
   }
   return pids;
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
 }
 
 /** Every process whose command line mentions `dir` (the services, the private mpd): what a test must not leave behind. */

@@ -16,6 +16,11 @@ export const sensor = defineSensor({
   }),
   // The switch closes to ground: the pin needs its pull-up, which only the boot config can set.
   bootNeeds: (options) => ({ pullUp: [options.pin] }),
+  // A simulated door starts shut, as a real one with its magnet does: the contact holds the pin
+  // at its "closed" level until `SIM: gpio <pin> <level>` opens the door.
+  simulate(options, board) {
+    board.gpio.drive(options.pin, options.openWhen === "high" ? 0 : 1);
+  },
   create(options, context) {
     let input: DigitalInput | undefined;
     const state = (level: 0 | 1): "open" | "closed" => ((level === 1) === (options.openWhen === "high") ? "open" : "closed");

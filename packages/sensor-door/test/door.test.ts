@@ -37,9 +37,37 @@ describe("sensor-door", () => {
     assert.ok(sensor.aliases.includes("reed"));
   });
 
+  it("a simulated door starts shut, as a real one with its magnet does; SIM-style levels open and shut it", async () => {
+    const h = sensorHarness(sensor, { pin: 25 });
+    sensor.simulate?.({ pin: 25, openWhen: "high", debounceMs: 50 }, { gpio: h.hal.gpio, i2cBus: h.hal.i2cBus(1) });
+    await h.sensor.start();
+    assert.deepEqual(h.events, [{ topic: "DOOR", state: "closed" }], "the contact holds the pulled-up pin low");
+    h.hal.gpio.drive(25, 1); // SIM: gpio 25 1
+    h.clock.advance(50);
+    assert.deepEqual(h.events.at(-1), { topic: "DOOR", state: "open" });
+    h.hal.gpio.drive(25, 0); // SIM: gpio 25 0
+    h.clock.advance(50);
+    assert.deepEqual(h.events.at(-1), { topic: "DOOR", state: "closed" });
+    await h.sensor.stop();
+
+    const nc = sensorHarness(sensor, { pin: 17, openWhen: "low" });
+    sensor.simulate?.({ pin: 17, openWhen: "low", debounceMs: 50 }, { gpio: nc.hal.gpio, i2cBus: nc.hal.i2cBus(1) });
+    assert.equal(nc.hal.gpio.level(17), 1, "a normally-closed contact shut: high");
+    await nc.sensor.start();
+    assert.deepEqual(nc.events, [{ topic: "DOOR", state: "closed" }]);
+    nc.hal.gpio.drive(17, 0);
+    nc.clock.advance(50);
+    assert.deepEqual(nc.events.at(-1), { topic: "DOOR", state: "open" });
+    await nc.sensor.stop();
+  });
+
   it("refuses options it does not know or cannot use, naming them", () => {
     assert.throws(() => sensorHarness(sensor, { pin: 40 }), /expected a BCM GPIO on the 40-pin header \(2-27\)/);
-    assert.throws(() => sensorHarness(sensor, { pin: 25, openwhen: "low" }), /openwhen/);
+    assert.throws(() => sensorHarness(sensor, { pin: 25, openwhen: "low" }), /openwhen: unknown option \(did you mean openWhen\?\)/);
+    assert.throws(
+      () => sensorHarness(sensor, {}),
+      /^Error: pin: missing \(required\); door takes: pin \(required\), openWhen, debounceMs$/,
+    );
     assert.throws(() => sensorHarness(sensor, { pin: 25, openWhen: "sideways" }), /expected high or low/);
   });
 });

@@ -1,5 +1,5 @@
 import type { BootNeeds } from "@roomguard/hal";
-import type { SimI2cBus } from "@roomguard/hal/sim";
+import type { SimGpio, SimI2cBus } from "@roomguard/hal/sim";
 import type * as v from "valibot";
 import type { Sensor, SensorContext } from "./types.js";
 
@@ -24,7 +24,8 @@ export interface SensorDefinition<S extends OptionsSchema = OptionsSchema> {
   create(options: v.InferOutput<S>, context: SensorContext): Sensor;
   /**
    * On simulated hardware, puts a model of the device where the sensor will look for it (an
-   * I2C chip model on the bus), so the appliance runs on a laptop as it would on a Pi.
+   * I2C chip model on the bus, a door's magnet holding its contact closed), so the appliance
+   * runs on a laptop as it would on a Pi. Called once, before `create`.
    */
   simulate?(options: v.InferOutput<S>, board: SimulatedBoard): void;
   /**
@@ -35,9 +36,14 @@ export interface SensorDefinition<S extends OptionsSchema = OptionsSchema> {
   bootNeeds?(options: v.InferOutput<S>): BootNeeds;
 }
 
-/** What `simulate` may touch: the simulated I2C bus the sensor will open. */
+/**
+ * What `simulate` may touch: the simulated I2C bus the sensor will open, and the wires outside
+ * the Pi (`gpio.drive(pin, 0)`: the device holds the pin low until a `SIM: gpio` message drives
+ * it otherwise).
+ */
 export interface SimulatedBoard {
   i2cBus: Pick<SimI2cBus, "attach" | "has">;
+  gpio: Pick<SimGpio, "drive">;
 }
 
 /**

@@ -1,4 +1,5 @@
 export { defineSensor, KIND_PATTERN, type OptionsSchema, type SensorDefinition, type SimulatedBoard } from "./define-sensor.js";
+export { checkOptions, describeIssues, describeOptions, type CheckedOptions, type OptionIssue } from "./check-options.js";
 export { i2cAddressOption, pinOption } from "./options.js";
 export { SensorError, type BinaryEvent, type Reading, type Sensor, type SensorContext } from "./types.js";
 export * as v from "valibot";

@@ -14,6 +14,10 @@ export const sensor = defineSensor({
     pin: pinOption,
     holdS: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(3600)), 30),
   }),
+  // A simulated module starts idle: its push-pull output low, until `SIM: gpio <pin> 1` is motion.
+  simulate(options, board) {
+    board.gpio.drive(options.pin, 0);
+  },
   create(options, context) {
     let input: DigitalInput | undefined;
     let offTimer: TimerHandle | undefined;

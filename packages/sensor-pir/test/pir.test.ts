@@ -33,6 +33,21 @@ describe("sensor-pir", () => {
     await h.sensor.stop();
   });
 
+  it("a simulated module starts idle, its output driven low, until SIM-style levels move it", async () => {
+    const h = sensorHarness(sensor, { pin: 24, holdS: 1 });
+    sensor.simulate?.({ pin: 24, holdS: 1 }, { gpio: h.hal.gpio, i2cBus: h.hal.i2cBus(1) });
+    h.hal.gpio.setMode(24, { kind: "input", pull: "up" });
+    assert.equal(h.hal.gpio.level(24), 0, "driven, not left to a pull");
+    await h.sensor.start();
+    assert.deepEqual(h.events, [{ topic: "MOTION", state: "off" }]);
+    h.hal.gpio.drive(24, 1); // SIM: gpio 24 1
+    assert.deepEqual(h.events.at(-1), { topic: "MOTION", state: "on" });
+    h.hal.gpio.drive(24, 0);
+    h.clock.advance(1000);
+    assert.deepEqual(h.events.at(-1), { topic: "MOTION", state: "off" });
+    await h.sensor.stop();
+  });
+
   it("stop cancels a pending off", async () => {
     const h = sensorHarness(sensor, { pin: 24, holdS: 1 });
     await h.sensor.start();

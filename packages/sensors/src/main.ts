@@ -17,7 +17,16 @@ await runService("sensors", async ({ config, log, requestStop }) => {
     .catch((error: unknown) => log.warn("the router is not reachable yet; readings are dropped until it is", { error }));
   const sensors = createSensorsService({ config, catalog, hal, out: busOutput((text) => bus.publish(text), log), log });
   sensors.start();
-  const heartbeat = startHeartbeat({ bus, service: "sensors", intervalS: config.bus.heartbeatIntervalS });
+  const heartbeat = startHeartbeat({
+    bus,
+    service: "sensors",
+    intervalS: config.bus.heartbeatIntervalS,
+    // `problem` is what the launcher's status shows: sensors refused by the config or failing.
+    extra: () => {
+      const problem = sensors.problem();
+      return problem === undefined ? {} : { problem };
+    },
+  });
   const control = serveControl({
     bus,
     service: "sensors",

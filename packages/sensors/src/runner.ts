@@ -54,7 +54,10 @@ export class SensorRunner {
   constructor(private readonly options: RunnerOptions) {
     const { id, hal, clock, log, out, i2cBus } = options;
     if (isSimHal(hal))
-      options.definition.simulate?.(options.options as Parameters<SensorDefinition["create"]>[0], { i2cBus: hal.i2cBus(i2cBus) });
+      options.definition.simulate?.(options.options as Parameters<SensorDefinition["create"]>[0], {
+        i2cBus: hal.i2cBus(i2cBus),
+        gpio: hal.gpio,
+      });
     // prepareEntries checked the options against this very definition's schema.
     this.sensor = options.definition.create(options.options as Parameters<SensorDefinition["create"]>[0], {
       id,

@@ -100,26 +100,35 @@ describe("the sensor reader", () => {
       { id: "front", kind: "pir", pin: 27 },
       { id: "twice", kind: "pir", pin: 25 },
       { id: "bug", kind: "broken" },
+      { id: "nopin", kind: "door" },
+      { id: "pn", kind: "motion", pn: 26 },
+      { id: "wrongtype", kind: "door", pin: 26, debounceMs: "fast" },
     ]);
     r.service.start();
     await r.settle();
-    assert.ok(r.sent.includes("DOOR: front closed") === false && r.sent.includes("DOOR: front open"), "pulled up, not held: open");
+    assert.ok(r.sent.includes("DOOR: front open") === false && r.sent.includes("DOOR: front closed"), "the simulated door starts shut");
     assert.ok(r.sent.includes("MOTION: hall off"));
     const error = (id: string): string => r.faults.get(id)?.[0]?.error ?? "";
     assert.match(
       error("typo"),
       /^sensors\[typo\]\.kind: unknown sensor kind "dor"; installed: bme280 \(also bme-280\); door \(also reed, reed-switch, window\); pir \(also hc-sr501/,
     );
-    assert.match(error("badopt"), /^sensors\[badopt\]\.openwhen: unknown option \(a typo\?\); door takes: pin, openWhen, debounceMs/);
+    assert.equal(
+      error("badopt"),
+      "sensors[badopt].openwhen: unknown option (did you mean openWhen?); door takes: pin (required), openWhen, debounceMs",
+    );
+    assert.equal(error("nopin"), "sensors[nopin].pin: missing (required); door takes: pin (required), openWhen, debounceMs");
+    assert.equal(error("pn"), "sensors[pn].pn: unknown option (did you mean pin?); motion takes: pin (required), holdS");
+    assert.equal(error("wrongtype"), 'sensors[wrongtype].debounceMs: expected number, got "fast"');
     assert.match(error("bigpin"), /^sensors\[bigpin\]\.pin: expected a BCM GPIO on the 40-pin header \(2-27\), got 99/);
     assert.match(error("front"), /^sensors\[front\]: the id "front" is used twice/);
     assert.match(error("twice"), /^sensors\[twice\]\.pin: BCM 25 is already used by sensors\[front\]/);
     assert.deepEqual(r.faults.get("bug")?.[0], { code: "ERROR", error: "kaboom", retry_in_s: 1, failures: 1 });
     assert.equal(r.faults.get("typo")?.[0]?.retry_in_s, undefined, "config problems are not retried");
 
-    r.hal.gpio.drive(25, 0);
+    r.hal.gpio.drive(25, 1);
     r.clock.advance(50);
-    assert.equal(r.sent.at(-1), "DOOR: front closed", "the good sensors keep working");
+    assert.equal(r.sent.at(-1), "DOOR: front open", "the good sensors keep working");
     const status = r.service.status().sensors as Record<string, { state: string }>;
     assert.deepEqual(Object.fromEntries(Object.entries(status).map(([id, entry]) => [id, entry.state])), {
       front: "running",
@@ -130,7 +139,56 @@ describe("the sensor reader", () => {
       bigpin: "refused",
       "front (duplicate)": "refused",
       twice: "refused",
+      nopin: "refused",
+      pn: "refused",
+      wrongtype: "refused",
     });
+    await r.service.stop();
+  });
+
+  it("names refused and failing sensors as the problem the heartbeat carries, and clears it on recovery", async () => {
+    const one = rig([
+      { id: "bathroom", kind: "door" },
+      { id: "front", kind: "door", pin: 25 },
+    ]);
+    one.service.start();
+    await one.settle();
+    assert.equal(one.service.problem(), "sensors[bathroom] refused: pin: missing (required)");
+    await one.service.stop();
+
+    const several = rig([
+      { id: "bathroom", kind: "door" },
+      { id: "attic", kind: "bme820" },
+      { id: "front", kind: "door", pin: 25 },
+      { id: "front", kind: "pir", pin: 24 },
+      { id: "bug", kind: "broken" },
+    ]);
+    several.service.start();
+    await several.settle();
+    assert.equal(
+      several.service.problem(),
+      "sensors[bathroom] refused: pin: missing (required) (and 2 more refused: attic, front); sensors[bug] failing: kaboom",
+    );
+    await several.service.stop();
+
+    const r = rig([{ id: "tank", kind: "probe", intervalS: 2 }]);
+    const chip = new RegisterMap({ 0x0f: 0x42, 0x10: 255 });
+    r.hal.i2cBus(1).attach(0x40, chip);
+    r.service.start();
+    await r.settle();
+    assert.equal(r.service.problem(), undefined, "all running: no problem");
+    r.hal.i2cBus(1).detach(0x40);
+    r.clock.advance(2000);
+    await r.settle();
+    assert.match(r.service.problem() ?? "", /^sensors\[tank\] failing: /, "in backoff");
+    r.clock.advance(1000);
+    await r.settle();
+    assert.match(r.service.problem() ?? "", /^sensors\[tank\] failing: /, "a retry that fails again");
+    r.hal.i2cBus(1).attach(0x40, chip);
+    r.clock.advance(2000);
+    await r.settle();
+    assert.equal(r.sent.at(-1), 'SENSOR: tank {"level_pct":100}');
+    assert.equal(r.service.problem(), undefined, "recovered");
     await r.service.stop();
   });
 
@@ -195,7 +253,8 @@ describe("the sensor reader", () => {
     const fault = r.faults.get("climate")?.[0];
     assert.equal(fault?.code, "NO_I2C_BUS");
     assert.match(fault?.error ?? "", /no I2C bus .*i2c-1 \(enable I2C: sudo raspi-config nonint do_i2c 0/);
-    assert.ok(r.sent.includes("DOOR: front open"));
+    assert.ok(r.sent.includes("DOOR: front closed"));
+    assert.match(r.service.problem() ?? "", /^sensors\[climate\] failing: no I2C bus /, "a problem for the launcher's status");
     await r.service.stop();
   });
 
@@ -229,7 +288,7 @@ describe("the sensor reader", () => {
     await r.settle();
     r.sent.length = 0;
     assert.equal(r.service.republish(), 3);
-    assert.deepEqual(r.sent, ["DOOR: front open", 'SENSOR: tank {"level_pct":100}', "SENSOR: typo fault UNKNOWN_KIND"]);
+    assert.deepEqual(r.sent, ["DOOR: front closed", 'SENSOR: tank {"level_pct":100}', "SENSOR: typo fault UNKNOWN_KIND"]);
     await r.service.stop();
   });
 });

@@ -1,6 +1,6 @@
 import { createSimHal, type SimHal } from "@roomguard/hal/sim";
 import { createLogger, ManualClock, type Logger } from "@roomguard/runtime";
-import * as v from "valibot";
+import { checkOptions, describeIssues } from "../check-options.js";
 import type { OptionsSchema, SensorDefinition } from "../define-sensor.js";
 import type { BinaryEvent, Reading, Sensor, SensorContext } from "../types.js";
 
@@ -46,7 +46,10 @@ export function sensorHarness<S extends OptionsSchema>(definition: SensorDefinit
     event: (event) => events.push(event),
     reading: (reading) => readings.push(reading),
   };
-  const sensor = definition.create(v.parse(definition.options, options), context);
+  // The sensor reader's own check, so a test sees the messages a user would.
+  const checked = checkOptions(definition, options);
+  if (!checked.ok) throw new Error([describeIssues(checked.issues), checked.takes].filter(Boolean).join("; "));
+  const sensor = definition.create(checked.options, context);
   const settle = async <T>(promise: Promise<T> | undefined, maxMs = 1000): Promise<T> => {
     if (!promise) throw new Error("this sensor has no such method");
     let settled = false;

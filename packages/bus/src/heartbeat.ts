@@ -25,8 +25,12 @@ export interface HeartbeatOptions {
 /**
  * Publishes `HEARTBEAT: <service> {"pid":…,"uptime_s":…}` now (once the router answers) and then every
  * `intervalS` seconds, until `stop()`. The launcher uses the pid to adopt services.
+ *
+ * `beat()` publishes one more at once, for news that should not wait an interval (a service's
+ * `problem` solved or new). Before the first beat it does nothing (the first one carries the
+ * news anyway), nor after `stop()`.
  */
-export function startHeartbeat(options: HeartbeatOptions): { stop(): void } {
+export function startHeartbeat(options: HeartbeatOptions): { stop(): void; beat(): void } {
   const clock = options.clock ?? systemClock;
   const startedAt = clock.now();
   const beat = (): void => {
@@ -36,6 +40,7 @@ export function startHeartbeat(options: HeartbeatOptions): { stop(): void } {
   };
   const { bus } = options;
   let firstBeat: TimerHandle | undefined;
+  let stopped = false;
   const endWait = (): void => {
     if (firstBeat) clock.clearInterval(firstBeat);
     firstBeat = undefined;
@@ -51,8 +56,12 @@ export function startHeartbeat(options: HeartbeatOptions): { stop(): void } {
   const timer = clock.setInterval(() => (endWait(), beat()), options.intervalS * 1000);
   return {
     stop: () => {
+      stopped = true;
       endWait();
       clock.clearInterval(timer);
+    },
+    beat: () => {
+      if (firstBeat === undefined && !stopped) beat();
     },
   };
 }

@@ -60,6 +60,36 @@ describe("startHeartbeat", () => {
     assert.equal(lonely.length, 2);
   });
 
+  it("beat() sends one at once with the extra fields of that moment, not before the first beat nor after stop()", () => {
+    const clock = new ManualClock(0);
+    const sent: string[] = [];
+    let subscribed = false;
+    let problem: string | undefined = "no MPD";
+    const heartbeat = startHeartbeat({
+      bus: { publish: (text) => Promise.resolve(void sent.push(text)), wants: () => subscribed },
+      service: "music-player",
+      intervalS: 5,
+      clock,
+      pid: 3,
+      extra: () => (problem === undefined ? {} : { problem }),
+    });
+    heartbeat.beat();
+    assert.deepEqual(sent, [], "before the first beat: it would be lost, and the first one says it anyway");
+    subscribed = true;
+    clock.advance(20);
+    assert.deepEqual(sent, ['HEARTBEAT: music-player {"pid":3,"uptime_s":0,"problem":"no MPD"}']);
+    clock.advance(480);
+    problem = undefined;
+    heartbeat.beat();
+    assert.deepEqual(sent.slice(1), ['HEARTBEAT: music-player {"pid":3,"uptime_s":0.5}'], "at once, not at 5 s");
+    clock.advance(4500);
+    assert.equal(sent.length, 3, "the regular beats keep their time");
+    heartbeat.stop();
+    heartbeat.beat();
+    clock.advance(10_000);
+    assert.equal(sent.length, 3);
+  });
+
   it("reports a failed beat and keeps beating", async () => {
     const clock = new ManualClock(0);
     const errors: unknown[] = [];

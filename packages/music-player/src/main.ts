@@ -5,6 +5,7 @@ import { readBoard } from "@roomguard/hal";
 import { runService, systemClock, type Logger } from "@roomguard/runtime";
 import { alarmState, doorEvent } from "./alarm-signals.js";
 import { musicConfigIssues } from "./check-config.js";
+import { DEMO_FOLDER, writeDemoTracks } from "./demo-tracks.js";
 import { Interruption } from "./interruption.js";
 import { parseKeymap } from "./keymap.js";
 import type { MpdAddress } from "./mpd-connection.js";
@@ -38,15 +39,25 @@ await runService(
       },
       log.child("alert"),
     );
+    // Set once the heartbeat runs: a changed problem is sent at once, so `roomguard status` is right as soon as MPD is.
+    let problemMayHaveChanged = (): void => undefined;
+    const musicDir = resolveConfigPath(loaded, settings.mpd.musicDir);
     const player = createMusicPlayerService({
       keymap: parseKeymap(settings.keymap).actions,
       interruption,
       chimeEnabled: settings.chime.enabled,
       publish: (text) => bus.publish(text),
-      ...(settings.mpd.spawn ? { musicDir: resolveConfigPath(loaded, settings.mpd.musicDir) } : {}),
+      // Only our own mpd's music directory is ours to put demo tracks in; the system MPD's is left alone.
+      ...(settings.mpd.spawn ? { musicDir, demo: { folder: DEMO_FOLDER, write: () => writeDemoTracks(musicDir) } } : {}),
+      onProblem: () => problemMayHaveChanged(),
       log,
     });
-    const privateMpd = settings.mpd.spawn ? startOwnMpd(loaded, log.child("mpd"), (error) => player.unreachable(error)) : undefined;
+    const privateMpd = settings.mpd.spawn
+      ? startOwnMpd(loaded, log.child("mpd"), (error) => {
+          player.unreachable(error);
+          problemMayHaveChanged();
+        })
+      : undefined;
     const link = linkToMpd({
       address,
       log: log.child("mpd"),
@@ -56,10 +67,17 @@ await runService(
         // A private mpd does not look for music added while it was not running: ask it to.
         if (privateMpd) connection.command("update").catch(() => undefined);
         player.connected(connection);
+        problemMayHaveChanged();
       },
-      onLost: (error) => player.lost(error),
-      // The private mpd's own failure (not installed, cannot bind its port) explains an absent socket best.
-      onUnreachable: (error) => player.unreachable(privateMpd?.status().error ?? error.message),
+      onLost: (error) => {
+        player.lost(error);
+        problemMayHaveChanged();
+      },
+      onUnreachable: (error) => {
+        // The private mpd's own failure (not installed, cannot bind its port) explains an absent socket best.
+        player.unreachable(privateMpd?.status().error ?? error.message);
+        problemMayHaveChanged();
+      },
     });
 
     const listening = bus.subscribe(`${Topic.KEY}:`, `${Topic.ALARM}:`, `${Topic.DOOR}:`);
@@ -86,17 +104,24 @@ await runService(
       return { ...player.status(), mpd: { ...link.status(), ...(own ? { private: own } : {}) } };
     };
 
+    /** What the launcher's status shows: why there is no music. */
+    const problem = (): string | undefined => {
+      const { state, error } = link.status();
+      return state === "connected" ? (player.status().problem as string | undefined) : (privateMpd?.status().error ?? error);
+    };
+    let problemSent: string | undefined;
     const heartbeat = startHeartbeat({
       bus,
       service: "music-player",
       intervalS: config.bus.heartbeatIntervalS,
       extra: () => {
-        const { state, error } = link.status();
-        // `problem` is what the launcher's status shows: why there is no music.
-        const problem = state === "connected" ? (player.status().problem as string | undefined) : (privateMpd?.status().error ?? error);
-        return { mpd: state, ...(problem === undefined ? {} : { problem }) };
+        problemSent = problem();
+        return { mpd: link.status().state, ...(problemSent === undefined ? {} : { problem: problemSent }) };
       },
     });
+    problemMayHaveChanged = () => {
+      if (problem() !== problemSent) heartbeat.beat();
+    };
     const control = serveControl({
       bus,
       service: "music-player",

@@ -5,7 +5,7 @@ import { DoorWatch } from "./alarm-signals.js";
 import type { Interruption } from "./interruption.js";
 import type { MusicAction } from "./keymap.js";
 import type { MpdConnection } from "./mpd-connection.js";
-import { MpdError, pairsToRecord } from "./mpd-protocol.js";
+import { MpdError, mpdCommand, pairsToRecord } from "./mpd-protocol.js";
 import { nowPlaying, type NowPlaying } from "./now-playing.js";
 import { NothingToPlayError, perform } from "./player.js";
 
@@ -15,8 +15,16 @@ export interface MusicPlayerOptions {
   chimeEnabled: boolean;
   /** Sends a message on the bus. */
   publish: (text: string) => Promise<void>;
-  /** Where MPD's music directory is, for the "no songs" hint (the private mpd's; unknown for the system MPD). */
+  /** Where MPD's music directory is, for the "no songs" hint (the private mpd's; the system MPD is asked). */
   musicDir?: string;
+  /**
+   * Demo tracks for an empty library (with a private mpd): `write()` puts them in `folder` of
+   * MPD's music directory and returns that folder's absolute path. Written at most once per run,
+   * when MPD has counted its songs and found none.
+   */
+  demo?: { folder: string; write(): string };
+  /** Told when `status().problem` may have changed (the heartbeat then says it at once). */
+  onProblem?: () => void;
   log: Logger;
 }
 
@@ -38,6 +46,9 @@ export function createMusicPlayerService(options: MusicPlayerOptions) {
   let last: NowPlaying | undefined;
   let lastText: string | undefined;
   let songs: number | undefined;
+  /** The system MPD's music directory, as it says (only to clients on its local socket). */
+  let reportedMusicDir: string | undefined;
+  let demoWritten = false;
   let presses = 0;
   let queue: Promise<void> = Promise.resolve();
 
@@ -72,11 +83,55 @@ export function createMusicPlayerService(options: MusicPlayerOptions) {
     if (text !== lastText) send(text);
   };
 
+  const musicDir = (): string | undefined => options.musicDir ?? reportedMusicDir;
+
   const checkLibrary = async (mpd: MpdConnection): Promise<void> => {
     const status = pairsToRecord(await mpd.command("status"));
     if (status.updating_db !== undefined) return; // counted again when the update ends
-    songs = Number(pairsToRecord(await mpd.command("stats")).songs ?? 0);
-    if (songs === 0) log.once("warn", "library:empty", emptyLibraryHint(options.musicDir));
+    const count = Number(pairsToRecord(await mpd.command("stats")).songs ?? 0);
+    if (count === 0 && options.demo && !demoWritten && (await writeDemo(mpd, options.demo))) return; // counted when MPD has read them
+    if (count === 0 && options.musicDir === undefined && reportedMusicDir === undefined) {
+      reportedMusicDir = await mpd.command("config").then(
+        (pairs) => pairsToRecord(pairs).music_directory,
+        () => undefined, // not on MPD's local socket: it does not say
+      );
+    }
+    if (count !== songs) {
+      songs = count;
+      options.onProblem?.();
+    }
+    if (songs === 0) log.once("warn", "library:empty", emptyLibraryHint(musicDir()));
+    else if (options.demo && !demoWritten) await noteDemoOnly(mpd, options.demo.folder); // just made: said already
+  };
+
+  /** Something to play for a newcomer: demo tracks, and MPD asked to read them. False when they cannot be written. */
+  const writeDemo = async (mpd: MpdConnection, demo: NonNullable<MusicPlayerOptions["demo"]>): Promise<boolean> => {
+    demoWritten = true;
+    let where: string;
+    try {
+      where = demo.write();
+    } catch (error) {
+      log.warn("cannot write the demo tracks", { error: error instanceof Error ? error.message : error });
+      return false;
+    }
+    log.info(
+      `MPD's music directory has no music: made demo tracks to play, in ${where}. Put your own music files in ${options.musicDir ?? "MPD's music directory"}; delete ${where} to take the demo tracks out`,
+      { folder: where },
+    );
+    await mpd.command(mpdCommand("update", demo.folder));
+    return true;
+  };
+
+  /** At each start, while the demo tracks are all there is: say again where one's own music goes. */
+  const noteDemoOnly = async (mpd: MpdConnection, folder: string): Promise<void> => {
+    const top = (await mpd.command("lsinfo")).filter(([key]) => key === "directory" || key === "file");
+    if (top.length === 1 && top[0]?.[0] === "directory" && top[0][1] === folder) {
+      log.once(
+        "info",
+        "library:demo",
+        `MPD's library has only roomguard's demo tracks: put your own music files in ${options.musicDir ?? "MPD's music directory"}`,
+      );
+    }
   };
 
   /** After our own queue changes (a loaded playlist), the queue is that playlist. */
@@ -191,7 +246,7 @@ export function createMusicPlayerService(options: MusicPlayerOptions) {
         alert: interruption.active ?? null,
         presses,
         ...(songs === undefined ? {} : { songs }),
-        ...(songs === 0 ? { problem: emptyLibraryHint(options.musicDir) } : {}),
+        ...(songs === 0 ? { problem: emptyLibraryHint(musicDir()) } : {}),
       };
     },
   };

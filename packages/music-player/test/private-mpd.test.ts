@@ -1,15 +1,16 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
+import { parseSubject } from "@roomguard/bus";
 import { busRig, type BusRig } from "@roomguard/router/testing";
 import { startServiceProcess } from "@roomguard/runtime/testing";
 import { MpdConnection } from "../src/mpd-connection.js";
 import { audioOutputFor, privateMpdConfig } from "../src/private-mpd.js";
 import { freePort, makeTracks } from "../src/testing/index.js";
-import { askStatus, MUSIC_PLAYER_MAIN, nextMatching, nextPayload, untilMpd } from "./helpers.js";
+import { askStatus, MUSIC_PLAYER_MAIN, nextMatching, nextPayload, testMpd, untilMpd } from "./helpers.js";
 
 interface PrivateStatus {
   mpd: { state: string; private: { state: string; pid?: number; restarts: number; error?: string } };
@@ -32,7 +33,8 @@ after(() => {
 /** The STATUS answer; every private mpd pid it names is killed when the file ends. */
 async function privateStatus(rig: BusRig): Promise<PrivateStatus> {
   const answer = await askStatus<PrivateStatus>(rig);
-  if (answer.mpd.private.pid) pids.add(answer.mpd.private.pid);
+  const own = (answer.mpd as { private?: { pid?: number } }).private; // absent with the system MPD
+  if (own?.pid) pids.add(own.pid);
   return answer;
 }
 
@@ -151,21 +153,23 @@ describe("the music player with its own private mpd (spawn: true)", { timeout: 1
     assert.equal(existsSync(path.join(dir, "state", "mpd.pid")), false);
   });
 
-  it("an empty music directory, a missing mpd binary: a clear status, and the service stays up", async () => {
+  it("a system MPD with no music, a missing mpd binary, a taken port: a clear status, and the service stays up", async () => {
     const rig = await busRig();
     const dir = mkdtempSync(path.join(tmpdir(), "roomguard-spawn-"));
+    // No demo tracks in somebody else's MPD: its empty music directory stays a problem, named as MPD names it.
+    const system = await testMpd();
     const empty = rig.service("music-player", MUSIC_PLAYER_MAIN, {
       hardware: { backend: "sim" },
-      music: { mpd: { spawn: true, port: await freePort(), musicDir: path.join(dir, "nothing"), stateDir: path.join(dir, "state") } },
+      music: { mpd: { spawn: false, socket: system.socket } },
     });
-    await empty.waitForLog((line) => line.msg === "created the music directory, which did not exist: put music files there");
     const emptyStatus = await untilStatus(rig, "no songs", (status) => status.songs === 0);
-    assert.equal(emptyStatus.problem, `MPD's music directory (${path.join(dir, "nothing")}) has no songs: put music files there`);
+    assert.equal(emptyStatus.problem, `MPD's music directory (${system.musicDir}) has no songs: put music files there`);
     // The heartbeat says it too, so the launcher's status shows it.
     const beat = await nextMatching(rig.client.subscribe("HEARTBEAT: music-player "), (text) => text.includes('"problem"'), 5000);
-    assert.match(beat, /"mpd":"connected","problem":"MPD's music directory \(.*nothing\) has no songs: put music files there"/);
+    assert.match(beat, /"mpd":"connected","problem":"MPD's music directory \(.*music\) has no songs: put music files there"/);
     await rig.client.publish("KEY: SELECT");
     await empty.waitForLog((line) => line.msg === "cannot toggle (KEY: SELECT): MPD's music directory has no songs: put music files there");
+    assert.deepEqual(readdirSync(system.musicDir), [], "nothing written into the system MPD's music directory");
     assert.equal(await empty.stop("SIGTERM"), 0);
 
     const music = rig.client.subscribe("MUSIC:");
@@ -200,6 +204,115 @@ describe("the music player with its own private mpd (spawn: true)", { timeout: 1
       `MUSIC: offline {"error":"mpd exited (code 1): exception: Failed to bind to '127.0.0.1:${port}'; Failed to bind socket: Address already in use"}`,
     );
     assert.equal(await busy.stop("SIGTERM"), 0);
+  });
+
+  it("an empty music directory gets demo tracks: SELECT plays one, RIGHT the next; made once and said, not made again", async () => {
+    const rig = await busRig();
+    const dir = mkdtempSync(path.join(tmpdir(), "roomguard-spawn-"));
+    const musicDir = path.join(dir, "music"); // not there yet, as in a fresh checkout
+    const config = {
+      hardware: { backend: "sim" },
+      music: { mpd: { spawn: true, port: await freePort(), musicDir, stateDir: path.join(dir, "state") } },
+    };
+    const music = rig.client.subscribe("MUSIC: play");
+    await rig.wanted("MUSIC: play");
+    const first = rig.service("music-player", MUSIC_PLAYER_MAIN, config);
+    await first.waitForLog((line) => line.msg === "created the music directory, which did not exist: put music files there", 10_000);
+    const demo = path.join(musicDir, "roomguard-demo");
+    await first.waitForLog(
+      (line) =>
+        line.msg ===
+        `MPD's music directory has no music: made demo tracks to play, in ${demo}. Put your own music files in ${musicDir}; delete ${demo} to take the demo tracks out`,
+      10_000,
+    );
+    const status = await untilStatus(rig, "the three demo tracks", (status) => status.songs === 3);
+    assert.equal(status.problem, undefined, "something to play is no problem");
+
+    await rig.wanted("KEY: SELECT");
+    await rig.client.publish("KEY: SELECT");
+    const playing = await nextPayload<{ title: string; artist: string; file: string; duration_s: number }>(music);
+    assert.deepEqual(
+      [playing.subject, playing.payload.title, playing.payload.artist, playing.payload.file, playing.payload.duration_s],
+      ["play", "Morning Bells", "roomguard demo", "roomguard-demo/1 Morning Bells.wav", 6],
+      "MPD reads the title from the WAV file's INFO chunk, and plays it for 6 s",
+    );
+    await rig.client.publish("KEY: RIGHT");
+    const next = await nextMatching(music, (text) => !text.includes('"title":"Morning Bells"'));
+    assert.match(
+      next,
+      /^MUSIC: play \{"state":"play","title":"Night Watch","artist":"roomguard demo","file":"roomguard-demo\/2 Night Watch.wav",.*"duration_s":8,/,
+    );
+    assert.equal(first.lines.filter((line) => line.msg.includes("made demo tracks")).length, 1);
+    assert.equal(first.lines.filter((line) => line.msg.includes("has no songs")).length, 0, "no warning about an empty library");
+    assert.equal(
+      first.lines.filter((line) => line.msg.includes("has only roomguard's demo tracks")).length,
+      0,
+      "said once, as they were made",
+    );
+    assert.equal(await first.stop("SIGTERM"), 0);
+
+    // The next start finds them: nothing written again, and the log says again where one's own music goes.
+    const written = statSync(path.join(demo, "1 Morning Bells.wav")).mtimeMs;
+    const second = rig.service("music-player", MUSIC_PLAYER_MAIN, config);
+    await second.waitForLog(
+      (line) => line.msg === `MPD's library has only roomguard's demo tracks: put your own music files in ${musicDir}`,
+      10_000,
+    );
+    assert.equal((await untilStatus(rig, "three songs", (status) => status.songs === 3)).problem, undefined);
+    assert.equal(second.lines.filter((line) => line.msg.includes("made demo tracks")).length, 0);
+    assert.equal(statSync(path.join(demo, "1 Morning Bells.wav")).mtimeMs, written);
+    assert.equal(await second.stop("SIGTERM"), 0);
+  });
+
+  it("the heartbeat's problem follows MPD at once: none in the first beat after connecting, a crash's at once, cleared at once", async () => {
+    const rig = await busRig();
+    const dir = mkdtempSync(path.join(tmpdir(), "roomguard-spawn-"));
+    const musicDir = path.join(dir, "music");
+    makeTracks(musicDir, [{ file: "one.mp3", title: "One", seconds: 5 }]);
+    const subscription = rig.client.subscribe("HEARTBEAT: music-player ");
+    await rig.wanted("HEARTBEAT: music-player ");
+    const beats: Array<{ at: number; mpd?: string; problem?: string }> = [];
+    void (async () => {
+      for await (const message of subscription) beats.push({ at: Date.now(), ...(parseSubject(message).payload as object) });
+    })();
+    after(() => subscription.close());
+    /** The first beat from index `from` on that matches, within `ms`. */
+    const beat = async (what: string, from: number, match: (beat: (typeof beats)[number]) => boolean, ms = 2000) => {
+      const end = Date.now() + ms;
+      for (;;) {
+        const found = beats.slice(from).find(match);
+        if (found) return found;
+        if (Date.now() > end) assert.fail(`no heartbeat ${what} within ${ms} ms; got ${JSON.stringify(beats.slice(from))}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    // Regular beats 10 s apart: anything sooner is a beat sent because the problem changed.
+    const player = rig.service("music-player", MUSIC_PLAYER_MAIN, {
+      bus: { ...rig.endpoints, heartbeatIntervalS: 10 },
+      hardware: { backend: "sim" },
+      music: { mpd: { spawn: true, port: await freePort(), musicDir, stateDir: path.join(dir, "state") } },
+    });
+    await player.waitForLog((line) => line.msg === "connected to MPD", 10_000);
+    const connected = await beat("connected", 0, (beat) => beat.mpd === "connected");
+    assert.equal(connected.problem, undefined, "the first heartbeat after connecting has no problem");
+    // Before it, while the private mpd came up, a beat may have said there was no socket yet.
+    for (const early of beats.slice(0, beats.indexOf(connected)))
+      assert.match(early.problem ?? "", /^$|no MPD socket at .*socket: is MPD running\?/);
+
+    const pid = (await privateStatus(rig)).mpd.private.pid ?? assert.fail("no pid");
+    const killedFrom = beats.length;
+    process.kill(pid, "SIGKILL");
+    const lost = await beat("with the crash", killedFrom, (beat) => beat.problem !== undefined);
+    assert.match(lost.problem ?? "", /mpd exited \(SIGKILL\)|MPD at .*socket (closed the connection|broke)/);
+    await player.waitForLog(
+      (line) => line.msg === "connected to MPD" && player.lines.filter((seen) => seen.msg === "connected to MPD").length === 2,
+      10_000,
+    );
+    const back = await beat("connected again", beats.indexOf(lost), (beat) => beat.mpd === "connected");
+    assert.equal(back.problem, undefined);
+    await privateStatus(rig); // the new mpd's pid, killed when the file ends should this test fail from here
+    assert.ok(beats.length < 12, `a beat for each change, not a stream: ${beats.length}`);
+    assert.equal(await player.stop("SIGTERM"), 0);
   });
 
   it("a private mpd left behind by a killed music player is stopped before a new one starts", async () => {

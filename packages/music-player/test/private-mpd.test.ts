@@ -6,7 +6,7 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import { parseSubject } from "@roomguard/bus";
 import { busRig, type BusRig } from "@roomguard/router/testing";
-import { startServiceProcess } from "@roomguard/runtime/testing";
+import { startServiceProcess, type ServiceProcess } from "@roomguard/runtime/testing";
 import { MpdConnection } from "../src/mpd-connection.js";
 import { audioOutputFor, privateMpdConfig } from "../src/private-mpd.js";
 import { freePort, makeTracks } from "../src/testing/index.js";
@@ -19,9 +19,13 @@ interface PrivateStatus {
 }
 
 const pids = new Set<number>();
+const players: ServiceProcess[] = [];
 after(() => {
-  // A failed test must not leave an mpd behind.
+  // A failed test must not leave an mpd behind: the ones STATUS named, and the ones the players logged starting.
+  for (const line of players.flatMap((player) => player.lines))
+    if (line.msg === "started a private mpd" && typeof line.pid === "number") pids.add(line.pid);
   for (const pid of pids) {
+    if (!readCommandLine(pid).includes("/roomguard-spawn-")) continue; // stopped, and the pid perhaps somebody else's now
     try {
       process.kill(pid, "SIGKILL");
     } catch {
@@ -29,6 +33,20 @@ after(() => {
     }
   }
 });
+
+function readCommandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** A music player whose private mpds are killed when the file ends, should the test fail before it stops them. */
+function watched(player: ServiceProcess): ServiceProcess {
+  players.push(player);
+  return player;
+}
 
 /** The STATUS answer; every private mpd pid it names is killed when the file ends. */
 async function privateStatus(rig: BusRig): Promise<PrivateStatus> {
@@ -115,10 +133,12 @@ describe("the music player with its own private mpd (spawn: true)", { timeout: 1
       { file: "two.mp3", title: "Two", seconds: 30 },
     ]);
     const port = await freePort();
-    const player = rig.service("music-player", MUSIC_PLAYER_MAIN, {
-      hardware: { backend: "sim" },
-      music: { mpd: { spawn: true, port, musicDir, stateDir: path.join(dir, "state") } },
-    });
+    const player = watched(
+      rig.service("music-player", MUSIC_PLAYER_MAIN, {
+        hardware: { backend: "sim" },
+        music: { mpd: { spawn: true, port, musicDir, stateDir: path.join(dir, "state") } },
+      }),
+    );
     await player.waitForLog((line) => line.msg === "connected to MPD", 10_000);
     const status = await untilStatus(rig, "two songs", (status) => status.songs === 2);
     assert.equal(status.mpd.private.state, "running");
@@ -194,10 +214,12 @@ describe("the music player with its own private mpd (spawn: true)", { timeout: 1
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
     after(() => taken.close());
     const port = (taken.address() as net.AddressInfo).port;
-    const busy = rig.service("music-player", MUSIC_PLAYER_MAIN, {
-      hardware: { backend: "sim" },
-      music: { mpd: { spawn: true, port, musicDir: dir, stateDir: path.join(dir, "state3") } },
-    });
+    const busy = watched(
+      rig.service("music-player", MUSIC_PLAYER_MAIN, {
+        hardware: { backend: "sim" },
+        music: { mpd: { spawn: true, port, musicDir: dir, stateDir: path.join(dir, "state3") } },
+      }),
+    );
     const refused = await nextMatching(music, (text) => text.includes("mpd exited"), 10_000);
     assert.equal(
       refused,
@@ -216,7 +238,7 @@ describe("the music player with its own private mpd (spawn: true)", { timeout: 1
     };
     const music = rig.client.subscribe("MUSIC: play");
     await rig.wanted("MUSIC: play");
-    const first = rig.service("music-player", MUSIC_PLAYER_MAIN, config);
+    const first = watched(rig.service("music-player", MUSIC_PLAYER_MAIN, config));
     await first.waitForLog((line) => line.msg === "created the music directory, which did not exist: put music files there", 10_000);
     const demo = path.join(musicDir, "roomguard-demo");
     await first.waitForLog(
@@ -253,7 +275,7 @@ describe("the music player with its own private mpd (spawn: true)", { timeout: 1
 
     // The next start finds them: nothing written again, and the log says again where one's own music goes.
     const written = statSync(path.join(demo, "1 Morning Bells.wav")).mtimeMs;
-    const second = rig.service("music-player", MUSIC_PLAYER_MAIN, config);
+    const second = watched(rig.service("music-player", MUSIC_PLAYER_MAIN, config));
     await second.waitForLog(
       (line) => line.msg === `MPD's library has only roomguard's demo tracks: put your own music files in ${musicDir}`,
       10_000,
@@ -287,11 +309,13 @@ describe("the music player with its own private mpd (spawn: true)", { timeout: 1
       }
     };
     // Regular beats 10 s apart: anything sooner is a beat sent because the problem changed.
-    const player = rig.service("music-player", MUSIC_PLAYER_MAIN, {
-      bus: { ...rig.endpoints, heartbeatIntervalS: 10 },
-      hardware: { backend: "sim" },
-      music: { mpd: { spawn: true, port: await freePort(), musicDir, stateDir: path.join(dir, "state") } },
-    });
+    const player = watched(
+      rig.service("music-player", MUSIC_PLAYER_MAIN, {
+        bus: { ...rig.endpoints, heartbeatIntervalS: 10 },
+        hardware: { backend: "sim" },
+        music: { mpd: { spawn: true, port: await freePort(), musicDir, stateDir: path.join(dir, "state") } },
+      }),
+    );
     await player.waitForLog((line) => line.msg === "connected to MPD", 10_000);
     const connected = await beat("connected", 0, (beat) => beat.mpd === "connected");
     assert.equal(connected.problem, undefined, "the first heartbeat after connecting has no problem");
@@ -310,7 +334,6 @@ describe("the music player with its own private mpd (spawn: true)", { timeout: 1
     );
     const back = await beat("connected again", beats.indexOf(lost), (beat) => beat.mpd === "connected");
     assert.equal(back.problem, undefined);
-    await privateStatus(rig); // the new mpd's pid, killed when the file ends should this test fail from here
     assert.ok(beats.length < 12, `a beat for each change, not a stream: ${beats.length}`);
     assert.equal(await player.stop("SIGTERM"), 0);
   });
@@ -323,13 +346,13 @@ describe("the music player with its own private mpd (spawn: true)", { timeout: 1
       hardware: { backend: "sim" },
       music: { mpd: { spawn: true, port: await freePort(), musicDir: path.join(dir, "music"), stateDir: path.join(dir, "state") } },
     };
-    const first = rig.service("music-player", MUSIC_PLAYER_MAIN, config);
+    const first = watched(rig.service("music-player", MUSIC_PLAYER_MAIN, config));
     await first.waitForLog((line) => line.msg === "connected to MPD", 10_000);
     const orphan = (await privateStatus(rig)).mpd.private.pid ?? assert.fail("no pid");
     assert.equal(await first.stop("SIGKILL"), null);
     assert.equal(isAlive(orphan), true, "SIGKILL gives the service no chance to stop its mpd");
 
-    const second = rig.service("music-player", MUSIC_PLAYER_MAIN, config);
+    const second = watched(rig.service("music-player", MUSIC_PLAYER_MAIN, config));
     await second.waitForLog((line) => line.msg === "stopping a private mpd left running by an earlier music player" && line.pid === orphan);
     await second.waitForLog((line) => line.msg === "connected to MPD", 10_000);
     assert.equal(isAlive(orphan), false);

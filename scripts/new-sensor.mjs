@@ -55,7 +55,13 @@ class StepFailed extends Error {}
 function run(step, command, args, env = process.env) {
   const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env });
   if (result.status === 0) return;
-  const why = result.error ? result.error.message : result.signal ? `killed by ${result.signal}` : `exit ${result.status}`;
+  const why = result.error
+    ? result.error.message
+    : result.signal === "SIGINT"
+      ? "interrupted"
+      : result.signal
+        ? `killed by ${result.signal}`
+        : `exit ${result.status}`;
   const shown = command.startsWith(`${root}${path.sep}`) ? path.relative(root, command) : command;
   throw new StepFailed(`${step} failed (${why}): ${[shown, ...args].join(" ")}`);
 }
@@ -136,7 +142,7 @@ try {
   process.stderr.write(
     [
       `new-sensor: nothing was added; the checkout is as it was${clean ? "" : " (node_modules still needs `npm start` or `node scripts/setup.mjs` to match pnpm-lock.yaml)"}.`,
-      `new-sensor: fix the cause above, then run \`npm run new-sensor ${kind}\` again.`,
+      `new-sensor: to retry, fix what failed above (if anything), then run \`npm run new-sensor ${kind}\` again.`,
       "",
     ].join("\n"),
   );

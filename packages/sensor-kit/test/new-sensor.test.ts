@@ -1,15 +1,13 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import {
-  accessSync,
   chmodSync,
-  constants,
   existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
-  realpathSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -46,32 +44,24 @@ function git(cwd: string, ...args: string[]): string {
   return result.output;
 }
 
-function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    try {
-      accessSync(path.join(dir, name), constants.X_OK);
-      return path.join(dir, name);
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
+const PNPM_BINS = ["pnpm", "pnpx", "pn", "pnx"];
 
 /**
- * PATH for a person who has no pnpm: node and npm alone in `bin` (they may share a directory
- * with a global pnpm, as in CI), then every PATH entry that has no pnpm.
+ * PATH for a person who has no pnpm: this one, with each directory that holds a pnpm (a global
+ * one may sit beside node, npm and sh, as in /usr/bin) replaced by a copy of it, in `scratch`,
+ * without pnpm's commands. Without this checkout's node_modules/.bin, which `npm test` adds.
  */
-function pathWithoutPnpm(bin: string): string[] {
-  const npm = findOnPath("npm");
-  assert.ok(npm, "npm is on PATH");
-  symlinkSync(process.execPath, path.join(bin, "node"));
-  symlinkSync(realpathSync(npm), path.join(bin, "npm"));
-  // Nor this checkout's node_modules/.bin, which `npm test` or `pnpm test` put on PATH.
-  const others = (process.env.PATH ?? "")
+function pathWithoutPnpm(scratch: string): string[] {
+  return (process.env.PATH ?? "")
     .split(path.delimiter)
-    .filter((dir) => dir && !existsSync(path.join(dir, "pnpm")) && !path.resolve(dir).startsWith(REPO));
-  return [bin, ...others];
+    .filter((dir) => dir && !path.resolve(dir).startsWith(REPO))
+    .map((dir, index) => {
+      if (!PNPM_BINS.some((name) => existsSync(path.join(dir, name)))) return dir;
+      const copy = path.join(scratch, `path-${index}`);
+      mkdirSync(copy);
+      for (const name of readdirSync(dir)) if (!PNPM_BINS.includes(name)) symlinkSync(path.join(dir, name), path.join(copy, name));
+      return copy;
+    });
 }
 
 /**
@@ -109,8 +99,7 @@ describe("npm run new-sensor / pnpm new-sensor, in a fresh clone", () => {
     () => {
       scratch = mkdtempSync(path.join(tmpdir(), "roomguard-new-sensor-"));
       clone = path.join(scratch, "clone");
-      mkdirSync(path.join(scratch, "bin"));
-      noPnpm = pathWithoutPnpm(path.join(scratch, "bin"));
+      noPnpm = pathWithoutPnpm(scratch);
       stale = git(REPO, "status", "--porcelain", "--", "scripts", "package.json", "pnpm-lock.yaml", "tsconfig.json").trim();
       git(REPO, "clone", "--quiet", REPO, clone);
       // What `npm start` does first for the README's user: pnpm into .tools/, install, build.

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { loadConfig, type RoomguardConfig } from "@roomguard/config";
 import { physicalPin } from "@roomguard/hal";
 import { configWith } from "./helpers.js";
 
@@ -22,26 +24,69 @@ function tableAfter(heading: string): string[][] {
   );
 }
 
-describe("hardware/keypad.md agrees with the default config", () => {
-  const { keypad } = configWith({});
+const loaded = (file: string): RoomguardConfig =>
+  loadConfig({ configPath: fileURLToPath(new URL(`../../../../${file}`, import.meta.url)) }).config;
 
-  it("buttons: each key's BCM and physical pin", () => {
-    const rows = tableAfter("## Buttons").filter((cells) => cells[1] !== "");
-    assert.deepEqual(
-      rows.map(([key, bcm, physical]) => [key, Number(bcm), Number(physical)]),
-      Object.entries(keypad.buttons).map(([key, bcm]) => [key, bcm, physicalPin(bcm)]),
-    );
+/** The configs the page describes: the defaults, what the deploy installs, what `npm start` runs. */
+const CONFIGS: Array<[string, RoomguardConfig]> = [
+  ["the default config", configWith({})],
+  ["deploy/config.template.yaml", loaded("deploy/config.template.yaml")],
+  ["roomguard.yaml", loaded("roomguard.yaml")],
+];
+
+for (const [name, { keypad }] of CONFIGS) {
+  describe(`hardware/keypad.md agrees with ${name}`, () => {
+    it("buttons: each key's BCM and physical pin", () => {
+      const rows = tableAfter("## Buttons").filter((cells) => cells[1] !== "");
+      assert.deepEqual(
+        rows.map(([key, bcm, physical]) => [key, Number(bcm), Number(physical)]),
+        Object.entries(keypad.buttons).map(([key, bcm]) => [key, bcm, physicalPin(bcm)]),
+      );
+    });
+
+    it("matrix: each row and column wire, and the keys on it", () => {
+      const { rows, columns, keys } = keypad.matrix;
+      const expected = [
+        ...rows.map((bcm, r) => [`row ${r + 1}`, bcm, physicalPin(bcm), (keys[r] ?? []).join(" ")]),
+        ...columns.map((bcm, c) => [`column ${c + 1}`, bcm, physicalPin(bcm), keys.map((line) => line[c]).join(" ")]),
+      ];
+      assert.deepEqual(
+        tableAfter("## Matrix").map(([wire, bcm, physical, names]) => [wire, Number(bcm), Number(physical), names]),
+        expected,
+      );
+    });
+  });
+}
+
+describe("hardware/keypad.md's pin lists", () => {
+  const { keypad } = configWith({});
+  const prose = doc.replace(/\s+/g, " ");
+
+  it("the pins shared by the pad and the matrix are the ones both use", () => {
+    const match = /rows 1–2 on (\w+) and (\w+), columns 1–3 on (\w+), (\w+) and (\w+)/.exec(prose);
+    assert.ok(match, "the sentence on shared pins");
+    const named = match.slice(1).map((key) => keypad.buttons[key]);
+    assert.deepEqual(named, [...keypad.matrix.rows.slice(0, 2), ...keypad.matrix.columns.slice(0, 3)]);
   });
 
-  it("matrix: each row and column wire, and the keys on it", () => {
-    const { rows, columns, keys } = keypad.matrix;
-    const expected = [
-      ...rows.map((bcm, r) => [`row ${r + 1}`, bcm, physicalPin(bcm), (keys[r] ?? []).join(" ")]),
-      ...columns.map((bcm, c) => [`column ${c + 1}`, bcm, physicalPin(bcm), keys.map((line) => line[c]).join(" ")]),
-    ];
+  it("the matrix's rows 3 and 4 are the BCM pins it names", () => {
+    const [, third, fourth] = /Rows 3 and 4 \(BCM (\d+) and (\d+)\)/.exec(prose) ?? [];
+    assert.deepEqual([Number(third), Number(fourth)], keypad.matrix.rows.slice(2, 4));
+  });
+
+  it("the keys said to sit on pins pulled down at power-on are there", () => {
+    const [, names = "", pins = ""] = /\(([A-Z, ]+ and [A-Z]+) on ([\d, ]+ and \d+)\)/.exec(prose) ?? [];
+    const split = (list: string): string[] => list.split(/, | and /);
     assert.deepEqual(
-      tableAfter("## Matrix").map(([wire, bcm, physical, names]) => [wire, Number(bcm), Number(physical), names]),
-      expected,
+      split(names).map((key) => keypad.buttons[key]),
+      split(pins).map(Number),
+    );
+    // BCM 9–27 are pulled down at power-on (BCM2835/BCM2711 datasheets, the GPIO pads' reset state).
+    for (const pin of split(pins).map(Number)) assert.ok(pin >= 9 && pin <= 27, `BCM ${pin}`);
+    const pulledDown = Object.entries(keypad.buttons).filter(([, pin]) => pin >= 9);
+    assert.deepEqual(
+      pulledDown.map(([key]) => key),
+      split(names),
     );
   });
 });

@@ -64,8 +64,8 @@ await runService(
       clock: systemClock,
       onChange: (subsystems) => player.changed(subsystems),
       onConnected: (connection) => {
-        // A private mpd does not look for music added while it was not running: ask it to.
-        if (privateMpd) connection.command("update").catch(() => undefined);
+        // Neither our mpd nor Debian's (auto_update off) looks for music added while it was not running: ask.
+        connection.command("update").catch(() => undefined);
         player.connected(connection);
         problemMayHaveChanged();
       },

@@ -173,6 +173,24 @@ describe("the music player with its own private mpd (spawn: true)", { timeout: 1
     assert.equal(existsSync(path.join(dir, "state", "mpd.pid")), false);
   });
 
+  it("music copied into a system MPD's directory while MPD was stopped is found when the player connects", async () => {
+    const rig = await busRig();
+    const system = await testMpd();
+    // MPD watches its directory only while it runs, and Debian's does not at all (auto_update off).
+    await system.stop();
+    makeTracks(system.musicDir, [{ file: "new/1.mp3", title: "Copied In", artist: "Tester", seconds: 5 }]);
+    await system.start();
+    const probe = await system.connect();
+    assert.equal((await probe.command("stats")).find(([key]) => key === "songs")?.[1], "0", "MPD has not looked yet");
+    const player = rig.service("music-player", MUSIC_PLAYER_MAIN, {
+      hardware: { backend: "sim" },
+      music: { mpd: { spawn: false, socket: system.socket } },
+    });
+    const status = await untilStatus(rig, "the copied song", (status) => status.songs === 1);
+    assert.equal(status.problem, undefined);
+    assert.equal(await player.stop("SIGTERM"), 0);
+  });
+
   it("a system MPD with no music, a missing mpd binary, a taken port: a clear status, and the service stays up", async () => {
     const rig = await busRig();
     const dir = mkdtempSync(path.join(tmpdir(), "roomguard-spawn-"));

@@ -29,7 +29,7 @@ export function createCatalog(entries: Array<{ from: string; definition: SensorD
 
 /**
  * Loads every sensor package this reader depends on (`@roomguard/sensor-*` in its
- * package.json, written by `pnpm new-sensor`): adding a sensor touches no source here.
+ * package.json, written by `npm run new-sensor`): adding a sensor touches no source here.
  */
 export async function loadInstalledSensors(): Promise<SensorCatalog> {
   const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {

@@ -3,10 +3,12 @@ export { applyEnvOverrides, envVariableFor, ENV_PREFIX } from "./env.js";
 export {
   findConfigFile,
   loadConfig,
+  loadConfigLeniently,
   parseConfigText,
   resolveConfigPath,
   SYSTEM_CONFIG_PATH,
   type LoadConfigOptions,
+  type LenientConfig,
   type LoadedConfig,
 } from "./load.js";
 export { configKeys, configReference, type ConfigKey } from "./reference.js";

@@ -3,6 +3,7 @@ import path from "node:path";
 import { load as parseYaml, YAMLException } from "js-yaml";
 import { applyEnvOverrides, envVariableFor } from "./env.js";
 import { ConfigError } from "./errors.js";
+import { configKeys } from "./reference.js";
 import type { RoomguardConfig } from "./schema.js";
 import { validateConfig } from "./validate.js";
 
@@ -72,6 +73,106 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     throw new ConfigError(issues, file);
   }
   return { config: result.config, file, baseDir: file === null ? (options.cwd ?? process.cwd()) : path.dirname(file) };
+}
+
+/** A config read as well as it could be, by {@link loadConfigLeniently}. */
+export interface LenientConfig extends LoadedConfig {
+  /** What {@link loadConfig} throws for this config; null when it is valid. */
+  error: ConfigError | null;
+  /** Whether the value at a dotted key path came from the file or the environment (false: it is the default). */
+  isGiven: (dottedPath: string) => boolean;
+}
+
+/**
+ * The config as well as it can be read, for tools that must reach a running appliance whatever
+ * else is wrong in the file (`roomguard status`, `roomguard ctl quit`); never for starting one.
+ * Every invalid value takes its default (a list as a whole), an unreadable file gives the
+ * defaults, and a file YAML cannot parse still gives its one-line `key: value` settings. A file
+ * named by `--config` or `$ROOMGUARD_CONFIG` that does not exist still throws.
+ */
+export function loadConfigLeniently(options: LoadConfigOptions = {}): LenientConfig {
+  const file = findConfigFile(options);
+  let error: ConfigError | null = null;
+  try {
+    loadConfig(options);
+  } catch (caught) {
+    if (!(caught instanceof ConfigError)) throw caught;
+    error = caught;
+  }
+  let text = "";
+  try {
+    if (file !== null) text = readText(file);
+  } catch {
+    // Unreadable: the defaults, and `error` says why.
+  }
+  let document: Record<string, unknown>;
+  try {
+    document = parseConfigText(text, file ?? "(defaults)").document;
+  } catch {
+    document = oneLineSettings(text);
+  }
+  document = applyEnvOverrides(document, options.env ?? process.env).document;
+  let result = validateConfig(document);
+  // Removing a wrong value can expose another (a rule between two keys): a few rounds, then defaults.
+  for (let round = 0; !result.ok && round < 5; round++) {
+    for (const issue of result.issues) removeSetting(document, issue.path.split("."));
+    result = validateConfig(document);
+  }
+  if (!result.ok) result = validateConfig((document = {}));
+  if (!result.ok) throw error ?? new ConfigError(result.issues, file);
+  const given = document;
+  return {
+    config: result.config,
+    file,
+    baseDir: file === null ? (options.cwd ?? process.cwd()) : path.dirname(file),
+    error,
+    isGiven: (dottedPath) => valueAt(given, dottedPath.split(".")) !== undefined,
+  };
+}
+
+/** The settings of a file YAML cannot parse that stand on one line of their own (`control: tcp://…`). */
+function oneLineSettings(text: string): Record<string, unknown> {
+  const lines = text.split("\n");
+  const document: Record<string, unknown> = {};
+  for (const key of configKeys()) {
+    const keys = key.path.split(".");
+    const line = lineOf(text, keys);
+    const rest = line === undefined ? "" : (lines[line - 1] ?? "").replace(/^[^:]*:/, "").trim();
+    if (rest === "" || rest.startsWith("#")) continue;
+    try {
+      const value = (parseYaml(`value: ${rest}`) as { value?: unknown } | null)?.value;
+      let node = document;
+      for (const name of keys.slice(0, -1)) node = (node[name] ??= {}) as Record<string, unknown>;
+      node[keys[keys.length - 1] ?? ""] = value;
+    } catch {
+      // This line is not valid YAML either: its key keeps the default.
+    }
+  }
+  return document;
+}
+
+/** Deletes the value at `keys` (a list as a whole); when nothing is there, the nearest section that is. */
+function removeSetting(document: Record<string, unknown>, keys: readonly string[]): void {
+  for (let length = keys.length; length > 0; length--) {
+    let node: unknown = document;
+    for (let i = 0; i < length; i++) {
+      if (typeof node !== "object" || node === null) break;
+      const record = node as Record<string, unknown>;
+      const name = keys[i] ?? "";
+      if (!(name in record)) break;
+      if (i === length - 1 || Array.isArray(record[name])) {
+        delete record[name];
+        return;
+      }
+      node = record[name];
+    }
+  }
+}
+
+function valueAt(document: Record<string, unknown>, keys: readonly string[]): unknown {
+  let node: unknown = document;
+  for (const name of keys) node = typeof node === "object" && node !== null ? (node as Record<string, unknown>)[name] : undefined;
+  return node;
 }
 
 /** Resolves a path from the config against the config file's directory. */

@@ -1,9 +1,10 @@
+import type { ProcessMemory } from "./processes.js";
 import type { ServiceView, Supervisor } from "./supervisor.js";
 
 export interface CommandContext {
   supervisor: Pick<Supervisor, "names" | "has" | "list" | "start" | "stop" | "restart" | "kill" | "killAll">;
-  /** Resident memory of a process in bytes, or null when it cannot be read. */
-  rssOf: (pid: number) => number | null;
+  /** What a process costs in memory (processes.ts's memoryOf), or null when there is no such process. */
+  memoryOf: (pid: number) => ProcessMemory | null;
   /** Stops every service and ends the launcher. */
   quit: () => void;
 }
@@ -11,7 +12,8 @@ export interface CommandContext {
 const HELP = `commands:
   help                 this list
   list                 the services and their states
-  status               pid, uptime, heartbeat age, restarts and memory of each service
+  status [wide]        pid, uptime, heartbeat age, restarts and memory (PSS) of each
+                       service; wide: RSS too, and why a memory figure is missing
   start <service>      start a stopped (or given-up) service
   stop <service>       stop a service cleanly (it is not restarted)
   restart <service>    stop it cleanly, then start it
@@ -42,7 +44,8 @@ export async function runCommand(line: string, context: CommandContext): Promise
         .map((view) => `${view.service.padEnd(14)}${view.state}${view.reason ? ` (${view.reason})` : ""}`)
         .join("\n");
     case "status":
-      return statusTable(supervisor.list(), context.rssOf);
+      if (name !== undefined && (!WIDE.has(name) || extra.length > 0)) return "usage: status [wide]";
+      return statusTable(supervisor.list(), context.memoryOf, name !== undefined);
     case "start":
       return service((name) => supervisor.start(name), "started");
     case "stop":
@@ -62,11 +65,19 @@ export async function runCommand(line: string, context: CommandContext): Promise
   }
 }
 
-function statusTable(views: ServiceView[], rssOf: (pid: number) => number | null): string {
-  const header = ["service", "state", "pid", "uptime", "heartbeat", "restarts", "memory", "problem"];
+const WIDE = new Set(["wide", "-w", "--wide"]);
+
+const megabytes = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+
+function statusTable(views: ServiceView[], memoryOf: CommandContext["memoryOf"], wide: boolean): string {
+  const header = ["service", "state", "pid", "uptime", "heartbeat", "restarts", "memory", ...(wide ? ["rss"] : []), "problem"];
   const seconds = (value: number | null): string => (value === null ? "-" : `${value.toFixed(1)} s`);
+  const notes = new Map<string, string[]>();
   const rows = views.map((view) => {
-    const rss = view.pid === null ? null : rssOf(view.pid);
+    const memory = view.pid === null ? null : memoryOf(view.pid);
+    if (memory?.pssProblem) notes.set(memory.pssProblem, [...(notes.get(memory.pssProblem) ?? []), view.service]);
+    const pss = memory === null ? "-" : memory.pssBytes === null ? "?" : megabytes(memory.pssBytes);
+    const rss = memory === null ? "-" : memory.rssBytes === null ? "?" : megabytes(memory.rssBytes);
     return [
       view.service,
       view.state + (view.reason ? ` (${view.reason})` : ""),
@@ -74,17 +85,24 @@ function statusTable(views: ServiceView[], rssOf: (pid: number) => number | null
       seconds(view.uptime_s),
       view.heartbeat_age_s === null ? "-" : `${seconds(view.heartbeat_age_s)} ago`,
       String(view.restarts),
-      rss === null ? "-" : `${(rss / 2 ** 20).toFixed(1)} MB`,
+      pss,
+      ...(wide ? [rss] : []),
       view.problem ?? "",
     ];
   });
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)));
-  return [header, ...rows]
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+  const table = [header, ...rows].map((row) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd(),
+  );
+  if (!wide) return table.join("\n");
+  return [
+    ...table,
+    "",
+    "memory: PSS, what each process really costs (shared pages split between the processes sharing them);",
+    "rss: every page it maps, the node binary and libraries counted again in each process.",
+    ...[...notes].map(([problem, services]) => `memory ? for ${services.join(", ")}: ${problem}`),
+  ].join("\n");
 }

@@ -10,7 +10,8 @@ import { runCommand } from "./commands.js";
 import { serveCommands } from "./control-socket.js";
 import { followLog } from "./log-follower.js";
 import { isRunning, readPidFile, writePidFile } from "./pid-file.js";
-import { createProcessPort, isAlive, logFileOf, rssOf } from "./processes.js";
+import { createHints, hereFacts } from "./hints.js";
+import { createProcessPort, isAlive, logFileOf, memoryOf } from "./processes.js";
 import { startShell } from "./shell.js";
 import { Supervisor, type LauncherEvent } from "./supervisor.js";
 
@@ -36,10 +37,10 @@ await runService(
     // The commands of `roomguard ctl` and of the prompt.
     const run = (line: string): Promise<string> =>
       supervisor
-        ? runCommand(line, { supervisor, rssOf, quit: () => requestStop("quit") })
+        ? runCommand(line, { supervisor, memoryOf, quit: () => requestStop("quit") })
         : Promise.resolve("the launcher is still starting");
     // First, so that a second launcher stops here with a clear message and touches nothing.
-    const commands = await serveCommands(settings.control, run, log.child("ctl"));
+    const commands = await serveCommands(settings.control, run, log.child("ctl"), createHints(hereFacts(loaded.file)));
 
     const bus = new BusClient({
       in: config.bus.in,

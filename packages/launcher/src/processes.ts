@@ -92,12 +92,52 @@ function rotate(file: string): void {
   }
 }
 
-/** Resident memory of a process in bytes, from /proc; null when it cannot be read. */
-export function rssOf(pid: number): number | null {
+/** What a process costs in memory, from /proc. */
+export interface ProcessMemory {
+  /**
+   * Proportional set size in bytes: its private pages plus its share of the pages it shares
+   * (the node binary and libraries, split between every process mapping them) — what the
+   * process really costs; the PSS of all processes adds up to the memory in use. From
+   * /proc/<pid>/smaps_rollup; null when that cannot be read (`pssProblem` says why).
+   */
+  pssBytes: number | null;
+  /** Resident set size in bytes: every page mapped, shared ones counted in full in each process. Null when unreadable. */
+  rssBytes: number | null;
+  /** Why `pssBytes` is null, e.g. "permission denied (another user's process)". */
+  pssProblem?: string;
+}
+
+/**
+ * A process's PSS and RSS, or null when there is no such process. Reading another user's
+ * smaps_rollup needs the right to trace it (root, or the same user), and the file exists
+ * since Linux 4.14; without it PSS is null and RSS comes from /proc/<pid>/status.
+ */
+export function memoryOf(pid: number): ProcessMemory | null {
   try {
-    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-    return kb === undefined ? null : Number(kb) * 1024;
-  } catch {
-    return null;
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+    const kb = (field: string): number | null => {
+      const value = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(rollup)?.[1];
+      return value === undefined ? null : Number(value) * 1024;
+    };
+    const pssBytes = kb("Pss");
+    return pssBytes === null
+      ? { pssBytes, rssBytes: kb("Rss"), pssProblem: "no Pss line in smaps_rollup" }
+      : { pssBytes, rssBytes: kb("Rss") };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    let status: string;
+    try {
+      status = readFileSync(`/proc/${pid}/status`, "utf8");
+    } catch {
+      return null; // no such process (or no /proc)
+    }
+    const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1];
+    const pssProblem =
+      code === "EACCES" || code === "EPERM"
+        ? "permission denied for /proc/<pid>/smaps_rollup (another user's process)"
+        : code === "ENOENT"
+          ? "no /proc/<pid>/smaps_rollup (Linux before 4.14)"
+          : `cannot read /proc/<pid>/smaps_rollup (${code ?? String(error)})`;
+    return { pssBytes: null, rssBytes: kb === undefined ? null : Number(kb) * 1024, pssProblem };
   }
 }

@@ -23,7 +23,15 @@ function context() {
     report: () => undefined,
   });
   let quits = 0;
-  const ctx: CommandContext = { supervisor, rssOf: (pid) => pid * 1024 * 1024, quit: () => quits++ };
+  // A process's PSS in MiB is its pid / 10, its RSS its pid; pid 501's smaps_rollup cannot be read.
+  const ctx: CommandContext = {
+    supervisor,
+    memoryOf: (pid) =>
+      pid === 501
+        ? { pssBytes: null, rssBytes: pid * 2 ** 20, pssProblem: "permission denied" }
+        : { pssBytes: (pid / 10) * 2 ** 20, rssBytes: pid * 2 ** 20 },
+    quit: () => quits++,
+  };
   return { ctx, supervisor, clock, alive, quits: () => quits };
 }
 
@@ -51,11 +59,33 @@ describe("launcher commands (the shell's and roomguard ctl's)", () => {
     const status = await runCommand("status", ctx);
     assert.match(status, /^service +state +pid +uptime +heartbeat +restarts +memory +problem$/m);
     assert.match(status, /^router +stopped +- +- +- +0 +-$/m);
-    assert.match(status, /^keypad +running +500 +2\.5 s +0\.5 s ago +0 +500\.0 MB +no music$/m);
+    assert.match(status, /^keypad +running +500 +2\.5 s +0\.5 s ago +0 +50\.0 MB +no music$/m);
+    assert.doesNotMatch(status, /rss|500\.0 MB/, "RSS only in the wide view");
+    for (const wide of ["status wide", "status -w", "status --wide"]) {
+      const table = await runCommand(wide, ctx);
+      assert.match(table, /^service +state +pid +uptime +heartbeat +restarts +memory +rss +problem$/m, wide);
+      assert.match(table, /^keypad +running +500 +2\.5 s +0\.5 s ago +0 +50\.0 MB +500\.0 MB +no music$/m, wide);
+      assert.match(table, /^memory: PSS, /m, wide);
+    }
+    assert.equal(await runCommand("status tall", ctx), "usage: status [wide]");
     const stopping = runCommand("stop keypad", ctx);
     clock.advance(250);
     assert.equal(await stopping, "keypad: stopped");
     assert.equal(await runCommand("list", ctx), "router        stopped\nkeypad        stopped");
+  });
+
+  it("status shows ? where PSS cannot be read, and says why in the wide view", async () => {
+    const { ctx, supervisor, clock } = context();
+    await runCommand("start router", ctx);
+    await runCommand("start keypad", ctx);
+    clock.advance(1000);
+    supervisor.heartbeat("router", 500);
+    supervisor.heartbeat("keypad", 501);
+    assert.match(await runCommand("status", ctx), /^keypad +running +501 +1\.0 s +0\.0 s ago +0 +\?$/m);
+    const wide = await runCommand("status wide", ctx);
+    assert.match(wide, /^keypad +running +501 .* +\? +501\.0 MB$/m);
+    assert.match(wide, /^memory \? for keypad: permission denied$/m);
+    assert.doesNotMatch(wide, /memory \? for router/);
   });
 
   it("killall and quit", async () => {

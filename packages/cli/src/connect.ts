@@ -1,12 +1,20 @@
-import { BusClient } from "@roomguard/bus";
+import { BusClient, RouterUnreachableError } from "@roomguard/bus";
 import type { RoomguardConfig } from "@roomguard/config";
+import type { Hints } from "@roomguard/launcher/hints";
 import type { Output } from "./output.js";
+import { UnreachableError } from "./unreachable-error.js";
 
 /**
  * A bus client for a command, connected to the router within `timeoutMs`; throws
- * RouterUnreachableError (with a hint) instead of hanging when the router is not there.
+ * UnreachableError (with a hint for where the user is) instead of hanging when the router is not there.
  */
-export async function connectToRouter(config: RoomguardConfig, timeoutMs: number, output: Output, quiet = false): Promise<BusClient> {
+export async function connectToRouter(
+  config: RoomguardConfig,
+  timeoutMs: number,
+  output: Output,
+  hints: Hints,
+  quiet = false,
+): Promise<BusClient> {
   let connectedOnce = false;
   const client = new BusClient({
     in: config.bus.in,
@@ -21,7 +29,13 @@ export async function connectToRouter(config: RoomguardConfig, timeoutMs: number
     await client.waitForRouter(timeoutMs);
   } catch (error) {
     await client.close();
-    throw error;
+    if (!(error instanceof RouterUnreachableError)) throw error;
+    const only = hints.place === "installed" ? "" : ` (or the router alone: \`${hints.command("router")}\`)`;
+    throw new UnreachableError(
+      `cannot reach the router at ${error.endpoints.in} (publish) and ${error.endpoints.out} (subscribe) within ${timeoutMs} ms. ` +
+        `${hints.startAdvice()}${only}, and check bus.in/bus.out in the config.`,
+      { cause: error },
+    );
   }
   connectedOnce = true;
   return client;

@@ -4,15 +4,17 @@ import { readFileSync } from "node:fs";
 import { RouterUnreachableError, MessageError } from "@roomguard/bus";
 import { ConfigError } from "@roomguard/config";
 import { ExitCode } from "@roomguard/runtime";
-import { defaultLoadConfig, type Command } from "./command.js";
+import type { Hints } from "@roomguard/launcher/hints";
+import { configAccess, type Command } from "./command.js";
 import { clientCommand } from "./commands/client.js";
-import { ctlCommand, LauncherUnreachableError, statusCommand } from "./commands/ctl.js";
+import { ctlCommand, statusCommand } from "./commands/ctl.js";
 import { journalCommand } from "./commands/journal.js";
 import { routerCommand, startCommand } from "./commands/router.js";
 import { sendCommand } from "./commands/send.js";
 import { simCommand } from "./commands/sim.js";
 import { tapCommand } from "./commands/tap.js";
 import { processOutput } from "./output.js";
+import { UnreachableError } from "./unreachable-error.js";
 import { UsageError } from "./usage-error.js";
 
 const commands: Record<string, Command> = {
@@ -27,17 +29,17 @@ const commands: Record<string, Command> = {
   journal: journalCommand,
 };
 
-function help(): string {
+function help(hints: Hints): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
   return [
     "roomguard — a room security appliance for the Raspberry Pi",
     "",
-    "usage: roomguard <command> [options]",
+    `usage: ${hints.command("<command> [options]", false)}`,
     "",
     ...Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`),
     "",
     "Every command takes --config FILE (else $ROOMGUARD_CONFIG, ./roomguard.yaml, /etc/roomguard/config.yaml).",
-    "roomguard help <command> shows a command's options.",
+    `${hints.command("help <command>", false)} shows a command's options.`,
   ].join("\n");
 }
 
@@ -48,10 +50,11 @@ function version(): string {
 
 async function main(argv: string[]): Promise<number> {
   const [word, ...rest] = argv;
+  const access = configAccess(word ?? "", processOutput);
   if (word === undefined || word === "help" || word === "--help" || word === "-h") {
     const topic = word === "help" ? rest[0] : undefined;
     const command = topic === undefined ? undefined : commands[topic];
-    processOutput.out(command ? command.usage : help());
+    processOutput.out(command ? command.usage : help(access.hints()));
     return topic !== undefined && !command ? ExitCode.usage : ExitCode.ok;
   }
   if (word === "--version" || word === "-v") {
@@ -60,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = commands[word];
   if (!command) {
-    processOutput.err(`roomguard: unknown command "${word}"\n\n${help()}`);
+    processOutput.err(`roomguard: unknown command "${word}"\n\n${help(access.hints())}`);
     return ExitCode.usage;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
@@ -72,24 +75,19 @@ async function main(argv: string[]): Promise<number> {
   process.once("SIGINT", abort);
   process.once("SIGTERM", abort);
   try {
-    return await command.run(rest, {
-      output: processOutput,
-      signal: controller.signal,
-      loadConfig: defaultLoadConfig,
-      stdin: process.stdin,
-    });
+    return await command.run(rest, { output: processOutput, signal: controller.signal, ...access, stdin: process.stdin });
   } catch (error) {
-    return reportFailure(word, error);
+    return reportFailure(word, error, access.hints());
   }
 }
 
-function reportFailure(word: string, error: unknown): number {
+function reportFailure(word: string, error: unknown, hints: Hints): number {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof ConfigError) {
     processOutput.err(`roomguard ${word}: ${message}`);
     return ExitCode.config;
   }
-  if (error instanceof RouterUnreachableError || error instanceof LauncherUnreachableError) {
+  if (error instanceof UnreachableError || error instanceof RouterUnreachableError) {
     processOutput.err(`roomguard ${word}: ${message}`);
     return ExitCode.unavailable;
   }
@@ -98,7 +96,7 @@ function reportFailure(word: string, error: unknown): number {
     return ExitCode.dataError;
   }
   if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-    processOutput.err(`roomguard ${word}: ${message}\n(see: roomguard help ${word})`);
+    processOutput.err(`roomguard ${word}: ${message}\n(see: ${hints.command(`help ${word}`, false)})`);
     return ExitCode.usage;
   }
   processOutput.err(`roomguard ${word}: ${message}`);

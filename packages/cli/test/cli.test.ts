@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -8,6 +8,9 @@ import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 
 const CLI = fileURLToPath(new URL("../src/main.js", import.meta.url));
+/** The checkout these tests run in: hints tell a user here to run `npx roomguard` and `npm start` from it. */
+const REPO = path.resolve(fileURLToPath(new URL("../../../../", import.meta.url)));
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const children = new Set<ChildProcess>();
 after(() => {
   for (const child of children) child.kill("SIGKILL");
@@ -65,6 +68,11 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.on("exit", (code) => resolve(code)));
 }
 
+/** The bus endpoints of the config `configIn(dir)` writes, for another config on the same bus. */
+function busOf(dir: string): { in: string; out: string } {
+  return { in: `ipc://${dir}/in.sock`, out: `ipc://${dir}/out.sock` };
+}
+
 function configIn(dir: string, sections: Record<string, unknown> = {}): string {
   const file = path.join(dir, "roomguard.yaml");
   writeFileSync(
@@ -96,22 +104,46 @@ describe("roomguard without a router", { timeout: 30_000 }, () => {
     assert.match(unknown.stderr, /unknown command "frobnicate"/);
     const option = await roomguard(["tap", "--bogus"]);
     assert.equal(option.code, 64);
-    assert.match(option.stderr, /Unknown option '--bogus'.*\n\(see: roomguard help tap\)/s);
+    assert.match(
+      option.stderr,
+      new RegExp(`Unknown option '--bogus'.*\\n${escape(`(see: cd ${REPO} && npx roomguard help tap)`)}\\n$`, "s"),
+    );
   });
 
-  it("says the router is unreachable, with a hint, instead of hanging (exit 69)", async () => {
+  it("says the router is unreachable, with a hint for where the user is, instead of hanging (exit 69)", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "roomguard-cli-"));
     const config = configIn(dir);
     for (const args of [["send", "KEY: LEFT"], ["tap"]]) {
       const started = Date.now();
       const result = await roomguard([...args, "--config", config, "--timeout", "400"]);
       assert.equal(result.code, 69);
+      // Outside the checkout, npx would look for roomguard in the registry: the hint goes there first.
       assert.match(
         result.stderr,
-        /cannot reach the router at .* within 400 ms\. Is it running\? Start it with `roomguard router` or `pnpm start`/,
+        new RegExp(
+          `cannot reach the router at .* within 400 ms\\. Is roomguard running\\? Start it with ` +
+            escape(
+              `\`cd ${REPO} && npm start -- --config ${config}\` (or the router alone: \`cd ${REPO} && npx roomguard router --config ${config}\`)`,
+            ) +
+            ", and check bus\\.in/bus\\.out in the config\\.\n$",
+        ),
       );
       assert.ok(Date.now() - started < 3000);
     }
+    const fromCheckout = await roomguard(["send", "KEY: LEFT", "--config", config, "--timeout", "400"], { cwd: REPO });
+    assert.match(
+      fromCheckout.stderr,
+      new RegExp(
+        escape(`Start it with \`npm start -- --config ${config}\` (or the router alone: \`npx roomguard router --config ${config}\`)`),
+      ),
+    );
+    assert.doesNotMatch(fromCheckout.stderr, /pnpm/);
+    const usage = await roomguard(["send"], { cwd: REPO });
+    assert.match(
+      usage.stderr,
+      /^roomguard send: send: expected at least one message, e\.g\. npx roomguard send "KEY: LEFT"\n\(see: npx roomguard help send\)\n$/,
+    );
+    assert.match((await roomguard(["--help"], { cwd: REPO })).stdout, /^usage: npx roomguard <command> \[options\]$/m);
   });
 
   it("refuses a malformed message before connecting (exit 65)", async () => {
@@ -128,6 +160,50 @@ describe("roomguard without a router", { timeout: 30_000 }, () => {
     const result = await roomguard(["send", "KEY: LEFT", "--config", file]);
     assert.equal(result.code, 78);
     assert.match(result.stderr, /bus\.maxMessageSize: expected at least 64, got -5 \(.*bad\.yaml:2\)/);
+  });
+
+  it("start refuses an invalid config (exit 78); status and ctl warn about it and still try the launcher", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "roomguard-cli-"));
+    const file = configIn(dir, { music: { keymap: { LEFT: 5 } }, launcher: { control: `ipc://${dir}/ctl.sock` } });
+    const start = await roomguard(["start", "--config", file]);
+    assert.equal(start.code, 78);
+    assert.match(start.stdout + start.stderr, /music\.keymap\.LEFT: expected a string, got 5/);
+    const status = await roomguard(["status", "--config", file, "--timeout", "300"]);
+    assert.equal(status.code, 69);
+    assert.match(
+      status.stderr,
+      /^roomguard status: warning: invalid config in .*roomguard\.yaml:\n {2}- music\.keymap\.LEFT: expected a string, got 5 \(.*roomguard\.yaml:\d+\)$/m,
+    );
+    assert.match(
+      status.stderr,
+      new RegExp(escape(`carrying on with what it needs: launcher.control = "ipc://${dir}/ctl.sock" (from the file)`)),
+    );
+    assert.match(
+      status.stderr,
+      /no launcher answered at ipc:\/\/.*ctl\.sock within 300 ms\. Is roomguard running\? Start it with `cd .* && npm start -- --config .*`\.$/m,
+    );
+  });
+
+  it("journal refuses a wrong --lines", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "roomguard-cli-"));
+    const result = await roomguard(["journal", "-n", "ten", "--config", configIn(dir)]);
+    assert.equal(result.code, 64);
+    assert.match(result.stderr, /--lines: expected a number of messages, got "ten"/);
+  });
+
+  it("sim refuses a key the keypad does not have, naming its keys, before connecting (exit 64)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "roomguard-cli-"));
+    const buttons = await roomguard(["sim", "press", "FOO", "--config", configIn(dir)]);
+    assert.equal(buttons.code, 64);
+    assert.match(
+      buttons.stderr,
+      /^roomguard sim: the keypad has no key "FOO"; its keys \(keypad\.mode: buttons, in .*roomguard\.yaml\): LEFT RIGHT UP DOWN SELECT$/m,
+    );
+    const lower = await roomguard(["sim", "press", "left", "--config", configIn(dir)]);
+    assert.match(lower.stderr, /no key "left" \(did you mean "LEFT"\?\)/);
+    const matrix = await roomguard(["sim", "press", "LEFT", "--config", configIn(dir, { keypad: { mode: "matrix" } })]);
+    assert.equal(matrix.code, 64);
+    assert.match(matrix.stderr, /\(keypad\.mode: matrix, .*\): 1 2 3 A 4 5 6 B 7 8 9 C \* 0 # D$/m);
   });
 
   it("explains a missing journal", async () => {
@@ -177,15 +253,36 @@ describe("roomguard with a router", { timeout: 60_000 }, () => {
   it("sim publishes SIM: commands, and says so when no simulated hardware listens", async () => {
     const unheard = await roomguard(["sim", "press", "LEFT", "--config", config]);
     assert.equal(unheard.code, 69);
-    assert.match(unheard.stderr, /no service on simulated hardware is listening, so "SIM: press LEFT" would go nowhere/);
+    assert.equal(unheard.stdout, "");
+    assert.match(
+      unheard.stderr,
+      /no service on simulated hardware is listening, so "SIM: press LEFT" would go nowhere: nothing was sent\. Is the keypad running\? `.*npx roomguard status --config .*` shows it\./,
+    );
+    const real = configIn(mkdtempSync(path.join(tmpdir(), "roomguard-cli-")), { bus: busOf(dir), hardware: { backend: "onoff" } });
+    const onReal = await roomguard(["sim", "gpio", "5", "0", "--config", real]);
+    assert.equal(onReal.code, 69);
+    assert.match(onReal.stderr, /hardware\.backend is onoff: the services read real pins/);
     const tap = background(["tap", "SIM:", "--config", config]);
     await tap.waitFor("# tapping SIM:");
     let sent: Result | undefined;
     for (let tries = 0; tries < 50 && sent?.code !== 0; tries++)
       sent = await roomguard(["sim", "press", "SELECT", "1500", "--config", config]);
     assert.equal(sent?.stdout, "sent: SIM: press SELECT 1500\n");
-    assert.equal((await roomguard(["sim", "gpio", "25", "1", "--config", config])).stdout, "sent: SIM: gpio 25 1\n");
+    // A pin nothing reads is sent (a test may drive one), with a warning naming the pins in use.
+    const unused = await roomguard(["sim", "gpio", "25", "1", "--config", config]);
+    assert.equal(unused.stdout, "sent: SIM: gpio 25 1\n");
+    assert.match(
+      unused.stderr,
+      /^roomguard sim: warning: nothing in the config reads BCM 25, so no service will notice it; pins in use: BCM 5 \(keypad key LEFT\); BCM 6 \(keypad key RIGHT\); BCM 16 \(keypad key UP\); BCM 20 \(keypad key DOWN\); BCM 21 \(keypad key SELECT\)$/m,
+    );
     await tap.waitFor("SIM: gpio 25 1");
+    const door = configIn(mkdtempSync(path.join(tmpdir(), "roomguard-cli-")), {
+      bus: busOf(dir),
+      sensors: [{ id: "front", kind: "door", pin: 25 }],
+    });
+    const used = await roomguard(["sim", "gpio", "25", "0", "--config", door]);
+    assert.equal(used.stdout, "sent: SIM: gpio 25 0\n");
+    assert.equal(used.stderr, "");
     tap.child.kill("SIGINT");
     assert.equal(await exited(tap.child), 0);
     for (const args of [["press"], ["gpio", "17", "2"], ["press", "LEFT", "soon"], ["blink"]]) {
@@ -193,6 +290,25 @@ describe("roomguard with a router", { timeout: 60_000 }, () => {
       assert.equal(wrong.code, 64, args.join(" "));
       assert.match(wrong.stderr, /sim: expected/);
     }
+  });
+
+  it("send and sim carry on past a broken config section they do not use, warning about it", async () => {
+    const broken = configIn(mkdtempSync(path.join(tmpdir(), "roomguard-cli-")), { bus: busOf(dir), music: { keymap: { LEFT: 5 } } });
+    const sent = await roomguard(["send", "NOBODY: here", "--config", broken]);
+    assert.equal(sent.code, 0);
+    assert.equal(sent.stdout, "sent: NOBODY: here   (no subscriber wants it: it went nowhere)\n");
+    assert.match(sent.stderr, /^roomguard send: warning: invalid config in .*\n {2}- music\.keymap\.LEFT: expected a string, got 5/);
+    assert.match(
+      sent.stderr,
+      /carrying on with what it needs: bus\.in = "ipc:.*" \(from the file\), bus\.out = .*, bus\.maxMessageSize = 65536 \(the default\)\. Fix the config before the next `.*npm start -- --config .*`: it refuses an invalid one \(exit 78\)\./,
+    );
+    const keypadBroken = configIn(mkdtempSync(path.join(tmpdir(), "roomguard-cli-")), {
+      bus: busOf(dir),
+      keypad: { buttons: { LEFT: "five" } },
+    });
+    const press = await roomguard(["sim", "press", "FOO", "--config", keypadBroken]);
+    assert.equal(press.code, 69, "not refused: the keypad's own config cannot be trusted to say which keys it has");
+    assert.match(press.stderr, /cannot check "FOO" against the keypad: its config is invalid \(above\)/);
   });
 
   it("client publishes what is typed and shows what arrives", async () => {
@@ -250,5 +366,120 @@ describe("roomguard with a router", { timeout: 60_000 }, () => {
     assert.equal(await exited(follow.child), 0);
     tap.child.kill("SIGINT");
     await exited(tap.child);
+  });
+  it("journal --follow starts near the end like tail -f; --lines chooses how near; --from and --since still say where", async () => {
+    const tap = background(["tap", "TAIL:", "--config", config]);
+    await tap.waitFor("# tapping");
+    for (let tries = 0; tries < 50 && !tap.output().includes("TAIL: probe"); tries++)
+      await roomguard(["send", "TAIL: probe", "--config", config]);
+    const numbers = Array.from({ length: 15 }, (_, i) => `TAIL: ${i}`);
+    await roomguard(["send", "-", "--config", config], { input: numbers.map((text) => `${text}\n`).join("") });
+    await roomguard(["send", "TAIL: new", "--config", config]);
+    await tap.waitFor("TAIL: new");
+    await new Promise((resolve) => setTimeout(resolve, 300)); // journaled (flushIntervalMs 50)
+    const shown = (output: string): string[] => [...output.matchAll(/ {2}(TAIL: \S+)$/gm)].map((match) => match[1] ?? "");
+    /** `journal ARGS` following, once it has shown `until` and had a moment for anything more. */
+    const following = async (args: string[], until: string): Promise<string[]> => {
+      const journal = background(["journal", "--follow", "--topic", "TAIL", ...args, "--config", config]);
+      await journal.waitFor(until);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      journal.child.kill("SIGINT");
+      assert.equal(await exited(journal.child), 0);
+      return shown(journal.output());
+    };
+
+    assert.deepEqual(await following([], "TAIL: new"), [...numbers.slice(6), "TAIL: new"], "the last 10");
+    assert.deepEqual(await following(["-n", "3"], "TAIL: new"), ["TAIL: 13", "TAIL: 14", "TAIL: new"]);
+    assert.deepEqual(await following(["--lines", "1"], "TAIL: new"), ["TAIL: new"]);
+    const listed = await roomguard(["journal", "-n", "2", "--topic", "TAIL", "--config", config]);
+    assert.equal(listed.code, 0);
+    assert.deepEqual(shown(listed.stdout), ["TAIL: 14", "TAIL: new"]);
+
+    const json = await roomguard(["journal", "--json", "--topic", "TAIL: 12", "--config", config]);
+    const { seq } = JSON.parse(json.stdout) as { seq: number };
+    assert.deepEqual(await following(["--from", String(seq)], "TAIL: new"), ["TAIL: 12", "TAIL: 13", "TAIL: 14", "TAIL: new"]);
+    const sinceHour = await following(["--since", "1h"], "TAIL: new");
+    assert.deepEqual(sinceHour.slice(-16), [...numbers, "TAIL: new"], "everything since then, not the last 10");
+
+    // -n 0: only what comes after it started (sent until it shows, since its start takes a moment).
+    const fresh = background(["journal", "-f", "-n", "0", "--topic", "TAIL", "--config", config]);
+    for (let tries = 0; tries < 50 && !fresh.output().includes("TAIL: later"); tries++) {
+      await roomguard(["send", "TAIL: later", "--config", config]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await fresh.waitFor("TAIL: later");
+    fresh.child.kill("SIGINT");
+    assert.equal(await exited(fresh.child), 0);
+    const later = shown(fresh.output());
+    assert.ok(later.length > 0 && later.every((text) => text === "TAIL: later"), later.join(", "));
+    tap.child.kill("SIGINT");
+    await exited(tap.child);
+  });
+});
+
+/** Every process whose command line mentions `dir`: a launcher's router runs in a process group of its own. */
+function processesUsing(dir: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(dir);
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
+describe("roomguard with a running launcher whose config was made invalid", { timeout: 60_000 }, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "roomguard-cli-"));
+  const control = `ipc://${dir}/ctl.sock`;
+  // The launcher and the router alone: what matters here is reaching the launcher.
+  const valid = {
+    bus: busOf(dir),
+    router: { journal: { dir: path.join(dir, "journal") } },
+    launcher: { services: [], control, stateDir: path.join(dir, "launcher") },
+    log: { format: "json" },
+  };
+  const file = configIn(dir, valid);
+  let launcher: ReturnType<typeof background>;
+
+  before(async () => {
+    launcher = background(["start", "--config", file]);
+    await launcher.waitFor('"msg":"every service started"', 20_000);
+  });
+
+  after(async () => {
+    if (launcher.child.exitCode === null) launcher.child.kill("SIGTERM");
+    await exited(launcher.child);
+    for (const pid of processesUsing(dir)) process.kill(pid, "SIGKILL");
+  });
+
+  it("status shows the table and warns, for a bad value and for a YAML syntax error; ctl quit stops it", async () => {
+    writeFileSync(file, stringify({ ...valid, music: { keymap: { LEFT: 5 } } }));
+    const status = await roomguard(["status", "--config", file]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /^service +state +pid +uptime +heartbeat +restarts +memory +problem\nrouter +running +\d+ .* \d+\.\d MB/);
+    assert.match(status.stderr, /^roomguard status: warning: invalid config in .*\n {2}- music\.keymap\.LEFT: expected a string, got 5 /);
+    assert.match(status.stderr, new RegExp(escape(`launcher.control = "${control}" (from the file)`)));
+
+    // Broken YAML: the control endpoint is still read from its own line.
+    writeFileSync(file, `${stringify(valid)}music:\n  keymap: { LEFT: [unclosed\n`);
+    const wide = await roomguard(["status", "--wide", "--config", file]);
+    assert.equal(wide.code, 0, wide.stderr);
+    assert.match(
+      wide.stdout,
+      /^service +state +pid +uptime +heartbeat +restarts +memory +rss +problem\nrouter +running +\d+ .* \d+\.\d MB +\d+\.\d MB/,
+    );
+    assert.match(wide.stderr, /warning: invalid config in .*:\n {2}- YAML syntax: /);
+    assert.match(wide.stderr, new RegExp(escape(`launcher.control = "${control}" (from the file)`)));
+    const start = await roomguard(["start", "--config", file]);
+    assert.equal(start.code, 78, "a second launcher on the broken config is refused before it binds anything");
+
+    const quit = await roomguard(["ctl", "quit", "--config", file]);
+    assert.equal(quit.code, 0, quit.stderr);
+    assert.equal(quit.stdout, "stopping every service, then the launcher\n");
+    assert.equal(await exited(launcher.child), 0);
+    assert.deepEqual(processesUsing(dir), [], "nothing of the appliance is left");
   });
 });

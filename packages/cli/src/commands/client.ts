@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { MessageError } from "@roomguard/bus";
-import { connectionOptions, timeoutMs, type Command } from "../command.js";
+import { BUS_KEYS, connectionOptions, timeoutMs, type Command } from "../command.js";
 import { connectToRouter } from "../connect.js";
 import { clockTime, renderFrames } from "../output.js";
 
@@ -15,8 +15,8 @@ arrives. /help lists the commands, /quit (or Ctrl-D) leaves.`,
 
   async run(argv, context) {
     const { values, positionals } = parseArgs({ args: argv, options: connectionOptions, allowPositionals: true });
-    const { config } = context.loadConfig(values.config);
-    const client = await connectToRouter(config, timeoutMs(values.timeout), context.output);
+    const { config } = context.loadConfig(values.config, { needs: BUS_KEYS });
+    const client = await connectToRouter(config, timeoutMs(values.timeout), context.output, context.hints());
     const prefixes = positionals.length > 0 ? positionals : [""];
     const subscription = client.subscribeRaw(...prefixes);
     const interactive = context.stdin.isTTY === true;

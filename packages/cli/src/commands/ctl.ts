@@ -1,19 +1,12 @@
 import { parseArgs } from "node:util";
 import { Request } from "zeromq";
-import { connectionOptions, timeoutMs, type Command } from "../command.js";
+import type { Hints } from "@roomguard/launcher/hints";
+import { connectionOptions, timeoutMs, type Command, type CommandContext } from "../command.js";
+import { UnreachableError } from "../unreachable-error.js";
 import { UsageError } from "../usage-error.js";
 
-/** Thrown when no launcher answers on launcher.control. */
-export class LauncherUnreachableError extends Error {
-  readonly code = "ELAUNCHER";
-  constructor(endpoint: string, ms: number) {
-    super(`no launcher answered at ${endpoint} within ${ms} ms. Is roomguard running? Start it with \`roomguard start\` (or npm start).`);
-    this.name = "LauncherUnreachableError";
-  }
-}
-
-/** Sends one command line to the launcher and returns its answer. */
-export async function askLauncher(endpoint: string, line: string, ms: number): Promise<string> {
+/** Sends one command line to the launcher and returns its answer; UnreachableError (with a hint) when none answers. */
+export async function askLauncher(endpoint: string, line: string, ms: number, hints: Hints): Promise<string> {
   const socket = new Request({ linger: 0, receiveTimeout: ms, sendTimeout: ms });
   socket.connect(endpoint);
   try {
@@ -21,19 +14,24 @@ export async function askLauncher(endpoint: string, line: string, ms: number): P
     const [answer] = await socket.receive();
     return answer?.toString("utf8") ?? "";
   } catch (error) {
-    if ((error as { code?: string }).code === "EAGAIN") throw new LauncherUnreachableError(endpoint, ms);
+    if ((error as { code?: string }).code === "EAGAIN")
+      throw new UnreachableError(`no launcher answered at ${endpoint} within ${ms} ms. ${hints.startAdvice()}.`, { cause: error });
     throw error;
   } finally {
     socket.close();
   }
 }
 
-async function ctl(argv: string[], context: Parameters<Command["run"]>[1], fixed?: string): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: connectionOptions, allowPositionals: true });
-  const line = fixed ?? positionals.join(" ");
-  if (line.trim() === "") throw new UsageError("ctl: expected a command, e.g. roomguard ctl status (roomguard ctl help lists them)");
-  const { config } = context.loadConfig(values.config);
-  const answer = await askLauncher(config.launcher.control, line, timeoutMs(values.timeout));
+/** Asks the launcher `line` and prints the answer: exit 1 when it did not understand. */
+async function ask(
+  line: string,
+  values: { config?: string | undefined; timeout?: string | undefined },
+  context: CommandContext,
+): Promise<number> {
+  // Only the launcher's endpoint matters: a config broken elsewhere (even made invalid while the
+  // appliance runs) must not keep the user from reaching the launcher, to see it or to stop it.
+  const { config } = context.loadConfig(values.config, { needs: ["launcher.control"], needsMayDefault: true });
+  const answer = await askLauncher(config.launcher.control, line, timeoutMs(values.timeout), context.hints());
   context.output.out(answer);
   return answer.startsWith("unknown ") || answer.startsWith("usage: ") || answer.startsWith("error: ") ? 1 : 0;
 }
@@ -46,17 +44,38 @@ Sends one command to the launcher that \`roomguard start\` runs, over its
 request/reply socket (launcher.control), and prints the answer. The same
 commands work at the launcher's own prompt:
 
-  help, list, status, start <service>, stop <service>, restart <service>,
-  kill <service>, killall, quit
+  help, list, status [wide], start <service>, stop <service>,
+  restart <service>, kill <service>, killall, quit
 
-Exit 69: no launcher answered.`,
-  run: (argv, context) => ctl(argv, context),
+It needs only launcher.control from the config: a config that is invalid
+elsewhere is warned about, not fatal, so a running appliance can always be
+reached (and stopped). Exit 69: no launcher answered.`,
+  async run(argv, context) {
+    const { values, positionals } = parseArgs({ args: argv, options: connectionOptions, allowPositionals: true });
+    const line = positionals.join(" ");
+    if (line.trim() === "") {
+      const { command } = context.hints();
+      throw new UsageError(`ctl: expected a command, e.g. ${command("ctl status")} (${command("ctl help")} lists them)`);
+    }
+    return ask(line, values, context);
+  },
 };
 
 export const statusCommand: Command = {
   summary: "every service's state, pid, uptime, heartbeat, restarts and memory",
-  usage: `roomguard status [--config FILE] [--timeout MS]
+  usage: `roomguard status [--wide] [--config FILE] [--timeout MS]
 
-The same as \`roomguard ctl status\`. Exit 69: no launcher answered.`,
-  run: (argv, context) => ctl(argv, context, "status"),
+The same as \`roomguard ctl status\`: a table of every service's state, pid,
+uptime, time since its last heartbeat, restarts, memory and problem. memory is
+the process's PSS: what it really costs, the pages it shares with the other
+Node processes split between them.
+
+  --wide, -w    RSS beside PSS (RSS counts the shared node binary and
+                libraries again in every process), and why a figure is "?"
+
+Needs only launcher.control from the config, like ctl. Exit 69: no launcher answered.`,
+  async run(argv, context) {
+    const { values } = parseArgs({ args: argv, options: { ...connectionOptions, wide: { type: "boolean", short: "w" } } });
+    return ask(values.wide ? "status wide" : "status", values, context);
+  },
 };

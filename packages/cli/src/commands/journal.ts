@@ -2,20 +2,23 @@ import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { TOPIC_PATTERN } from "@roomguard/bus";
 import { resolveConfigPath } from "@roomguard/config";
-import { followJournal, readJournal, renderBytes, type JournalRecord } from "@roomguard/journal";
+import { followJournal, listSegments, readJournal, renderBytes, type JournalRecord, type ReadOptions } from "@roomguard/journal";
 import type { Command } from "../command.js";
 import { dateTime, renderFrames } from "../output.js";
 import { UsageError } from "../usage-error.js";
 
 export const journalCommand: Command = {
   summary: "print the router's journal of forwarded messages",
-  usage: `roomguard journal [--follow] [--since WHEN] [--from SEQ] [--topic T]... [--json | --lala]
-                  [--dir DIR] [--config FILE]
+  usage: `roomguard journal [--follow] [--lines N] [--since WHEN] [--from SEQ] [--topic T]...
+                  [--json | --lala] [--dir DIR] [--config FILE]
 
 Prints journaled messages, oldest first: sequence number, local time, message.
 Bytes that are not UTF-8, and control characters, are shown escaped.
 
-  --follow, -f      keep printing new messages as they are journaled
+  --follow, -f      like tail -f: the last 10 messages, then new ones as they are
+                    journaled (with --since or --from: from there instead)
+  --lines N, -n N   only the last N messages (of those --since, --from and --topic
+                    select); with --follow, N before the new ones (0: only new ones)
   --since WHEN      from a time: 2026-11-22T10:00, or an age: 30s, 10m, 2h, 1d
   --from SEQ        from a sequence number
   --topic T         only topic T (KEY, DEATH) or, with other characters, messages
@@ -31,6 +34,7 @@ Bytes that are not UTF-8, and control characters, are shown escaped.
         config: { type: "string", short: "c" },
         dir: { type: "string" },
         follow: { type: "boolean", short: "f" },
+        lines: { type: "string", short: "n" },
         since: { type: "string" },
         from: { type: "string" },
         topic: { type: "string", multiple: true },
@@ -39,23 +43,72 @@ Bytes that are not UTF-8, and control characters, are shown escaped.
         help: { type: "boolean", short: "h" },
       },
     });
-    const loaded = context.loadConfig(values.config);
+    const options: ReadOptions = {
+      ...(values.since !== undefined ? { sinceMs: parseSince(values.since, Date.now()) } : {}),
+      ...(values.from !== undefined ? { fromSeq: parseSeq(values.from) } : {}),
+    };
+    // Following with no start given begins near the end, as tail -f does: a journal holds millions.
+    const count =
+      values.lines !== undefined
+        ? parseCount(values.lines)
+        : values.follow && values.since === undefined && values.from === undefined
+          ? 10
+          : undefined;
+    const loaded = context.loadConfig(values.config, { needs: values.dir === undefined ? ["router.journal.dir"] : [] });
     const dir = values.dir ?? resolveConfigPath(loaded, loaded.config.router.journal.dir);
     if (!existsSync(dir)) {
       context.output.err(`no journal at ${dir}: has the router run with this config? (router.journal.dir, or --dir)`);
       return 1;
     }
-    const options = {
-      ...(values.since !== undefined ? { sinceMs: parseSince(values.since, Date.now()) } : {}),
-      ...(values.from !== undefined ? { fromSeq: parseSeq(values.from) } : {}),
-    };
     const matches = topicFilter(values.topic ?? []);
     const format = values.json ? jsonLine : values.lala ? lalaLine : textLine;
-    const records = values.follow ? followJournal(dir, { ...options, signal: context.signal }) : readJournal(dir, options);
-    for await (const record of records) if (matches(record)) context.output.out(format(record));
+    const print = (record: JournalRecord): void => {
+      if (matches(record)) context.output.out(format(record));
+    };
+    let fromSeq = options.fromSeq;
+    if (count !== undefined) {
+      const tail = await lastRecords(dir, options, matches, count);
+      tail.records.forEach(print);
+      fromSeq = tail.nextSeq;
+    }
+    if (values.follow) {
+      for await (const record of followJournal(dir, { ...options, ...(fromSeq !== undefined ? { fromSeq } : {}), signal: context.signal }))
+        print(record);
+    } else if (count === undefined) {
+      for await (const record of readJournal(dir, options)) print(record);
+    }
     return 0;
   },
 };
+
+/**
+ * The last `count` records that `matches` selects, and the sequence number after the last record
+ * read (where following goes on). Reads from the newest segment back, only as far as it must:
+ * blocks before a pass's start are skipped without being decoded.
+ */
+export async function lastRecords(
+  dir: string,
+  options: ReadOptions,
+  matches: (record: JournalRecord) => boolean,
+  count: number,
+): Promise<{ records: JournalRecord[]; nextSeq: number | undefined }> {
+  const segments = await listSegments(dir);
+  const earliest = options.fromSeq ?? 0;
+  let records: JournalRecord[] = [];
+  let nextSeq: number | undefined = options.fromSeq;
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const fromSeq = Math.max(segments[i]?.firstSeq ?? 0, earliest);
+    records = [];
+    for await (const record of readJournal(dir, { ...options, fromSeq })) {
+      nextSeq = record.seq + 1;
+      if (!matches(record)) continue;
+      records.push(record);
+      if (records.length > 2 * count + 100) records.splice(0, records.length - count);
+    }
+    if (records.length >= count || fromSeq <= earliest) break;
+  }
+  return { records: count === 0 ? [] : records.slice(-count), nextSeq };
+}
 
 function textLine(record: JournalRecord): string {
   return `${record.seq}  ${dateTime(record.timeMs)}  ${renderFrames(record.frames)}`;
@@ -97,6 +150,11 @@ export function parseSince(value: string, nowMs: number): number {
   const time = Date.parse(value);
   if (Number.isNaN(time)) throw new UsageError(`--since: expected a time like 2026-11-22T10:00 or an age like 10m, got "${value}"`);
   return time;
+}
+
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`--lines: expected a number of messages, got "${value}"`);
+  return Number(value);
 }
 
 function parseSeq(value: string): number {

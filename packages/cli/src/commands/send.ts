@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { checkMessage } from "@roomguard/bus";
-import { connectionOptions, timeoutMs, type Command } from "../command.js";
+import { BUS_KEYS, connectionOptions, timeoutMs, type Command } from "../command.js";
 import { connectToRouter } from "../connect.js";
 import { UsageError } from "../usage-error.js";
 
@@ -19,12 +19,13 @@ TOPIC: rest, TOPIC matching [A-Z][A-Z0-9_]*, at most bus.maxMessageSize bytes.
 
   async run(argv, context) {
     const { values, positionals } = parseArgs({ args: argv, options: connectionOptions, allowPositionals: true });
-    const { config } = context.loadConfig(values.config);
+    const { config } = context.loadConfig(values.config, { needs: BUS_KEYS });
     const texts = positionals.length === 1 && positionals[0] === "-" ? await readLines(context.stdin) : positionals;
-    if (texts.length === 0) throw new UsageError('send: expected at least one message, e.g. roomguard send "KEY: LEFT"');
+    if (texts.length === 0)
+      throw new UsageError(`send: expected at least one message, e.g. ${context.hints().command('send "KEY: LEFT"')}`);
     for (const text of texts) checkMessage(text, config.bus.maxMessageSize);
 
-    const client = await connectToRouter(config, timeoutMs(values.timeout), context.output, true);
+    const client = await connectToRouter(config, timeoutMs(values.timeout), context.output, context.hints(), true);
     for (const text of texts) {
       const wanted = client.wants(text);
       await client.publish(text);

@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import { simGpioMessage, simPressMessage } from "@roomguard/bus";
+import type { LenientConfig, RoomguardConfig } from "@roomguard/config";
 import { ExitCode } from "@roomguard/runtime";
-import { connectionOptions, timeoutMs, type Command } from "../command.js";
+import { BUS_KEYS, connectionOptions, timeoutMs, touches, type Command } from "../command.js";
 import { connectToRouter } from "../connect.js";
 import { UsageError } from "../usage-error.js";
 
@@ -15,25 +16,34 @@ Drives the simulated board of every service running with hardware.backend sim
 (default 100) and runs through the keypad's debounce like a real one; a press
 held past keypad.holdMs also sends KEY: <NAME> HOLD.
 
+A key the configured keypad does not have is refused, with the keys it has
+(keypad.buttons, or keypad.matrix.keys with keypad.mode: matrix); a pin nothing
+in the config reads is sent anyway, with a warning naming the pins in use.
+When no service on simulated hardware listens, nothing is sent (exit 69).
+
   roomguard sim press RIGHT
   roomguard sim press SELECT 1500
   roomguard sim gpio 25 1          (BCM 25 driven high from outside)`,
 
   async run(argv, context) {
     const { values, positionals } = parseArgs({ args: argv, options: connectionOptions, allowPositionals: true });
-    const text = simText(positionals);
-    const { config } = context.loadConfig(values.config);
-    const client = await connectToRouter(config, timeoutMs(values.timeout), context.output, true);
+    const sim = simOf(positionals, context.hints().command("sim", false));
+    const loaded = context.loadConfig(values.config, { needs: BUS_KEYS });
+    const { config } = loaded;
+    const checked = checkAgainstConfig(sim, loaded);
+    if (checked) context.output.err(`roomguard sim: ${checked}`);
+
+    const client = await connectToRouter(config, timeoutMs(values.timeout), context.output, context.hints(), true);
     try {
-      if (!client.wants(text)) {
+      if (!client.wants(sim.text)) {
         context.output.err(
-          `roomguard sim: no service on simulated hardware is listening, so "${text}" would go nowhere. ` +
-            "Start the appliance with hardware.backend: sim (auto does that off a Raspberry Pi).",
+          `roomguard sim: no service on simulated hardware is listening, so "${sim.text}" would go nowhere: nothing was sent. ` +
+            whyNobody(sim, config, context.hints().command("status")),
         );
         return ExitCode.unavailable;
       }
-      await client.publish(text);
-      context.output.out(`sent: ${text}`);
+      await client.publish(sim.text);
+      context.output.out(`sent: ${sim.text}`);
       return ExitCode.ok;
     } finally {
       await client.close();
@@ -41,18 +51,75 @@ held past keypad.holdMs also sends KEY: <NAME> HOLD.
   },
 };
 
+type Sim = { text: string } & ({ verb: "press"; key: string } | { verb: "gpio"; pin: number });
+
 /** The SIM: message for the command line, or a UsageError saying what was expected. */
-function simText(positionals: string[]): string {
+function simOf(positionals: string[], simCommand: string): Sim {
   const [verb, first, second, ...extra] = positionals;
   try {
     if (verb === "press" && first !== undefined && extra.length === 0) {
-      return simPressMessage(first, second === undefined ? undefined : Number(second));
+      return { verb, key: first, text: simPressMessage(first, second === undefined ? undefined : Number(second)) };
     }
     if (verb === "gpio" && first !== undefined && (second === "0" || second === "1") && extra.length === 0) {
-      return simGpioMessage(Number(first), second === "1" ? 1 : 0);
+      const pin = Number(first);
+      return { verb, pin, text: simGpioMessage(pin, second === "1" ? 1 : 0) };
     }
   } catch (error) {
     throw new UsageError(`sim: ${error instanceof Error ? error.message : String(error)}`);
   }
-  throw new UsageError("sim: expected `roomguard sim press KEY [MS]` or `roomguard sim gpio BCM 0|1`");
+  throw new UsageError(`sim: expected \`${simCommand} press KEY [MS]\` or \`${simCommand} gpio BCM 0|1\``);
+}
+
+/**
+ * Refuses a key the keypad does not have (UsageError); returns a warning for a pin nothing
+ * reads, or for a check the config does not allow (its keypad or sensors are invalid).
+ */
+function checkAgainstConfig(sim: Sim, loaded: LenientConfig): string | undefined {
+  const invalid = (section: string): boolean => loaded.error?.issues.some((issue) => touches(issue.path, section)) ?? false;
+  const { config } = loaded;
+  if (sim.verb === "press") {
+    if (invalid("keypad")) return `cannot check "${sim.key}" against the keypad: its config is invalid (above)`;
+    const keys = keypadKeys(config);
+    if (keys.includes(sim.key)) return undefined;
+    const sameLetters = keys.find((key) => key.toLowerCase() === sim.key.toLowerCase());
+    throw new UsageError(
+      `the keypad has no key "${sim.key}"${sameLetters ? ` (did you mean "${sameLetters}"?)` : ""}; ` +
+        `its keys (keypad.mode: ${config.keypad.mode}${loaded.file ? `, in ${loaded.file}` : ""}): ${keys.join(" ")}`,
+    );
+  }
+  if (invalid("keypad") || invalid("sensors")) return `cannot check BCM ${sim.pin} against the config: it is invalid (above)`;
+  const users = pinUsers(config);
+  if (users.has(sim.pin)) return undefined;
+  const inUse = [...users].map(([pin, what]) => `BCM ${pin} (${what.join(", ")})`).join("; ");
+  return `warning: nothing in the config reads BCM ${sim.pin}, so no service will notice it; pins in use: ${inUse || "none"}`;
+}
+
+/** The key names of the configured keypad, as `SIM: press` takes them. */
+export function keypadKeys(config: RoomguardConfig): string[] {
+  return config.keypad.mode === "buttons" ? Object.keys(config.keypad.buttons) : config.keypad.matrix.keys.flat();
+}
+
+/** Every BCM pin the config has a service read or drive, with what uses it, in ascending order. */
+export function pinUsers(config: RoomguardConfig): Map<number, string[]> {
+  const users: [number, string][] = [];
+  const { keypad } = config;
+  if (keypad.mode === "buttons") for (const [name, pin] of Object.entries(keypad.buttons)) users.push([pin, `keypad key ${name}`]);
+  else {
+    keypad.matrix.rows.forEach((pin, i) => users.push([pin, `keypad row ${i + 1}`]));
+    keypad.matrix.columns.forEach((pin, i) => users.push([pin, `keypad column ${i + 1}`]));
+  }
+  for (const sensor of config.sensors) if (typeof sensor.pin === "number") users.push([sensor.pin, `sensor ${sensor.id}, ${sensor.kind}`]);
+  const map = new Map<number, string[]>();
+  for (const [pin, what] of users.sort(([a], [b]) => a - b)) map.set(pin, [...(map.get(pin) ?? []), what]);
+  return map;
+}
+
+/** The likely reason nobody simulates, from the config. */
+function whyNobody(sim: Sim, config: RoomguardConfig, status: string): string {
+  const { backend } = config.hardware;
+  if (backend === "onoff" || backend === "rpio")
+    return `hardware.backend is ${backend}: the services read real pins. Simulating needs hardware.backend: sim (auto does that off a Raspberry Pi).`;
+  const who = sim.verb === "press" ? "the keypad" : "the keypad and the sensor reader";
+  const auto = backend === "auto" ? " With hardware.backend: auto, a Raspberry Pi has real pins, not simulated ones." : "";
+  return `Is ${who} running? \`${status}\` shows it.${auto}`;
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import type { RawMessage } from "@roomguard/bus";
-import { connectionOptions, timeoutMs, type Command } from "../command.js";
+import { BUS_KEYS, connectionOptions, timeoutMs, type Command } from "../command.js";
 import { connectToRouter } from "../connect.js";
 import { clockTime, renderFrames } from "../output.js";
 
@@ -22,8 +22,8 @@ and marked. --json prints one JSON object a line. Ctrl-C stops.
       options: { ...connectionOptions, json: { type: "boolean" } },
       allowPositionals: true,
     });
-    const { config } = context.loadConfig(values.config);
-    const client = await connectToRouter(config, timeoutMs(values.timeout), context.output);
+    const { config } = context.loadConfig(values.config, { needs: BUS_KEYS });
+    const client = await connectToRouter(config, timeoutMs(values.timeout), context.output, context.hints());
     const prefixes = positionals.length > 0 ? positionals : [""];
     const subscription = client.subscribeRaw(...prefixes);
     context.signal.addEventListener("abort", () => subscription.close(), { once: true });

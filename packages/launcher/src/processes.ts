@@ -101,6 +101,12 @@ export interface ProcessMemory {
    * /proc/<pid>/smaps_rollup; null when that cannot be read (`pssProblem` says why).
    */
   pssBytes: number | null;
+  /**
+   * The anonymous part of the PSS (heap, stacks: what only swap could free), in bytes; null when
+   * the kernel does not say (Pss_Anon is there since Linux 5.8) or smaps_rollup is unreadable.
+   * The rest is mostly program and library files, which the kernel can drop and read again.
+   */
+  pssAnonBytes: number | null;
   /** Resident set size in bytes: every page mapped, shared ones counted in full in each process. Null when unreadable. */
   rssBytes: number | null;
   /** Why `pssBytes` is null, e.g. "permission denied (another user's process)". */
@@ -119,10 +125,8 @@ export function memoryOf(pid: number): ProcessMemory | null {
       const value = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(rollup)?.[1];
       return value === undefined ? null : Number(value) * 1024;
     };
-    const pssBytes = kb("Pss");
-    return pssBytes === null
-      ? { pssBytes, rssBytes: kb("Rss"), pssProblem: "no Pss line in smaps_rollup" }
-      : { pssBytes, rssBytes: kb("Rss") };
+    const memory = { pssBytes: kb("Pss"), pssAnonBytes: kb("Pss_Anon"), rssBytes: kb("Rss") };
+    return memory.pssBytes === null ? { ...memory, pssProblem: "no Pss line in smaps_rollup" } : memory;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     let status: string;
@@ -138,6 +142,6 @@ export function memoryOf(pid: number): ProcessMemory | null {
         : code === "ENOENT"
           ? "no /proc/<pid>/smaps_rollup (Linux before 4.14)"
           : `cannot read /proc/<pid>/smaps_rollup (${code ?? String(error)})`;
-    return { pssBytes: null, rssBytes: kb === undefined ? null : Number(kb) * 1024, pssProblem };
+    return { pssBytes: null, pssAnonBytes: null, rssBytes: kb === undefined ? null : Number(kb) * 1024, pssProblem };
   }
 }

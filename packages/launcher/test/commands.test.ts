@@ -28,8 +28,8 @@ function context() {
     supervisor,
     memoryOf: (pid) =>
       pid === 501
-        ? { pssBytes: null, rssBytes: pid * 2 ** 20, pssProblem: "permission denied" }
-        : { pssBytes: (pid / 10) * 2 ** 20, rssBytes: pid * 2 ** 20 },
+        ? { pssBytes: null, pssAnonBytes: null, rssBytes: pid * 2 ** 20, pssProblem: "permission denied" }
+        : { pssBytes: (pid / 10) * 2 ** 20, pssAnonBytes: (pid / 20) * 2 ** 20, rssBytes: pid * 2 ** 20 },
     quit: () => quits++,
   };
   return { ctx, supervisor, clock, alive, quits: () => quits };

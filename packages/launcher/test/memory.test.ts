@@ -9,6 +9,7 @@ describe("memoryOf: what a process costs", () => {
     const own = memoryOf(process.pid);
     assert.ok(own?.pssBytes && own.rssBytes, JSON.stringify(own));
     assert.ok(own.pssBytes <= own.rssBytes);
+    assert.ok(own.pssAnonBytes !== null && own.pssAnonBytes > 0 && own.pssAnonBytes < own.pssBytes, JSON.stringify(own));
     assert.equal(own.pssProblem, undefined);
 
     const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });

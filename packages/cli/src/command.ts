@@ -69,9 +69,11 @@ export function configAccess(word: string, output: Output): Pick<CommandContext,
         return `${key} = ${JSON.stringify(node)} (${loaded.isGiven(key) ? "from the file" : "the default"})`;
       };
       output.err(`roomguard ${word}: warning: ${error.message}`);
+      // A file this user may not read (the Pi's is the roomguard group's) is not one to fix.
+      const unreadable = error.issues.every((issue) => issue.message.startsWith("cannot read config file"));
       output.err(
-        `roomguard ${word}: carrying on${use.needs.length > 0 ? ` with what it needs: ${use.needs.map(value).join(", ")}` : ""}. ` +
-          `Fix the config before the next \`${hints().start()}\`: it refuses an invalid one (exit 78).`,
+        `roomguard ${word}: carrying on${use.needs.length > 0 ? ` with what it needs: ${use.needs.map(value).join(", ")}` : ""}.` +
+          (unreadable ? "" : ` Fix the config before the next \`${hints().start()}\`: it refuses an invalid one (exit 78).`),
       );
       return loaded;
     },

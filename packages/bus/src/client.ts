@@ -39,7 +39,8 @@ export class RouterUnreachableError extends Error {
   ) {
     super(
       `cannot reach the router at ${endpoints.in} (publish) and ${endpoints.out} (subscribe) within ${timeoutMs} ms. ` +
-        "Is it running? Start it with `roomguard router` or `pnpm start`, and check bus.in/bus.out in the config.",
+        // No start command here: which one fits depends on where the user is (the CLI adds it).
+        "Is the router running? Check bus.in/bus.out in the config.",
     );
     this.name = "RouterUnreachableError";
   }

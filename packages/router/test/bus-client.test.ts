@@ -69,7 +69,7 @@ describe("BusClient with a real router", { timeout: 30_000 }, () => {
       assert.ok(error instanceof RouterUnreachableError);
       assert.match(
         error.message,
-        /cannot reach the router at .*in\.sock .* within 300 ms\. Is it running\? Start it with `roomguard router`/,
+        /cannot reach the router at .*in\.sock .* within 300 ms\. Is the router running\? Check bus\.in\/bus\.out in the config\.$/,
       );
       return true;
     });

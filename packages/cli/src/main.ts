@@ -103,4 +103,7 @@ function reportFailure(word: string, error: unknown, hints: Hints): number {
   return ExitCode.failure;
 }
 
-process.exit(await main(process.argv.slice(2)));
+const code = await main(process.argv.slice(2));
+// process.exit() drops what is still queued for a pipe (`roomguard journal | less`): flush both streams first.
+await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write("", resolve))));
+process.exit(code);

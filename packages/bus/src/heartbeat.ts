@@ -16,6 +16,8 @@ export interface HeartbeatOptions {
   clock?: Clock;
   /** Extra fields for the payload, read at every beat. */
   extra?: () => Record<string, unknown>;
+  /** What is wrong, for the payload's `problem` (what `roomguard status` shows), read at every beat; undefined: nothing. */
+  problem?: () => string | undefined;
   /** Process id in the payload. Default `process.pid`. */
   pid?: number;
   /** Called when a beat cannot be published (it is not retried; the next one comes anyway). */
@@ -26,16 +28,24 @@ export interface HeartbeatOptions {
  * Publishes `HEARTBEAT: <service> {"pid":…,"uptime_s":…}` now (once the router answers) and then every
  * `intervalS` seconds, until `stop()`. The launcher uses the pid to adopt services.
  *
- * `beat()` publishes one more at once, for news that should not wait an interval (a service's
- * `problem` solved or new). Before the first beat it does nothing (the first one carries the
- * news anyway), nor after `stop()`.
+ * `beat()` publishes one more at once, for news that should not wait an interval. Before the
+ * first beat it does nothing (the first one carries the news anyway), nor after `stop()`.
+ * `problemMayHaveChanged()` does so only when `problem()` differs from the last one sent: call
+ * it on every event that can solve or cause one, so status is right at once.
  */
-export function startHeartbeat(options: HeartbeatOptions): { stop(): void; beat(): void } {
+export function startHeartbeat(options: HeartbeatOptions): { stop(): void; beat(): void; problemMayHaveChanged(): void } {
   const clock = options.clock ?? systemClock;
   const startedAt = clock.now();
+  let problemSent: string | undefined;
   const beat = (): void => {
     const uptime = Math.round((clock.now() - startedAt) / 100) / 10;
-    const payload = { pid: options.pid ?? process.pid, uptime_s: uptime, ...options.extra?.() };
+    problemSent = options.problem?.();
+    const payload = {
+      pid: options.pid ?? process.pid,
+      uptime_s: uptime,
+      ...options.extra?.(),
+      ...(problemSent === undefined ? {} : { problem: problemSent }),
+    };
     options.bus.publish(heartbeatMessage(options.service, payload)).catch((error: unknown) => options.onError?.(error));
   };
   const { bus } = options;
@@ -54,14 +64,18 @@ export function startHeartbeat(options: HeartbeatOptions): { stop(): void; beat(
   } else beat();
   // Nobody listening within an interval: the regular beats start anyway.
   const timer = clock.setInterval(() => (endWait(), beat()), options.intervalS * 1000);
+  const beatNow = (): void => {
+    if (firstBeat === undefined && !stopped) beat();
+  };
   return {
     stop: () => {
       stopped = true;
       endWait();
       clock.clearInterval(timer);
     },
-    beat: () => {
-      if (firstBeat === undefined && !stopped) beat();
+    beat: beatNow,
+    problemMayHaveChanged: () => {
+      if (options.problem?.() !== problemSent) beatNow();
     },
   };
 }

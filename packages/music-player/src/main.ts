@@ -109,19 +109,14 @@ await runService(
       const { state, error } = link.status();
       return state === "connected" ? (player.status().problem as string | undefined) : (privateMpd?.status().error ?? error);
     };
-    let problemSent: string | undefined;
     const heartbeat = startHeartbeat({
       bus,
       service: "music-player",
       intervalS: config.bus.heartbeatIntervalS,
-      extra: () => {
-        problemSent = problem();
-        return { mpd: link.status().state, ...(problemSent === undefined ? {} : { problem: problemSent }) };
-      },
+      extra: () => ({ mpd: link.status().state }),
+      problem,
     });
-    problemMayHaveChanged = () => {
-      if (problem() !== problemSent) heartbeat.beat();
-    };
+    problemMayHaveChanged = () => heartbeat.problemMayHaveChanged();
     const control = serveControl({
       bus,
       service: "music-player",

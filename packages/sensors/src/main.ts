@@ -21,11 +21,7 @@ await runService("sensors", async ({ config, log, requestStop }) => {
     bus,
     service: "sensors",
     intervalS: config.bus.heartbeatIntervalS,
-    // `problem` is what the launcher's status shows: sensors refused by the config or failing.
-    extra: () => {
-      const problem = sensors.problem();
-      return problem === undefined ? {} : { problem };
-    },
+    problem: () => sensors.problem(), // sensors refused by the config or failing
   });
   const control = serveControl({
     bus,

@@ -11,6 +11,7 @@ export {
   type LenientConfig,
   type LoadedConfig,
 } from "./load.js";
+export { keypadKeyNames } from "./keypad-keys.js";
 export { configKeys, configReference, type ConfigKey } from "./reference.js";
 export { configSchema, LAUNCHED_SERVICES, type RoomguardConfig } from "./schema.js";
 export { validateConfig, type ValidationResult } from "./validate.js";

@@ -1,5 +1,5 @@
 import type { SimCommand } from "@roomguard/bus";
-import type { RoomguardConfig } from "@roomguard/config";
+import { keypadKeyNames, type RoomguardConfig } from "@roomguard/config";
 import type { SimHal } from "@roomguard/hal/sim";
 import type { Clock, Logger } from "@roomguard/runtime";
 
@@ -21,7 +21,6 @@ export function createSimulator(sim: SimHal, keypad: RoomguardConfig["keypad"], 
     }
     return undefined;
   };
-  const known = (): string[] => (keypad.mode === "buttons" ? Object.keys(keypad.buttons) : keypad.matrix.keys.flat());
 
   return (command) => {
     if (command.command === "gpio") {
@@ -38,13 +37,14 @@ export function createSimulator(sim: SimHal, keypad: RoomguardConfig["keypad"], 
     if (keypad.mode === "buttons") {
       const pin = keypad.buttons[command.key];
       if (pin === undefined)
-        return log.once("warn", `sim:unknown:${command.key}`, `SIM: press ${command.key}: no such key`, { known: known() });
+        return log.once("warn", `sim:unknown:${command.key}`, `SIM: press ${command.key}: no such key`, { known: keypadKeyNames(keypad) });
       sim.gpio.drive(pin, 0);
       clock.setTimeout(() => sim.gpio.release(pin), ms);
       return;
     }
     const cell = cellOf(command.key);
-    if (!cell) return log.once("warn", `sim:unknown:${command.key}`, `SIM: press ${command.key}: no such key`, { known: known() });
+    if (!cell)
+      return log.once("warn", `sim:unknown:${command.key}`, `SIM: press ${command.key}: no such key`, { known: keypadKeyNames(keypad) });
     sim.gpio.connect(cell.row, cell.column);
     clock.setTimeout(() => sim.gpio.disconnect(cell.row, cell.column), ms);
   };

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { simGpioMessage, simPressMessage } from "@roomguard/bus";
-import type { LenientConfig, RoomguardConfig } from "@roomguard/config";
+import { keypadKeyNames, type LenientConfig, type RoomguardConfig } from "@roomguard/config";
 import { ExitCode } from "@roomguard/runtime";
 import { BUS_KEYS, connectionOptions, timeoutMs, touches, type Command } from "../command.js";
 import { connectToRouter } from "../connect.js";
@@ -79,7 +79,7 @@ function checkAgainstConfig(sim: Sim, loaded: LenientConfig): string | undefined
   const { config } = loaded;
   if (sim.verb === "press") {
     if (invalid("keypad")) return `cannot check "${sim.key}" against the keypad: its config is invalid (above)`;
-    const keys = keypadKeys(config);
+    const keys = keypadKeyNames(config.keypad);
     if (keys.includes(sim.key)) return undefined;
     const sameLetters = keys.find((key) => key.toLowerCase() === sim.key.toLowerCase());
     throw new UsageError(
@@ -92,11 +92,6 @@ function checkAgainstConfig(sim: Sim, loaded: LenientConfig): string | undefined
   if (users.has(sim.pin)) return undefined;
   const inUse = [...users].map(([pin, what]) => `BCM ${pin} (${what.join(", ")})`).join("; ");
   return `warning: nothing in the config reads BCM ${sim.pin}, so no service will notice it; pins in use: ${inUse || "none"}`;
-}
-
-/** The key names of the configured keypad, as `SIM: press` takes them. */
-export function keypadKeys(config: RoomguardConfig): string[] {
-  return config.keypad.mode === "buttons" ? Object.keys(config.keypad.buttons) : config.keypad.matrix.keys.flat();
 }
 
 /** Every BCM pin the config has a service read or drive, with what uses it, in ascending order. */

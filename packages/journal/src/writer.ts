@@ -217,7 +217,11 @@ export class JournalWriter {
     } catch (error) {
       this.droppedMessages += messages;
       this.failed(error);
+      return;
     }
+    // A block is never split, so one larger than a segment's room (a burst read at once) can
+    // take the journal past maxBytes: older segments go now, not at the next rotation.
+    await this.prune(this.options.maxBytes);
   }
 
   /** Logs a disk failure once per kind and lets the next write start a fresh segment. */
@@ -250,13 +254,13 @@ export class JournalWriter {
     this.current = { path: file, bytes: 0 };
     await this.handle.write(SEGMENT_SIGNATURE);
     this.current.bytes = SEGMENT_SIGNATURE.length;
-    await this.prune();
+    await this.prune(this.options.maxBytes - this.options.segmentBytes); // room for the new segment to fill
   }
 
-  /** Deletes the oldest closed segments while the journal is over its size. */
-  private async prune(): Promise<void> {
+  /** Deletes the oldest closed segments while the journal holds more than `limitBytes`. */
+  private async prune(limitBytes: number): Promise<void> {
     let total = this.segments.reduce((sum, segment) => sum + segment.bytes, this.current?.bytes ?? 0);
-    while (total > this.options.maxBytes - this.options.segmentBytes && this.segments.length > 0) {
+    while (total > limitBytes && this.segments.length > 0) {
       const oldest = this.segments.shift() as Segment;
       await rm(oldest.path, { force: true });
       total -= oldest.bytes;

@@ -109,6 +109,23 @@ describe("JournalWriter and readJournal", () => {
     records.forEach((record, index) => assert.equal(record.seq, (records[0]?.seq ?? 0) + index));
   });
 
+  it("stays within maxBytes when a single block is larger than a segment (a burst read at once)", async () => {
+    const dir = scratch();
+    const writer = await openWriter(dir, { segmentBytes: 64 * 1024, maxBytes: 256 * 1024 });
+    try {
+      for (let i = 0; i < 20; i++) {
+        const burst = messages(Buffer.concat([Buffer.from(`N: ${i} `), Buffer.alloc(90 * 1024, 0x42)]));
+        writer.append(burst.payload, burst.count, i);
+        await writer.flush();
+        const total = readdirSync(dir).reduce((sum, file) => sum + statSync(path.join(dir, file)).size, 0);
+        assert.ok(total <= 256 * 1024, `after burst ${i} the journal is ${total} bytes, over maxBytes`);
+      }
+    } finally {
+      await writer.close();
+    }
+    assert.equal((await all(dir)).at(-1)?.seq, 19);
+  });
+
   it("writes on its timer, at most flushIntervalMs after an append", async () => {
     const dir = scratch();
     const clock = new ManualClock();

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Writes what the configured hardware needs at boot into the Pi's config.txt, in a block this
-// script owns: pull-ups for input pins (sysfs cannot set pulls), the I2C bus, the 1-Wire overlay.
-// Each service of the release says what it needs (`print-boot-needs.js`); nothing else in the
-// file is touched. Prints what it wrote; exit 0 with "unchanged" or "changed" on the last line.
+// script owns: pulls for input pins (sysfs cannot set them), the I2C bus, the 1-Wire overlay. They
+// come from the release's pin plan of the whole config (what `roomguard check` prints), which every
+// enabled service fills in; nothing else in the file is touched. Prints what it wrote; exit 0 with
+// "unchanged" or "changed" on the last line.
 //
 //   node deploy/boot-config.mjs --release DIR --config FILE --boot-config FILE
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -14,16 +14,13 @@ import { parseArgs } from "node:util";
 export const BEGIN = "# >>> roomguard: written by deploy/install.sh from /etc/roomguard/config.yaml; edit that instead >>>";
 export const END = "# <<< roomguard <<<";
 
-/** Services that can need boot settings, and their reporting script. */
-const REPORTERS = { keypad: "packages/keypad/dist/src/print-boot-needs.js", sensors: "packages/sensors/dist/src/print-boot-needs.js" };
-
 /** The config.txt lines for a list of needs; throws on a pin asked to be pulled both ways. */
 export function bootLines(needs) {
   const up = new Set(needs.flatMap((need) => need.pullUp ?? []));
   const down = new Set(needs.flatMap((need) => need.pullDown ?? []));
   const both = [...up].filter((pin) => down.has(pin));
   if (both.length > 0) throw new Error(`BCM ${both.join(", ")}: wanted with a pull-up and a pull-down at once; check the config`);
-  const oneWire = [...new Set(needs.flatMap((need) => (need.oneWirePin === undefined ? [] : [need.oneWirePin])))];
+  const oneWire = [...new Set(needs.flatMap((need) => need.oneWirePins ?? []))];
   const sorted = (pins) => [...pins].sort((a, b) => a - b).join(",");
   return [
     ...(needs.some((need) => need.i2c) ? ["dtparam=i2c_arm=on"] : []),
@@ -48,13 +45,12 @@ async function main() {
   const { values } = parseArgs({ options: { release: { type: "string" }, config: { type: "string" }, "boot-config": { type: "string" } } });
   const { release, config, "boot-config": bootConfig } = values;
   if (!release || !config || !bootConfig) throw new Error("usage: boot-config.mjs --release DIR --config FILE --boot-config FILE");
-  const { loadConfig } = await import(pathToFileURL(path.join(release, "packages/config/dist/src/index.js")).href);
-  const { services } = loadConfig({ configPath: config }).config.launcher;
-  const needs = Object.entries(REPORTERS)
-    .filter(([service]) => services.includes(service))
-    .flatMap(([, script]) =>
-      JSON.parse(execFileSync(process.execPath, [path.join(release, script), "--config", config], { encoding: "utf8" })),
-    );
+  const library = (name) => import(pathToFileURL(path.join(release, `packages/${name}/dist/src/index.js`)).href);
+  const [{ loadConfig }, { bootNeedsOf }, { checkWholeConfig, findServices }] = await Promise.all(
+    ["config", "hal", "registry"].map(library),
+  );
+  const { plan } = await checkWholeConfig(loadConfig({ configPath: config }), { services: findServices(release) });
+  const needs = bootNeedsOf(plan);
   const lines = bootLines(needs);
   const text = existsSync(bootConfig) ? readFileSync(bootConfig, "utf8") : "";
   const next = withBlock(text, lines);

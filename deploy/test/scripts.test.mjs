@@ -75,7 +75,7 @@ describe("install.sh's platform check", () => {
 describe("the config.txt block", () => {
   it("turns hardware needs into config.txt lines: I2C, 1-Wire, pulls in one line each, sorted", () => {
     assert.deepEqual(
-      bootLines([{ pullUp: [21, 5] }, { pullUp: [25], i2c: true }, { oneWirePin: 4 }, { pullDown: [17] }, { pullUp: [5] }]),
+      bootLines([{ pullUp: [21, 5] }, { pullUp: [25], i2c: true }, { oneWirePins: [4] }, { pullDown: [17] }, { pullUp: [5] }]),
       ["dtparam=i2c_arm=on", "dtoverlay=w1-gpio,gpiopin=4", "gpio=5,21,25=ip,pu", "gpio=17=ip,pd"],
     );
     assert.deepEqual(bootLines([]), []);

@@ -6,6 +6,7 @@ import { ConfigError } from "@roomguard/config";
 import { ExitCode } from "@roomguard/runtime";
 import type { Hints } from "@roomguard/launcher/hints";
 import { configAccess, type Command } from "./command.js";
+import { checkCommand } from "./commands/check.js";
 import { clientCommand } from "./commands/client.js";
 import { ctlCommand, statusCommand } from "./commands/ctl.js";
 import { journalCommand } from "./commands/journal.js";
@@ -19,6 +20,7 @@ import { UsageError } from "./usage-error.js";
 
 const commands: Record<string, Command> = {
   start: startCommand,
+  check: checkCommand,
   ctl: ctlCommand,
   status: statusCommand,
   router: routerCommand,

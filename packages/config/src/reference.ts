@@ -88,7 +88,9 @@ export function configReference(): string {
   for (const [section, keys] of sections) {
     lines.push(`### \`${section}\``, "", "| key | values | default | what it does |", "|---|---|---|---|");
     for (const key of keys) {
-      lines.push(`| \`${key.path}\` | ${cell(key.type)} | \`${JSON.stringify(key.default)}\` | ${cell(key.description)} |`);
+      lines.push(
+        `| \`${key.path}\` | ${cell(key.type)} | ${key.default === undefined ? "(see description)" : `\`${JSON.stringify(key.default)}\``} | ${cell(key.description)} |`,
+      );
     }
     lines.push("");
   }

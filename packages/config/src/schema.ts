@@ -221,17 +221,21 @@ const music = v.strictObject({
   ),
 });
 
-/** The programs the launcher can run besides the router, in the order it starts them. */
-export const LAUNCHED_SERVICES = ["keypad", "sensors", "music-player"] as const;
+/** Service names: lower case, digits and `-` (`router`, `music-player`). */
+export const SERVICE_NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
+
+const serviceName = v.pipe(v.string(), v.regex(SERVICE_NAME_PATTERN, 'a service name such as "music-player"'));
 
 const launcher = v.strictObject({
-  services: setting(
+  // No default here: the installed service packages say which of them run by default (the registry).
+  services: v.optional(
     v.pipe(
-      v.array(v.picklist(LAUNCHED_SERVICES)),
+      v.array(serviceName),
       v.check((list) => new Set(list).size === list.length, "each service at most once"),
+      v.description(
+        "The services the launcher starts after the router, in this order (they stop in the reverse order). Not given: every installed service that is on by default, in its start order (`roomguard check` lists them). Leave one out to run it yourself, or not at all.",
+      ),
     ),
-    [...LAUNCHED_SERVICES],
-    "The services the launcher starts after the router, in this order (they stop in the reverse order). Leave one out to run it yourself, or not at all.",
   ),
   control: setting(
     endpoint,

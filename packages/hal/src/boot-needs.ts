@@ -6,6 +6,6 @@ export interface BootNeeds {
   pullDown?: readonly number[];
   /** The I2C bus (`dtparam=i2c_arm=on`). */
   i2c?: boolean;
-  /** The 1-Wire bus on this BCM pin (`dtoverlay=w1-gpio,gpiopin=N`). */
-  oneWirePin?: number;
+  /** A 1-Wire bus on each of these BCM pins (`dtoverlay=w1-gpio,gpiopin=N`). */
+  oneWirePins?: readonly number[];
 }

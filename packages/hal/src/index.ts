@@ -6,6 +6,15 @@ export { Debouncer } from "./debounce.js";
 export { HalError, type HalErrorCode } from "./errors.js";
 export { findHeaderChip, HEADER_CHIP_LABELS, listGpioChips, type GpioChip } from "./gpio-chips.js";
 export { describePin, HEADER_GPIOS, headerPin, I2C_PINS, physicalPin, SPECIAL_PINS } from "./header.js";
+export {
+  bootNeedsOf,
+  planHardware,
+  type HardwareClaim,
+  type HardwarePlan,
+  type HardwareUse,
+  type PinAssignment,
+  type PlanIssue,
+} from "./hardware-plan.js";
 export { openLinuxI2c } from "./i2c.js";
 export { chooseBackend, openHal, type HardwareConfig, type OpenHalOptions } from "./open-hal.js";
 export type {

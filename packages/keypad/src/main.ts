@@ -3,13 +3,14 @@ import { BusClient, serveControl, serveSim, startHeartbeat } from "@roomguard/bu
 import { ConfigError } from "@roomguard/config";
 import { openHal } from "@roomguard/hal";
 import { isSimHal } from "@roomguard/hal/sim";
+import { ownIssues } from "@roomguard/registry";
 import { runService, systemClock } from "@roomguard/runtime";
-import { keypadConfigIssues } from "./check-config.js";
 import { createKeypadService } from "./service.js";
 import { createSimulator } from "./simulate.js";
 
 await runService("keypad", async ({ loaded, config, log, requestStop }) => {
-  const issues = keypadConfigIssues(config);
+  // Its own part of the whole config: key names, and its pins in the plan of every service's.
+  const issues = await ownIssues(loaded, "keypad");
   if (issues.length > 0) throw new ConfigError(issues, loaded.file);
 
   const hal = openHal(config.hardware, { log: log.child("hal"), prefer: config.keypad.mode === "matrix" ? "scanning" : "interrupts" });

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { keypadConfigIssues } from "../src/check-config.js";
+import { keypadConfigIssues, keypadHardware } from "../src/check-config.js";
 import { configWith } from "./helpers.js";
 
 const issuesOf = (document: Record<string, unknown>): string[] =>
-  keypadConfigIssues(configWith(document)).map((issue) => `${issue.path}: ${issue.message}`);
+  keypadConfigIssues(configWith(document).keypad).map((issue) => `${issue.path}: ${issue.message}`);
 
 describe("keypad config checks", () => {
   it("the default config (buttons and matrix) is fine", () => {
@@ -12,30 +12,24 @@ describe("keypad config checks", () => {
     assert.deepEqual(issuesOf({ keypad: { mode: "matrix" } }), []);
   });
 
-  it("names a pin outside the header, and the reserved EEPROM pins", () => {
-    assert.deepEqual(issuesOf({ keypad: { buttons: { LEFT: 40, RIGHT: 1 } } }), [
-      "keypad.buttons.LEFT: expected a BCM GPIO on the 40-pin header (2-27), got 40",
-      "keypad.buttons.RIGHT: expected a BCM GPIO on the 40-pin header (2-27), got 1: BCM 0 and 1 are reserved for the HAT ID EEPROM",
+  it("declares every button as an input with a pull-up, and the matrix rows as driven outputs", () => {
+    assert.deepEqual(keypadHardware(configWith({ keypad: { buttons: { LEFT: 5 } } }).keypad), [
+      { kind: "gpio", pin: 5, direction: "in", pull: "up", purpose: "button LEFT", key: "keypad.buttons.LEFT" },
     ]);
-  });
-
-  it("names a pin used twice, by two keys or by a key and a sensor", () => {
-    assert.deepEqual(issuesOf({ keypad: { buttons: { LEFT: 5, RIGHT: 5 } } }), [
-      "keypad.buttons.RIGHT: BCM 5 (pin 29) is already used by keypad.buttons.LEFT: each pin can do one job",
-    ]);
-    assert.deepEqual(issuesOf({ keypad: { buttons: { LEFT: 25 } }, sensors: [{ id: "front-door", kind: "door", pin: 25 }] }), [
-      'keypad.buttons.LEFT: BCM 25 (pin 22) is already used by sensor "front-door": each pin can do one job',
-    ]);
-    assert.deepEqual(issuesOf({ keypad: { mode: "matrix", matrix: { rows: [5, 6, 13, 19], columns: [16, 20, 21, 5] } } }), [
-      "keypad.matrix.columns[3]: BCM 5 (pin 29) is already used by keypad.matrix.rows[0]: each pin can do one job",
-    ]);
-  });
-
-  it("keeps BCM 2/3 for the I2C bus while I2C sensors are configured, and allows them otherwise", () => {
-    assert.deepEqual(issuesOf({ keypad: { buttons: { LEFT: 2 } }, sensors: [{ id: "climate", kind: "bme280", i2cAddress: 0x76 }] }), [
-      'keypad.buttons.LEFT: BCM 2 (pin 3, I2C SDA) is the I2C bus, used by sensor "climate": choose another pin',
-    ]);
-    assert.deepEqual(issuesOf({ keypad: { buttons: { LEFT: 2 } } }), []);
+    const matrix = keypadHardware(configWith({ keypad: { mode: "matrix" } }).keypad);
+    assert.deepEqual(
+      matrix.map((use) => (use.kind === "gpio" ? `${use.key}=${use.pin} ${use.direction} ${use.pull}` : use.kind)),
+      [
+        "keypad.matrix.rows[0]=5 out none",
+        "keypad.matrix.rows[1]=6 out none",
+        "keypad.matrix.rows[2]=13 out none",
+        "keypad.matrix.rows[3]=19 out none",
+        "keypad.matrix.columns[0]=16 in up",
+        "keypad.matrix.columns[1]=20 in up",
+        "keypad.matrix.columns[2]=21 in up",
+        "keypad.matrix.columns[3]=26 in up",
+      ],
+    );
   });
 
   it("checks key names and the shape of the matrix key map", () => {

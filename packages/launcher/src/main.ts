@@ -1,9 +1,9 @@
 // The launcher process: `node dist/src/main.js [--config FILE]` (what `roomguard start` runs).
 import { watch } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { BusClient, controlMessage, parseSubject, serveControl, startHeartbeat, subjectMessage, Topic } from "@roomguard/bus";
-import { resolveConfigPath } from "@roomguard/config";
+import { ConfigError, resolveConfigPath } from "@roomguard/config";
+import { enabledServices, findServices } from "@roomguard/registry";
 import { runService, systemClock } from "@roomguard/runtime";
 import { createChildOutput } from "./child-output.js";
 import { runCommand } from "./commands.js";
@@ -15,13 +15,15 @@ import { createProcessPort, isAlive, logFileOf, memoryOf } from "./processes.js"
 import { startShell } from "./shell.js";
 import { Supervisor, type LauncherEvent } from "./supervisor.js";
 
-const mainOf = (service: string): string => fileURLToPath(import.meta.resolve(`@roomguard/${service}/main`));
-
 await runService(
   "launcher",
   async ({ loaded, config, log, requestStop }) => {
     const settings = config.launcher;
-    const services = ["router", ...settings.services];
+    // The installed service packages say what they are; the config says which of them run.
+    const enabled = enabledServices(config, findServices());
+    if (enabled.issues.length > 0) throw new ConfigError(enabled.issues, loaded.file);
+    const services = enabled.services.map((service) => service.name);
+    const mainOf = (name: string): string => enabled.services.find((service) => service.name === name)?.main ?? name;
     const stateDir = resolveConfigPath(loaded, settings.stateDir);
     const pidFile = path.join(stateDir, "pids.json");
     const pretty = config.log.format === "pretty" || (config.log.format === "auto" && process.stdout.isTTY === true);
@@ -110,11 +112,12 @@ await runService(
       () => false,
     );
     if (routerWasUp) await untilAccountedFor(running, config.bus.heartbeatIntervalS * 1200);
-    running.start("router");
+    // What always runs is the bus itself (the router): the others start once it answers.
+    for (const service of enabled.services.filter((entry) => entry.always)) running.start(service.name);
     await bus.waitForRouter(15_000).catch((error: unknown) => {
       throw new Error(`the router did not come up; its output is in ${logFileOf(stateDir, "router")}`, { cause: error });
     });
-    for (const service of settings.services) running.start(service);
+    for (const service of enabled.services.filter((entry) => !entry.always)) running.start(service.name);
 
     const heartbeat = startHeartbeat({ bus, service: "launcher", intervalS: config.bus.heartbeatIntervalS });
     const control = serveControl({

@@ -1,8 +1,12 @@
 import { existsSync } from "node:fs";
 import { KEY_NAME_PATTERN } from "@roomguard/bus";
 import type { ConfigIssue, LoadedConfig } from "@roomguard/config";
+import type { CheckConfig } from "@roomguard/registry";
 import { parseKeymap } from "./keymap.js";
 import { soundPath } from "./sounds.js";
+
+/** The music player's part of the config check (`roomguard.service.check`); it uses no pins. */
+export const checkConfig: CheckConfig = (loaded) => ({ issues: musicConfigIssues(loaded), hardware: [] });
 
 /** What the schema cannot see: key names the bus can carry, actions we know, sound files that exist. */
 export function musicConfigIssues(loaded: LoadedConfig): ConfigIssue[] {

@@ -10,4 +10,5 @@ export {
   type LoggerOptions,
   type LogLevel,
 } from "./log.js";
+export { textTable } from "./text-table.js";
 export { configPathFrom, runService, type RunningService, type RunServiceOptions, type ServiceContext } from "./run-service.js";

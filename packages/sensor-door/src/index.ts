@@ -15,7 +15,7 @@ export const sensor = defineSensor({
     debounceMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5000)), 50),
   }),
   // The switch closes to ground: the pin needs its pull-up, which only the boot config can set.
-  bootNeeds: (options) => ({ pullUp: [options.pin] }),
+  hardware: (options) => [{ kind: "gpio", pin: options.pin, direction: "in", pull: "up", purpose: "door switch", key: "pin" }],
   // A simulated door starts shut, as a real one with its magnet does: the contact holds the pin
   // at its "closed" level until `SIM: gpio <pin> <level>` opens the door.
   simulate(options, board) {

@@ -26,7 +26,7 @@ export const sensor = defineSensor({
   }),
   defaultIntervalS: 30,
   // The kernel's 1-Wire driver reads the bus; its overlay's default pin is BCM 4.
-  bootNeeds: () => ({ oneWirePin: 4 }),
+  hardware: () => [{ kind: "1-wire", pin: 4, purpose: "DS18B20", key: "" }],
   create(options, context) {
     let file: string | undefined;
     return {

@@ -1,4 +1,4 @@
-import type { BootNeeds } from "@roomguard/hal";
+import type { HardwareUse } from "@roomguard/hal";
 import type { SimGpio, SimI2cBus } from "@roomguard/hal/sim";
 import type * as v from "valibot";
 import type { Sensor, SensorContext } from "./types.js";
@@ -29,11 +29,13 @@ export interface SensorDefinition<S extends OptionsSchema = OptionsSchema> {
    */
   simulate?(options: v.InferOutput<S>, board: SimulatedBoard): void;
   /**
-   * What the Pi's boot config must set up for this sensor, which a running program cannot:
-   * pull resistors (sysfs cannot set them), the I2C bus, the 1-Wire overlay. The deploy writes it
-   * into /boot/firmware/config.txt.
+   * The pins and buses the sensor uses with these options, for the one hardware plan of the
+   * whole config (`roomguard check`): a pin used twice is refused, naming both users, and the
+   * deploy sets up at boot what a running program cannot (pulls, I2C, 1-Wire). `key` is the
+   * option that chose the pin (`pin`), or "" when the hardware fixes it. Without it, an option
+   * `pin` counts as a GPIO input with no pull and `i2cAddress` as a chip on the I2C bus.
    */
-  bootNeeds?(options: v.InferOutput<S>): BootNeeds;
+  hardware?(options: v.InferOutput<S>): HardwareUse[];
 }
 
 /**
@@ -59,7 +61,7 @@ export function defineSensor<S extends OptionsSchema>(definition: {
   defaultIntervalS?: number;
   create(options: v.InferOutput<S>, context: SensorContext): Sensor;
   simulate?(options: v.InferOutput<S>, board: SimulatedBoard): void;
-  bootNeeds?(options: v.InferOutput<S>): BootNeeds;
+  hardware?(options: v.InferOutput<S>): HardwareUse[];
 }): SensorDefinition<S> {
   for (const name of [definition.kind, ...(definition.aliases ?? [])]) {
     if (!KIND_PATTERN.test(name)) throw new Error(`sensor kind/alias: expected lower case, digits and -, got "${name}"`);

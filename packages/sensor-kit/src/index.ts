@@ -1,6 +1,7 @@
 export { defineSensor, KIND_PATTERN, type OptionsSchema, type SensorDefinition, type SimulatedBoard } from "./define-sensor.js";
 export { checkOptions, describeIssues, describeOptions, type CheckedOptions, type OptionIssue } from "./check-options.js";
+export { hardwareOf } from "./hardware-of.js";
 export { i2cAddressOption, pinOption } from "./options.js";
 export { SensorError, type BinaryEvent, type Reading, type Sensor, type SensorContext } from "./types.js";
 export * as v from "valibot";
-export type { BootNeeds, DigitalInput, DigitalOutput, I2cBus, Level } from "@roomguard/hal";
+export type { DigitalInput, DigitalOutput, HardwareUse, I2cBus, Level } from "@roomguard/hal";

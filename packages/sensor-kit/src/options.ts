@@ -1,8 +1,8 @@
 import * as v from "valibot";
 
 /**
- * The option names other services rely on: a GPIO sensor's pin is `pin` (the keypad checks
- * that no key uses it), an I2C sensor's address is `i2cAddress` (the keypad keeps BCM 2/3 free).
+ * A BCM GPIO number. Name the option `pin` (and an I2C address `i2cAddress`): a sensor without
+ * its own `hardware()` is put in the pin plan by these names.
  */
 export const pinOption = v.pipe(
   v.number("expected a BCM GPIO number"),

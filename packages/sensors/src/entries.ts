@@ -1,4 +1,4 @@
-import type { RoomguardConfig } from "@roomguard/config";
+import type { ConfigIssue, RoomguardConfig } from "@roomguard/config";
 import { checkOptions, describeIssues, type SensorDefinition } from "@roomguard/sensor-kit";
 import type { SensorCatalog } from "./catalog.js";
 
@@ -8,7 +8,7 @@ export type PreparedEntry =
   | {
       ok: false;
       id: string;
-      code: "UNKNOWN_KIND" | "BAD_OPTIONS" | "DUPLICATE";
+      code: "UNKNOWN_KIND" | "BAD_OPTIONS" | "DUPLICATE" | "HARDWARE";
       /** The whole message: `sensors[front].pin: missing (required); door takes: pin (required), …`. */
       error: string;
       /** What is wrong in short, for a status line: `pin: missing (required)`. */
@@ -17,11 +17,15 @@ export type PreparedEntry =
 
 /**
  * Checks each `sensors:` entry against its sensor's own schema. Problems name the entry id and
- * the key; they stop only that sensor.
+ * the key; they stop only that sensor. `hardwareIssues` are the hardware plan's verdicts on the
+ * entries' pins (a pin another entry or service has), which refuse an entry that passes.
  */
-export function prepareEntries(sensors: RoomguardConfig["sensors"], catalog: SensorCatalog): PreparedEntry[] {
+export function prepareEntries(
+  sensors: RoomguardConfig["sensors"],
+  catalog: SensorCatalog,
+  hardwareIssues: readonly ConfigIssue[] = [],
+): PreparedEntry[] {
   const ids = new Set<string>();
-  const pins = new Map<number, string>();
   return sensors.map((entry): PreparedEntry => {
     const { id, kind, intervalS, ...rest } = entry;
     const where = `sensors[${id}]`;
@@ -49,14 +53,10 @@ export function prepareEntries(sensors: RoomguardConfig["sensors"], catalog: Sen
       const error = [describeIssues(checked.issues, where), checked.takes].filter(Boolean).join("; ");
       return { ok: false, id, code: "BAD_OPTIONS", error, brief: describeIssues(checked.issues) };
     }
-    const pin = (checked.options as { pin?: unknown }).pin;
-    if (typeof pin === "number") {
-      const other = pins.get(pin);
-      if (other) {
-        const brief = `pin: BCM ${pin} is already used by sensors[${other}]`;
-        return { ok: false, id, code: "BAD_OPTIONS", error: `${where}.${brief}`, brief };
-      }
-      pins.set(pin, id);
+    const clash = hardwareIssues.find((issue) => issue.path.startsWith(`${where}.`) || issue.path === where);
+    if (clash) {
+      const brief = `${clash.path.slice(where.length + 1) || "hardware"}: ${clash.message}`;
+      return { ok: false, id, code: "HARDWARE", error: `${clash.path}: ${clash.message}`, brief };
     }
     return { ok: true, id, definition, options: checked.options, intervalS: intervalS };
   });

@@ -2,20 +2,23 @@
 import { BusClient, serveControl, serveSim, startHeartbeat, Topic } from "@roomguard/bus";
 import { openHal } from "@roomguard/hal";
 import { isSimHal } from "@roomguard/hal/sim";
+import { ownIssues } from "@roomguard/registry";
 import { runService } from "@roomguard/runtime";
 import { busOutput } from "./bus-output.js";
 import { loadInstalledSensors } from "./catalog.js";
 import { createSensorsService } from "./service.js";
 
-await runService("sensors", async ({ config, log, requestStop }) => {
+await runService("sensors", async ({ loaded, config, log, requestStop }) => {
   const catalog = await loadInstalledSensors();
+  // The entries' pins in the plan of every service's: an entry whose pin is taken is refused, the others run.
+  const hardwareIssues = await ownIssues(loaded, "sensors", { foundBy: "plan" });
   const hal = openHal(config.hardware, { log: log.child("hal"), prefer: "interrupts" });
   const bus = new BusClient({ in: config.bus.in, out: config.bus.out, maxMessageSize: config.bus.maxMessageSize, log: log.child("bus") });
   // Readings taken before the router answers would be lost: wait for it (a while) first.
   await bus
     .waitForRouter(10_000)
     .catch((error: unknown) => log.warn("the router is not reachable yet; readings are dropped until it is", { error }));
-  const sensors = createSensorsService({ config, catalog, hal, out: busOutput((text) => bus.publish(text), log), log });
+  const sensors = createSensorsService({ config, catalog, hardwareIssues, hal, out: busOutput((text) => bus.publish(text), log), log });
   sensors.start();
   const heartbeat = startHeartbeat({
     bus,

@@ -1,6 +1,6 @@
 import type { Hal } from "@roomguard/hal";
 import { isSimHal } from "@roomguard/hal/sim";
-import type { Clock, Logger, TimerHandle } from "@roomguard/runtime";
+import { backoffDelay, type Backoff, type Clock, type Logger, type TimerHandle } from "@roomguard/runtime";
 import { SensorError, type BinaryEvent, type Reading, type Sensor, type SensorDefinition } from "@roomguard/sensor-kit";
 
 /** Where a sensor's output goes (the bus, in the service). */
@@ -30,9 +30,8 @@ export interface RunnerOptions {
   out: SensorOutput;
 }
 
-/** Backoff between retries of a failed sensor: 1 s, doubling, at most a minute. */
-const FIRST_RETRY_S = 1;
-const LAST_RETRY_S = 60;
+/** Backoff between retries of a failed sensor, in seconds: 1 s, doubling, at most a minute. */
+const RETRY_S: Backoff = { first: 1, max: 60 };
 const READING_KEY = /^[a-z][a-z0-9_]*$/;
 
 /**
@@ -132,7 +131,7 @@ export class SensorRunner {
     if (generation !== this.generation) return;
     this.state = "faulted";
     this.failures++;
-    const retryS = Math.min(LAST_RETRY_S, FIRST_RETRY_S * 2 ** (this.failures - 1));
+    const retryS = backoffDelay(this.failures, RETRY_S);
     const code = error instanceof Error && "code" in error && typeof error.code === "string" ? error.code : "ERROR";
     const message = error instanceof Error ? error.message : String(error);
     this.lastFault = { code, error: message, retry_in_s: retryS, failures: this.failures };

@@ -1,4 +1,4 @@
-import type { RoomguardConfig } from "@roomguard/config";
+import type { ConfigIssue, RoomguardConfig } from "@roomguard/config";
 import type { Hal } from "@roomguard/hal";
 import { systemClock, type Clock, type Logger } from "@roomguard/runtime";
 import type { SensorCatalog } from "./catalog.js";
@@ -8,6 +8,8 @@ import { SensorRunner, type Fault, type SensorOutput } from "./runner.js";
 export interface SensorsDeps {
   config: Pick<RoomguardConfig, "sensors" | "hardware">;
   catalog: SensorCatalog;
+  /** The hardware plan's issues with the entries' pins (registry's ownIssues, found by the plan). */
+  hardwareIssues?: readonly ConfigIssue[];
   hal: Hal;
   out: SensorOutput;
   log: Logger;
@@ -32,7 +34,7 @@ export interface SensorsService {
 export function createSensorsService(deps: SensorsDeps): SensorsService {
   const { out, log } = deps;
   const clock = deps.clock ?? systemClock;
-  const prepared = prepareEntries(deps.config.sensors, deps.catalog);
+  const prepared = prepareEntries(deps.config.sensors, deps.catalog, deps.hardwareIssues);
   const runners = new Map<string, SensorRunner>();
   /** Entries the config check refused; `key` tells a duplicate id from the first of that id. */
   const refused: Array<{ id: string; key: string; fault: Fault; brief: string }> = [];

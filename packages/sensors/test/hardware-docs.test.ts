@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { loadConfig, parseConfigText, validateConfig, type RoomguardConfig } from "@roomguard/config";
 import { headerPin, I2C_PINS, physicalPin } from "@roomguard/hal";
-import { checkOptions } from "@roomguard/sensor-kit";
+import { checkOptions, hardwareOf, type SensorDefinition } from "@roomguard/sensor-kit";
 import { loadInstalledSensors, type SensorCatalog } from "../src/catalog.js";
 import { prepareEntries } from "../src/entries.js";
 
@@ -62,6 +62,9 @@ function section(doc: string, heading: string): string {
 }
 
 const cell = (row: string[], index: number): string => row[index] ?? "";
+/** The 1-Wire pin a sensor declares, if it is on that bus. */
+const oneWirePinOf = (definition: SensorDefinition, options: unknown): number | undefined =>
+  hardwareOf(definition, options).find((use) => use.kind === "1-wire")?.pin;
 const bcmNumbers = (text: string): number[] => [...text.matchAll(/BCM (\d+)/g)].map((match) => Number(match[1]));
 
 const template = loadConfig({ configPath: path.join(REPO, "deploy/config.template.yaml") }).config;
@@ -193,7 +196,7 @@ describe("hardware/README.md's pin plan", () => {
     assert.ok(ds18b20);
     const checked = checkOptions(ds18b20, {});
     assert.ok(checked.ok);
-    const oneWirePin = ds18b20.bootNeeds?.(checked.options).oneWirePin;
+    const oneWirePin = oneWirePinOf(ds18b20, checked.options);
     assert.equal(typeof oneWirePin, "number");
     for (const row of plan) {
       const bcm = Number(cell(row, 0));
@@ -273,7 +276,7 @@ describe("hardware/sensors.md's table", () => {
       assert.ok(prepared?.ok, `${cell(row, 0)}: ${prepared && !prepared.ok ? prepared.error : "nothing"}`);
       assert.equal(prepared.definition.kind, /`([^`]+)`/.exec(cell(row, 1))?.[1]);
       const options = prepared.options as { pin?: number; i2cAddress?: number };
-      const oneWirePin = prepared.definition.bootNeeds?.(prepared.options as never).oneWirePin;
+      const oneWirePin = oneWirePinOf(prepared.definition, prepared.options);
       const expected =
         options.pin !== undefined
           ? [options.pin]

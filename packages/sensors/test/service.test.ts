@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { openLinuxI2c } from "@roomguard/hal";
+import { openLinuxI2c, planHardware } from "@roomguard/hal";
 import { validateConfig } from "@roomguard/config";
 import { createSimHal, RegisterMap } from "@roomguard/hal/sim";
 import { createLogger, ManualClock } from "@roomguard/runtime";
@@ -12,6 +12,7 @@ import { sensor as bme280 } from "@roomguard/sensor-bme280";
 import { sensor as door } from "@roomguard/sensor-door";
 import { sensor as pir } from "@roomguard/sensor-pir";
 import { createCatalog } from "../src/catalog.js";
+import { sensorsCheck } from "../src/check-config.js";
 import type { Fault } from "../src/runner.js";
 import { createSensorsService } from "../src/service.js";
 
@@ -67,9 +68,13 @@ function rig(sensors: unknown[], options: { realI2c?: boolean } = {}) {
     format: "json",
     stream: { write: (text: string) => lines.push(JSON.parse(text) as Record<string, unknown>) },
   });
+  const catalog = createCatalog([bme280, door, pir, probe, broken].map((definition) => ({ from: definition.kind, definition })));
+  // The hardware plan's verdict on the entries' pins, as the registry gives it to the reader at start.
+  const plan = planHardware(sensorsCheck(result.config.sensors, catalog).hardware.map((use) => ({ ...use, owner: "sensors" })));
   const service = createSensorsService({
     config: result.config,
-    catalog: createCatalog([bme280, door, pir, probe, broken].map((definition) => ({ from: definition.kind, definition }))),
+    catalog,
+    hardwareIssues: plan.issues.map((issue) => ({ path: issue.key, message: issue.message })),
     hal,
     clock,
     log,
@@ -122,7 +127,10 @@ describe("the sensor reader", () => {
     assert.equal(error("wrongtype"), 'sensors[wrongtype].debounceMs: expected number, got "fast"');
     assert.match(error("bigpin"), /^sensors\[bigpin\]\.pin: expected a BCM GPIO on the 40-pin header \(2-27\), got 99/);
     assert.match(error("front"), /^sensors\[front\]: the id "front" is used twice/);
-    assert.match(error("twice"), /^sensors\[twice\]\.pin: BCM 25 is already used by sensors\[front\]/);
+    assert.equal(
+      error("twice"),
+      "sensors[twice].pin: BCM 25 (pin 22) is already used by sensors[front].pin: each pin can do one job; choose another",
+    );
     assert.deepEqual(r.faults.get("bug")?.[0], { code: "ERROR", error: "kaboom", retry_in_s: 1, failures: 1 });
     assert.equal(r.faults.get("typo")?.[0]?.retry_in_s, undefined, "config problems are not retried");
 

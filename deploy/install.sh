@@ -217,11 +217,14 @@ ensure_config() {
     diff -u --label "old template" --label "new template" "$ETC/.template.yaml" "$template" || true
     cp "$template" "$ETC/.template.yaml"
   fi
-  # A wrong value would stop every service at start: say so now, naming the key.
-  "$NODE" --input-type=module -e "
-    const { loadConfig } = await import('$release/packages/config/dist/src/index.js');
-    try { loadConfig({ configPath: '$ETC/config.yaml' }); } catch (error) { console.error(error.message); process.exit(78); }
-  " || die "$ETC/config.yaml is not valid (above). Fix it, then run this again."
+  # The whole config as every service will check it at start, with the pin plan: a wrong value
+  # or a pin used twice is named now, before anything is started or written to config.txt.
+  local report
+  if ! report=$("$NODE" "$release/packages/cli/dist/src/main.js" check --config "$ETC/config.yaml" 2>&1); then
+    printf '%s\n' "$report" >&2
+    die "$ETC/config.yaml has problems (above). Fix them, then run this again."
+  fi
+  [ "${changed:-0}" = 1 ] && printf '%s\n' "$report"
 }
 
 ensure_boot_config() {

@@ -15,13 +15,17 @@ const PI = { env: { RG_MODEL_FILE: "/etc/roomguard-test/model", RG_CACHE: "/var/
 // Emulated arm64 is many times slower.
 const TIMEOUT = ARCH === "arm64" ? 90 * 60_000 : 20 * 60_000;
 
+/** The services the installed config runs, as the release's registry says (`roomguard check`). */
+const servicesOf = (system) => JSON.parse(inSystem(system, "roomguard check --json").stdout).services;
+
 /** The launcher's `status` table, once every service runs. */
 async function untilAllRunning(system, timeoutMs = ARCH === "arm64" ? 300_000 : 60_000) {
+  const services = servicesOf(system);
+  assert.ok(services.length >= 4, `roomguard check names the services: ${services.join(", ")}`);
   const end = Date.now() + timeoutMs;
   for (;;) {
     const status = inSystem(system, "roomguard status --timeout 3000", { allowFailure: true }).stdout;
-    if (["router", "keypad", "sensors", "music-player"].every((service) => new RegExp(`^${service} +running `, "m").test(status)))
-      return status;
+    if (services.every((service) => new RegExp(`^${service} +running `, "m").test(status))) return status;
     if (Date.now() > end) throw new Error(`not every service ran within ${timeoutMs} ms; status:\n${status}`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
@@ -76,6 +80,11 @@ describe(
         "the file's own lines are kept",
       );
       assert.match(bootConfig, /^gpio=5,6,16,20,21,25=ip,pu$/m, "pull-ups for the five keys and the door switch");
+      assert.match(
+        stdout,
+        /^5 +29 +keypad +in +up +button LEFT +keypad\.buttons\.LEFT$/m,
+        "roomguard check's pin plan, before anything started",
+      );
       assert.equal(
         readFileSync(path.join(system.root, "etc/roomguard/config.yaml"), "utf8"),
         readFileSync(path.join(system.root, "root/roomguard/deploy/config.template.yaml"), "utf8"),
@@ -193,6 +202,13 @@ describe(
       assert.match(show(), /ExecMainStatus=78/);
       assert.match(show(), /ActiveState=failed/);
       assert.match(inSystem(system, "journalctl -u roomguard --no-pager -n 50").stdout, /keypad\.holdMs/);
+      // install.sh checks the whole config (roomguard check) before it changes anything: a pin
+      // used twice is refused, naming both keys.
+      inSystem(system, "sed 's/pin: 25 }/pin: 5 }/' /root/config.good > /etc/roomguard/config.yaml");
+      const refused = inSystem(system, "/root/roomguard/deploy/install.sh 2>&1", { ...PI, allowFailure: true });
+      assert.notEqual(refused.status, 0);
+      assert.match(refused.stdout, /sensors\[front\]\.pin: BCM 5 \(pin 29\) is already used by keypad\.buttons\.LEFT/);
+      assert.match(refused.stdout, /config\.yaml has problems \(above\)\. Fix them, then run this again\./);
       inSystem(system, "cp /root/config.good /etc/roomguard/config.yaml && systemctl restart roomguard");
       await untilAllRunning(system);
     });

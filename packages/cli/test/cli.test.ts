@@ -273,7 +273,7 @@ describe("roomguard with a router", { timeout: 60_000 }, () => {
     assert.equal(unused.stdout, "sent: SIM: gpio 25 1\n");
     assert.match(
       unused.stderr,
-      /^roomguard sim: warning: nothing in the config reads BCM 25, so no service will notice it; pins in use: BCM 5 \(keypad key LEFT\); BCM 6 \(keypad key RIGHT\); BCM 16 \(keypad key UP\); BCM 20 \(keypad key DOWN\); BCM 21 \(keypad key SELECT\)$/m,
+      /^roomguard sim: warning: nothing in the config reads BCM 25, so no service will notice it; pins read: BCM 5 \(button LEFT\); BCM 6 \(button RIGHT\); BCM 16 \(button UP\); BCM 20 \(button DOWN\); BCM 21 \(button SELECT\)$/m,
     );
     await tap.waitFor("SIM: gpio 25 1");
     const door = configIn(mkdtempSync(path.join(tmpdir(), "roomguard-cli-")), {

@@ -17,6 +17,7 @@ import { promisify } from "node:util";
 import { loadConfig, parseConfigText, validateConfig, type RoomguardConfig } from "@roomguard/config";
 import { headerPin, I2C_PINS, physicalPin } from "@roomguard/hal";
 import { checkOptions, hardwareOf, type SensorDefinition } from "@roomguard/sensor-kit";
+import { checkWholeConfig } from "@roomguard/registry";
 import { loadInstalledSensors, type SensorCatalog } from "../src/catalog.js";
 import { prepareEntries } from "../src/entries.js";
 
@@ -249,6 +250,29 @@ describe("hardware/README.md's pin plan", () => {
     }
     for (const page of ["hardware/README.md", "hardware/keypad.md", "hardware/reference-build.svg"])
       assert.ok(seen.has(page), `${page} names no pin for them`);
+  });
+});
+
+describe("hardware/README.md's pin plan is the one `roomguard check` makes", () => {
+  /** The hardware plan of a config, as `roomguard check` makes it (every enabled service's part). */
+  const planOf = async (config: RoomguardConfig) => {
+    const check = await checkWholeConfig({ config, file: null, baseDir: REPO });
+    assert.deepEqual(check.issues, [], "the documented config has no problems");
+    return check.plan.pins.map((pin) => [pin.bcm, pin.physical]);
+  };
+  /** The table's rows that have a part in `column` (2: the reference build, 3: the matrix), but the coming alarm's. */
+  const documented = (column: number): number[][] =>
+    plan
+      .filter((row) => cell(row, column) !== "" && !/^(siren|buzzer)/.test(cell(row, 2)))
+      .map((row) => [Number(cell(row, 0)), Number(cell(row, 1))]);
+
+  it("for the deployed config with every optional sensor of hardware/sensors.md", async () => {
+    assert.deepEqual(await planOf({ ...template, sensors: sensorRows.map(entryOf) }), documented(2));
+  });
+
+  it("for its matrix keypad instead of the buttons: the rows and columns the table gives it", async () => {
+    const matrix = await planOf({ ...template, keypad: { ...template.keypad, mode: "matrix" }, sensors: [] });
+    assert.deepEqual(matrix, documented(3));
   });
 });
 

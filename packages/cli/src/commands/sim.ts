@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { simGpioMessage, simPressMessage } from "@roomguard/bus";
 import { keypadKeyNames, type LenientConfig, type RoomguardConfig } from "@roomguard/config";
+import { checkWholeConfig } from "@roomguard/registry";
 import { ExitCode } from "@roomguard/runtime";
 import { BUS_KEYS, connectionOptions, timeoutMs, touches, type Command } from "../command.js";
 import { connectToRouter } from "../connect.js";
@@ -30,7 +31,7 @@ When no service on simulated hardware listens, nothing is sent (exit 69).
     const sim = simOf(positionals, context.hints().command("sim", false));
     const loaded = context.loadConfig(values.config, { needs: BUS_KEYS });
     const { config } = loaded;
-    const checked = checkAgainstConfig(sim, loaded);
+    const checked = await checkAgainstConfig(sim, loaded);
     if (checked) context.output.err(`roomguard sim: ${checked}`);
 
     const client = await connectToRouter(config, timeoutMs(values.timeout), context.output, context.hints(), true);
@@ -74,7 +75,7 @@ function simOf(positionals: string[], simCommand: string): Sim {
  * Refuses a key the keypad does not have (UsageError); returns a warning for a pin nothing
  * reads, or for a check the config does not allow (its keypad or sensors are invalid).
  */
-function checkAgainstConfig(sim: Sim, loaded: LenientConfig): string | undefined {
+async function checkAgainstConfig(sim: Sim, loaded: LenientConfig): Promise<string | undefined> {
   const invalid = (section: string): boolean => loaded.error?.issues.some((issue) => touches(issue.path, section)) ?? false;
   const { config } = loaded;
   if (sim.verb === "press") {
@@ -87,26 +88,13 @@ function checkAgainstConfig(sim: Sim, loaded: LenientConfig): string | undefined
         `its keys (keypad.mode: ${config.keypad.mode}${loaded.file ? `, in ${loaded.file}` : ""}): ${keys.join(" ")}`,
     );
   }
-  if (invalid("keypad") || invalid("sensors")) return `cannot check BCM ${sim.pin} against the config: it is invalid (above)`;
-  const users = pinUsers(config);
-  if (users.has(sim.pin)) return undefined;
-  const inUse = [...users].map(([pin, what]) => `BCM ${pin} (${what.join(", ")})`).join("; ");
-  return `warning: nothing in the config reads BCM ${sim.pin}, so no service will notice it; pins in use: ${inUse || "none"}`;
-}
-
-/** Every BCM pin the config has a service read or drive, with what uses it, in ascending order. */
-export function pinUsers(config: RoomguardConfig): Map<number, string[]> {
-  const users: [number, string][] = [];
-  const { keypad } = config;
-  if (keypad.mode === "buttons") for (const [name, pin] of Object.entries(keypad.buttons)) users.push([pin, `keypad key ${name}`]);
-  else {
-    keypad.matrix.rows.forEach((pin, i) => users.push([pin, `keypad row ${i + 1}`]));
-    keypad.matrix.columns.forEach((pin, i) => users.push([pin, `keypad column ${i + 1}`]));
-  }
-  for (const sensor of config.sensors) if (typeof sensor.pin === "number") users.push([sensor.pin, `sensor ${sensor.id}, ${sensor.kind}`]);
-  const map = new Map<number, string[]>();
-  for (const [pin, what] of users.sort(([a], [b]) => a - b)) map.set(pin, [...(map.get(pin) ?? []), what]);
-  return map;
+  if (loaded.error) return `cannot check BCM ${sim.pin} against the config: it is invalid (above)`;
+  // The pins the services read, from the one hardware plan of the whole config (`roomguard check`).
+  const { plan } = await checkWholeConfig(loaded);
+  const inputs = plan.pins.filter((pin) => pin.use === "in");
+  if (inputs.some((pin) => pin.bcm === sim.pin)) return undefined;
+  const inUse = inputs.map((pin) => `BCM ${pin.bcm} (${pin.purpose})`).join("; ");
+  return `warning: nothing in the config reads BCM ${sim.pin}, so no service will notice it; pins read: ${inUse || "none"}`;
 }
 
 /** The likely reason nobody simulates, from the config. */

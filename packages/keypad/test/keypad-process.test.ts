@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseSubject } from "@roomguard/bus";
 import { keypadRig } from "./bus-fixture.js";
-import { until } from "./helpers.js";
 
 describe("the keypad process on simulated hardware", { timeout: 30_000 }, () => {
   it("SIM: press → KEY: on the bus through the same debounce; HOLD; STATUS; heartbeat; clean SIGTERM", async () => {
@@ -10,7 +9,8 @@ describe("the keypad process on simulated hardware", { timeout: 30_000 }, () => 
     const keys = rig.client.subscribe("KEY:");
     const status = rig.client.subscribe("STATUS: keypad");
     const heartbeats = rig.client.subscribe("HEARTBEAT: keypad");
-    await until("our subscriptions at the router", () => rig.client.wants("KEY: LEFT") && rig.client.wants("HEARTBEAT: keypad "));
+    await rig.wanted("KEY: LEFT");
+    await rig.wanted("HEARTBEAT: keypad ");
     const keypad = rig.keypad({ hardware: { backend: "sim" }, keypad: { holdMs: 300 } });
     await keypad.waitForLog((line) => line.msg === "keypad ready");
     await rig.keypadListening();
@@ -44,7 +44,7 @@ describe("the keypad process on simulated hardware", { timeout: 30_000 }, () => 
     const rig = await keypadRig();
     const keypad = rig.keypad({ hardware: { backend: "sim" } });
     await rig.keypadListening();
-    await until("the keypad's CONTROL: subscription", () => rig.client.wants("CONTROL: keypad STOP"));
+    await rig.wanted("CONTROL: keypad STOP");
     await rig.client.publish("CONTROL: keypad STOP");
     assert.equal(await keypad.exited, 0);
   });
@@ -52,7 +52,7 @@ describe("the keypad process on simulated hardware", { timeout: 30_000 }, () => 
   it("a matrix keypad on the simulated board answers SIM: press with the printed key names", async () => {
     const rig = await keypadRig();
     const keys = rig.client.subscribe("KEY:");
-    await until("our subscription", () => rig.client.wants("KEY: 1"));
+    await rig.wanted("KEY: 1");
     const keypad = rig.keypad({ hardware: { backend: "sim" }, keypad: { mode: "matrix" } });
     await rig.keypadListening();
     for (const key of ["1", "#", "D", "0"]) {
@@ -69,8 +69,27 @@ describe("the keypad process on simulated hardware", { timeout: 30_000 }, () => 
     const failure = keypad.lines.find((line) => line.level === "error");
     assert.match(String(failure?.msg), /^invalid config in /);
     assert.deepEqual(failure?.issues, [
-      "keypad.buttons.RIGHT: BCM 5 (pin 29) is already used by keypad.buttons.LEFT: each pin can do one job",
+      "keypad.buttons.RIGHT: BCM 5 (pin 29) is already used by keypad.buttons.LEFT: each pin can do one job; choose another",
     ]);
+  });
+
+  it("a wrong sensor entry, even one on a key's pin, does not stop the keypad: it is the sensor reader's", async () => {
+    const rig = await keypadRig();
+    const keys = rig.client.subscribe("KEY:");
+    await rig.wanted("KEY: LEFT");
+    const keypad = rig.keypad({
+      hardware: { backend: "sim" },
+      sensors: [
+        { id: "front", kind: "door", pin: 5 }, // LEFT's pin: the sensor entry is refused, not the key
+        { id: "bath", kind: "door", pin: 40 },
+        { id: "typo", kind: "dor" },
+      ],
+    });
+    await rig.keypadListening();
+    await rig.client.publish("SIM: press LEFT");
+    assert.equal((await keys.nextWithin(3000))?.text, "KEY: LEFT");
+    assert.equal(keypad.child.exitCode, null);
+    assert.equal(await keypad.stop(), 0);
   });
 
   it("a machine without the configured GPIO fails to start with the reason (exit 1), not a stack trace", async () => {

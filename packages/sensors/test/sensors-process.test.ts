@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { parseSubject, type BusMessage } from "@roomguard/bus";
 import { loadConfig } from "@roomguard/config";
-import { busRig } from "@roomguard/router/testing";
+import { busRig, waitUntil } from "@roomguard/testing";
 
 const SENSORS_MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
 const DEFAULT_CONFIG = fileURLToPath(new URL("../../../../roomguard.yaml", import.meta.url));
@@ -113,6 +113,29 @@ describe("the sensor reader process on simulated hardware", { timeout: 30_000 },
     assert.equal((await events.nextWithin(3000))?.text, "DOOR: front closed");
     await rig.client.publish("SIM: gpio 24 1");
     assert.equal((await events.nextWithin(3000))?.text, "MOTION: hall on");
+    assert.equal(await sensors.stop("SIGTERM"), 0);
+  });
+
+  it("refuses an entry whose pin another service has, naming its key, and runs the rest", async () => {
+    const rig = await busRig();
+    const events = rig.client.subscribe("DOOR: ", "MOTION: ");
+    const beats = rig.client.subscribe("HEARTBEAT: sensors ");
+    await rig.wanted("DOOR: x");
+    // The keypad's default buttons take BCM 5, 6, 16, 20 and 21: the door on 5 is the sensor's mistake.
+    const sensors = rig.service("sensors", SENSORS_MAIN, {
+      hardware: { backend: "sim" },
+      sensors: [
+        { id: "front", kind: "door", pin: 5 },
+        { id: "hall", kind: "pir", pin: 24 },
+      ],
+    });
+    assert.equal((await events.nextWithin(5000))?.text, "MOTION: hall off");
+    const problem = await waitUntil(async () => problemOf(await beats.nextWithin(3000)), { what: "a heartbeat with a problem" });
+    assert.equal(
+      problem,
+      "sensors[front] refused: pin: BCM 5 (pin 29) is already used by keypad.buttons.LEFT: each pin can do one job; choose another",
+    );
+    assert.equal(sensors.child.exitCode, null, "the sensor reader runs on");
     assert.equal(await sensors.stop("SIGTERM"), 0);
   });
 });

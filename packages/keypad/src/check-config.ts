@@ -17,15 +17,16 @@ export const checkConfig: CheckConfig = ({ config }) => ({
  * matrix, the rows are driven and the columns read with pull-ups.
  */
 export function keypadHardware(keypad: RoomguardConfig["keypad"]): HardwareUse[] {
+  const input = (pin: number, purpose: string, key: string): HardwareUse => ({
+    kind: "gpio",
+    pin,
+    direction: "in",
+    pull: "up",
+    purpose,
+    key,
+  });
   if (keypad.mode === "buttons")
-    return Object.entries(keypad.buttons).map(([name, pin]) => ({
-      kind: "gpio",
-      pin,
-      direction: "in",
-      pull: "up",
-      purpose: `button ${name}`,
-      key: `keypad.buttons.${name}`,
-    }));
+    return Object.entries(keypad.buttons).map(([name, pin]) => input(pin, `button ${name}`, `keypad.buttons.${name}`));
   const { rows, columns } = keypad.matrix;
   return [
     ...rows.map((pin, i): HardwareUse => ({
@@ -36,14 +37,7 @@ export function keypadHardware(keypad: RoomguardConfig["keypad"]): HardwareUse[]
       purpose: `matrix row ${i + 1}`,
       key: `keypad.matrix.rows[${i}]`,
     })),
-    ...columns.map((pin, i): HardwareUse => ({
-      kind: "gpio",
-      pin,
-      direction: "in",
-      pull: "up",
-      purpose: `matrix column ${i + 1}`,
-      key: `keypad.matrix.columns[${i}]`,
-    })),
+    ...columns.map((pin, i) => input(pin, `matrix column ${i + 1}`, `keypad.matrix.columns[${i}]`)),
   ];
 }
 

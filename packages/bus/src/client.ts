@@ -36,11 +36,16 @@ export class RouterUnreachableError extends Error {
   constructor(
     readonly endpoints: { in: string; out: string },
     timeoutMs: number,
+    /** Connected, but no subscription came: not a roomguard router, which always subscribes to its own `CONTROL: router `. */
+    connected = false,
   ) {
     super(
-      `cannot reach the router at ${endpoints.in} (publish) and ${endpoints.out} (subscribe) within ${timeoutMs} ms. ` +
-        // No start command here: which one fits depends on where the user is (the CLI adds it).
-        "Is the router running? Check bus.in/bus.out in the config.",
+      connected
+        ? `connected to ${endpoints.in} (publish) and ${endpoints.out} (subscribe), but no subscription came from there within ${timeoutMs} ms ` +
+            "(a roomguard router sends its own at once). Is a roomguard router listening there? Check bus.in/bus.out in the config."
+        : `cannot reach the router at ${endpoints.in} (publish) and ${endpoints.out} (subscribe) within ${timeoutMs} ms. ` +
+            // No start command here: which one fits depends on where the user is (the CLI adds it).
+            "Is the router running? Check bus.in/bus.out in the config.",
     );
     this.name = "RouterUnreachableError";
   }
@@ -71,6 +76,7 @@ export class BusClient {
   private publisherUp = false;
   private subscriberUp = false;
   private readonly readyWaiters = new Set<() => void>();
+  private readonly wantedListeners = new Set<() => void>();
   private receiving = false;
   private closed = false;
 
@@ -145,6 +151,33 @@ export class BusClient {
     return false;
   }
 
+  /**
+   * Calls `listener` each time the router's wanted prefixes change (a subscriber came or went,
+   * the router connected or left), until the returned function is called. {@link wants} then
+   * tells what is wanted now.
+   */
+  onWantedChange(listener: () => void): () => void {
+    const own = (): void => listener(); // the same listener twice is two registrations
+    this.wantedListeners.add(own);
+    return () => void this.wantedListeners.delete(own);
+  }
+
+  /** Resolves true as soon as the router wants `text` (at once when it does now), false after `timeoutMs`. */
+  whenWanted(text: string, timeoutMs: number): Promise<boolean> {
+    if (this.wants(text)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (wanted: boolean): void => {
+        stop();
+        clearTimeout(timer);
+        resolve(wanted);
+      };
+      const stop = this.onWantedChange(() => {
+        if (this.wants(text)) done(true);
+      });
+      const timer = setTimeout(() => done(false), timeoutMs);
+    });
+  }
+
   /** True once both sockets have completed their handshake with the router. */
   get isConnected(): boolean {
     return this.publisherUp && this.subscriberUp;
@@ -152,23 +185,24 @@ export class BusClient {
 
   /**
    * Resolves once both sockets are connected to the router and the router has told the
-   * publisher what it wants; rejects with {@link RouterUnreachableError} after `timeoutMs`.
+   * publisher what it wants (a roomguard router always wants its own `CONTROL: router `, and
+   * sends every subscription in one burst after the handshake); rejects with
+   * {@link RouterUnreachableError} after `timeoutMs`.
    */
   async waitForRouter(timeoutMs = 3000): Promise<void> {
-    if (this.isConnected) return this.settle();
+    if (this.isReady) return;
     let onReady: (() => void) | undefined;
     let timer: NodeJS.Timeout | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
         onReady = resolve;
         this.readyWaiters.add(resolve);
-        timer = setTimeout(() => reject(new RouterUnreachableError(this.endpoints, timeoutMs)), timeoutMs);
+        timer = setTimeout(() => reject(new RouterUnreachableError(this.endpoints, timeoutMs, this.isConnected)), timeoutMs);
       });
     } finally {
       if (onReady) this.readyWaiters.delete(onReady);
       clearTimeout(timer);
     }
-    return this.settle();
   }
 
   /** Closes both sockets. Queued messages get up to a second to leave. */
@@ -249,7 +283,15 @@ export class BusClient {
         const prefix = frame.subarray(1);
         if (frame[0] === 1) this.routerPrefixes.set(prefix.toString("hex"), prefix);
         else if (frame[0] === 0) this.routerPrefixes.delete(prefix.toString("hex"));
+        else continue;
         this.wakeIfReady();
+        for (const listener of [...this.wantedListeners]) {
+          try {
+            listener();
+          } catch (error) {
+            this.log?.error("a listener for the router's subscriptions failed", { error });
+          }
+        }
       }
     } catch (error) {
       if (!this.closed) throw error;
@@ -264,16 +306,18 @@ export class BusClient {
     this.wakeIfReady();
   }
 
-  private wakeIfReady(): void {
-    if (!this.isConnected) return;
-    for (const wake of this.readyWaiters) wake();
+  /** Connected, and the router's subscriptions (which come in one burst after the handshake) are here. */
+  private get isReady(): boolean {
+    return this.isConnected && this.routerPrefixes.size > 0;
   }
 
-  /** The router sends its subscriptions right after the handshake; give them a moment to land. */
-  private async settle(): Promise<void> {
-    for (let waited = 0; this.routerPrefixes.size === 0 && waited < 100; waited += 10) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+  private wakeIfReady(): void {
+    if (!this.isReady || this.readyWaiters.size === 0) return;
+    // The router's subscriptions come in one burst, read here one message at a time, each as soon
+    // as the last: wake the waiters once the rest of the burst is read too, not at its first prefix.
+    setImmediate(() => {
+      if (this.isReady) for (const wake of [...this.readyWaiters]) wake();
+    });
   }
 }
 

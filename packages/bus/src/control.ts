@@ -1,6 +1,7 @@
 import type { Logger } from "@roomguard/runtime";
 import type { BusClient } from "./client.js";
 import { MessageError } from "./message.js";
+import { MAX_REQUEST_ID_LENGTH } from "./requests.js";
 import { parseControl, subjectMessage, Topic } from "./topics.js";
 
 export interface ControlOptions {
@@ -19,11 +20,16 @@ export interface ControlOptions {
 /**
  * Answers the commands every service understands: `STATUS` and `STOP`, plus its own.
  * Unknown commands get an answer naming the known ones, never a crash.
+ *
+ * A command whose JSON arguments carry a request id (`CONTROL: keypad STATUS {"id":"abc"}`) is
+ * answered with that id in the `STATUS:` payload (`STATUS: keypad {"id":"abc",…}`), refusals and
+ * errors included, so that an asker can tell its answer from others'.
  */
 export function serveControl(options: ControlOptions): { stop(): void } {
   const subscription = options.bus.subscribe(`${Topic.CONTROL}: ${options.service} `, `${Topic.CONTROL}: all `);
-  const reply = (payload: Record<string, unknown>): void => {
-    options.bus.publish(subjectMessage(Topic.STATUS, options.service, payload)).catch((error: unknown) => {
+  const reply = (requestId: string | undefined, payload: Record<string, unknown>): void => {
+    const answer = requestId === undefined ? payload : withId(requestId, payload);
+    options.bus.publish(subjectMessage(Topic.STATUS, options.service, answer)).catch((error: unknown) => {
       options.log.warn("cannot answer a control command", { error });
     });
   };
@@ -37,19 +43,33 @@ export function serveControl(options: ControlOptions): { stop(): void } {
         options.log.once("warn", `control:${error.code}`, "ignoring malformed CONTROL messages", { reason: error.message });
         continue;
       }
-      const handler = options.commands?.[command.command];
-      if (command.command === "STATUS") reply(options.status());
+      const id = requestIdOf(command.args);
+      const handler = options.commands && Object.hasOwn(options.commands, command.command) ? options.commands[command.command] : undefined;
+      if (command.command === "STATUS") reply(id, options.status());
       else if (command.command === "STOP") {
-        if (!options.stop()) reply({ refused: "STOP", reason: "this service does not accept STOP from the bus" });
+        if (!options.stop()) reply(id, { refused: "STOP", reason: "this service does not accept STOP from the bus" });
       } else if (handler) {
         const answer = handler(command.args);
-        if (answer) reply(answer);
+        if (answer) reply(id, answer);
       } else {
         const known = ["STATUS", "STOP", ...Object.keys(options.commands ?? {})];
         options.log.once("info", `control:unknown:${command.command}`, "unknown control command", { command: command.command, known });
-        reply({ error: `unknown command ${command.command}`, known });
+        reply(id, { error: `unknown command ${command.command}`, known });
       }
     }
   })();
   return { stop: () => subscription.close() };
+}
+
+/** The request id in a command's JSON arguments: `{"id":"abc"}`; a string of at most 128 characters. */
+function requestIdOf(args: unknown): string | undefined {
+  if (typeof args !== "object" || args === null || Array.isArray(args)) return undefined;
+  const { id } = args as { id?: unknown };
+  return typeof id === "string" && id.length > 0 && id.length <= MAX_REQUEST_ID_LENGTH ? id : undefined;
+}
+
+/** The asker's id first (where a person reads it), over any field of the payload of that name. */
+function withId(id: string, payload: Record<string, unknown>): Record<string, unknown> {
+  const { id: _ignored, ...rest } = payload;
+  return { id, ...rest };
 }

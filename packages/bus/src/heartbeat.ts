@@ -1,13 +1,13 @@
-import { systemClock, type Clock, type TimerHandle } from "@roomguard/runtime";
+import { systemClock, type Clock } from "@roomguard/runtime";
 import { heartbeatMessage } from "./topics.js";
 
 export interface HeartbeatOptions {
   /**
-   * Where to publish: anything with the client's `publish`. With `wants` (a {@link BusClient}),
-   * the first beat waits, up to an interval, until somebody subscribes to it: one sent before
-   * is lost, and the launcher would hear of the service only an interval later.
+   * Where to publish: anything with the client's `publish`. With `wants` and `onWantedChange`
+   * (a {@link BusClient}), the first beat waits, up to an interval, until somebody subscribes to
+   * it: one sent before is lost, and the launcher would hear of the service only an interval later.
    */
-  bus: { publish(text: string): Promise<void>; wants?(text: string): boolean };
+  bus: { publish(text: string): Promise<void>; wants?(text: string): boolean; onWantedChange?(listener: () => void): () => void };
   /** The service name in `HEARTBEAT: <service> {…}`. */
   service: string;
   /** Seconds between heartbeats (config `bus.heartbeatIntervalS`). */
@@ -49,23 +49,26 @@ export function startHeartbeat(options: HeartbeatOptions): { stop(): void; beat(
     options.bus.publish(heartbeatMessage(options.service, payload)).catch((error: unknown) => options.onError?.(error));
   };
   const { bus } = options;
-  let firstBeat: TimerHandle | undefined;
+  // Set while the first beat waits for a subscriber: stops listening for one.
+  let waiting: (() => void) | undefined;
   let stopped = false;
   const endWait = (): void => {
-    if (firstBeat) clock.clearInterval(firstBeat);
-    firstBeat = undefined;
+    waiting?.();
+    waiting = undefined;
   };
-  if (bus.wants) {
-    firstBeat = clock.setInterval(() => {
-      if (!bus.wants?.(heartbeatMessage(options.service, { pid: 0, uptime_s: 0 }))) return;
+  const sample = heartbeatMessage(options.service, { pid: 0, uptime_s: 0 });
+  const wanted = (): boolean => bus.wants?.(sample) ?? true;
+  if (bus.onWantedChange && !wanted()) {
+    waiting = bus.onWantedChange(() => {
+      if (!wanted()) return;
       endWait();
       beat();
-    }, 20);
+    });
   } else beat();
   // Nobody listening within an interval: the regular beats start anyway.
   const timer = clock.setInterval(() => (endWait(), beat()), options.intervalS * 1000);
   const beatNow = (): void => {
-    if (firstBeat === undefined && !stopped) beat();
+    if (waiting === undefined && !stopped) beat();
   };
   return {
     stop: () => {

@@ -17,6 +17,28 @@ export {
   type MessageErrorCode,
   type ParseResult,
 } from "./message.js";
+export { request, type RequestOptions } from "./request.js";
+export {
+  isServerErrorCode,
+  MAX_REQUEST_ID_LENGTH,
+  parseReply,
+  parseRequest,
+  RequestError,
+  RequestRefused,
+  SERVER_ERROR_CODES,
+  type ReplyMessage,
+  type RequestErrorCode,
+  type RequestMessage,
+  type ServerErrorCode,
+} from "./requests.js";
+export {
+  answerRequest,
+  serveRequests,
+  type RequestHandler,
+  type RequestHandlers,
+  type RequestServer,
+  type ServeRequestsOptions,
+} from "./serve-requests.js";
 export { parseSim, serveSim, simGpioMessage, simPressMessage, type SimCommand, type SimServeOptions } from "./sim.js";
 export { Subscription } from "./subscription.js";
 export {

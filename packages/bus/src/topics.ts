@@ -15,9 +15,9 @@ export const Topic = {
   ALARM: "ALARM",
   /** `HEARTBEAT: <service> {"pid":…,"uptime_s":…}` — a service is alive. */
   HEARTBEAT: "HEARTBEAT",
-  /** `CONTROL: <service|all> <COMMAND> [json]` — a command to a service. */
+  /** `CONTROL: <service|all> <COMMAND> [json]` — a command to a service; `{"id":"…"}` in the json is echoed in its answer. */
   CONTROL: "CONTROL",
-  /** `STATUS: <service> {json}` — a service's answer to `CONTROL: <service> STATUS`. */
+  /** `STATUS: <service> {json}` — a service's answer to a `CONTROL:` command, with the command's `"id"` when it carried one. */
   STATUS: "STATUS",
   /** `SIM: …` — input for simulated hardware. */
   SIM: "SIM",

@@ -29,44 +29,61 @@ describe("startHeartbeat", () => {
     ]);
   });
 
+  /** A bus that knows what the router wants, and tells when that changes (as BusClient does). */
+  function wantingBus(wanted: (text: string) => boolean = () => false) {
+    const sent: string[] = [];
+    const listeners = new Set<() => void>();
+    let wants = wanted;
+    return {
+      sent,
+      listeners,
+      /** The router's subscriptions change: now it wants what `now` says. */
+      change: (now: (text: string) => boolean): void => {
+        wants = now;
+        for (const listener of [...listeners]) listener();
+      },
+      bus: {
+        publish: (text: string) => Promise.resolve(void sent.push(text)),
+        wants: (text: string) => wants(text),
+        onWantedChange: (listener: () => void) => (listeners.add(listener), () => void listeners.delete(listener)),
+      },
+    };
+  }
+
   it("with a bus that knows what is wanted, the first beat waits for a subscriber (up to an interval)", () => {
     const clock = new ManualClock(0);
-    const sent: string[] = [];
-    let subscribed = false;
-    const bus = {
-      publish: (text: string) => Promise.resolve(void sent.push(text)),
-      wants: (text: string) => subscribed && text.startsWith("HEARTBEAT: keypad "),
-    };
+    const { bus, sent, listeners, change } = wantingBus();
     startHeartbeat({ bus, service: "keypad", intervalS: 5, clock, pid: 7 });
     clock.advance(1000);
     assert.deepEqual(sent, [], "nobody listens yet: a beat now would be lost");
-    subscribed = true;
-    clock.advance(20);
-    assert.deepEqual(sent, ['HEARTBEAT: keypad {"pid":7,"uptime_s":1}']);
+    change((text) => text.startsWith("KEY:"));
+    assert.deepEqual(sent, [], "a subscription to something else");
+    change((text) => text.startsWith("HEARTBEAT: keypad "));
+    assert.deepEqual(sent, ['HEARTBEAT: keypad {"pid":7,"uptime_s":1}'], "at once, no clock involved");
+    assert.equal(listeners.size, 0, "it stops listening once it has beaten");
     clock.advance(4000);
     assert.equal(sent.length, 2, "then every interval");
 
-    const lonely: string[] = [];
-    startHeartbeat({
-      bus: { publish: (text) => Promise.resolve(void lonely.push(text)), wants: () => false },
-      service: "x",
-      intervalS: 2,
-      clock,
-      pid: 1,
-    });
+    const lonely = wantingBus();
+    startHeartbeat({ bus: lonely.bus, service: "x", intervalS: 2, clock, pid: 1 });
     clock.advance(2000);
-    assert.equal(lonely.length, 1, "nobody ever listens: the regular beats start anyway");
+    assert.equal(lonely.sent.length, 1, "nobody ever listens: the regular beats start anyway");
+    assert.equal(lonely.listeners.size, 0);
     clock.advance(2000);
-    assert.equal(lonely.length, 2);
+    assert.equal(lonely.sent.length, 2);
+
+    const heard = wantingBus((text) => text.startsWith("HEARTBEAT:"));
+    startHeartbeat({ bus: heard.bus, service: "y", intervalS: 2, clock, pid: 2 });
+    assert.deepEqual(heard.sent, ['HEARTBEAT: y {"pid":2,"uptime_s":0}'], "wanted already: at once");
+    assert.equal(heard.listeners.size, 0, "and no listening");
   });
 
   it("beat() sends one at once with the extra fields of that moment, not before the first beat nor after stop()", () => {
     const clock = new ManualClock(0);
-    const sent: string[] = [];
-    let subscribed = false;
+    const { bus, sent, change } = wantingBus();
     let problem: string | undefined = "no MPD";
     const heartbeat = startHeartbeat({
-      bus: { publish: (text) => Promise.resolve(void sent.push(text)), wants: () => subscribed },
+      bus,
       service: "music-player",
       intervalS: 5,
       clock,
@@ -75,10 +92,9 @@ describe("startHeartbeat", () => {
     });
     heartbeat.beat();
     assert.deepEqual(sent, [], "before the first beat: it would be lost, and the first one says it anyway");
-    subscribed = true;
-    clock.advance(20);
+    change(() => true);
     assert.deepEqual(sent, ['HEARTBEAT: music-player {"pid":3,"uptime_s":0,"problem":"no MPD"}']);
-    clock.advance(480);
+    clock.advance(500);
     problem = undefined;
     heartbeat.beat();
     assert.deepEqual(sent.slice(1), ['HEARTBEAT: music-player {"pid":3,"uptime_s":0.5}'], "at once, not at 5 s");
@@ -88,6 +104,16 @@ describe("startHeartbeat", () => {
     heartbeat.beat();
     clock.advance(10_000);
     assert.equal(sent.length, 3);
+  });
+
+  it("stop() before anybody listened ends the wait too", () => {
+    const clock = new ManualClock(0);
+    const { bus, sent, listeners, change } = wantingBus();
+    startHeartbeat({ bus, service: "keypad", intervalS: 5, clock, pid: 7 }).stop();
+    assert.equal(listeners.size, 0);
+    change(() => true);
+    clock.advance(10_000);
+    assert.deepEqual(sent, []);
   });
 
   it("reports a failed beat and keeps beating", async () => {
@@ -167,8 +193,15 @@ describe("connectAddress", () => {
 });
 
 describe("serveControl", () => {
-  function fakeBus(): { bus: Pick<BusClient, "subscribe" | "publish">; inbox: Subscription<BusMessage>; sent: string[] } {
+  function fakeBus(): {
+    bus: Pick<BusClient, "subscribe" | "publish">;
+    inbox: Subscription<BusMessage>;
+    sent: string[];
+    /** Resolves once `count` answers have been published. */
+    answers: (count: number) => Promise<string[]>;
+  } {
     const sent: string[] = [];
+    const waiting = new Set<() => void>();
     const inbox = new Subscription<BusMessage>(
       ["CONTROL: "],
       100,
@@ -179,14 +212,25 @@ describe("serveControl", () => {
       subscribe: () => inbox,
       publish: (text: string) => {
         sent.push(text);
+        for (const wake of [...waiting]) wake();
         return Promise.resolve();
       },
     } as unknown as Pick<BusClient, "subscribe" | "publish">;
-    return { bus, inbox, sent };
+    const answers = (count: number): Promise<string[]> =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          if (sent.length < count) return;
+          waiting.delete(check);
+          resolve(sent);
+        };
+        waiting.add(check);
+        check();
+      });
+    return { bus, inbox, sent, answers };
   }
 
   it("answers STATUS, STOP, its own commands, and unknown ones with help", async () => {
-    const { bus, inbox, sent } = fakeBus();
+    const { bus, inbox, answers } = fakeBus();
     let stops = 0;
     const lines: string[] = [];
     serveControl({
@@ -198,23 +242,54 @@ describe("serveControl", () => {
       commands: { RESCAN: () => ({ rescanned: true }) },
     });
     for (const text of [
+      "CONTROL: keypad",
       "CONTROL: keypad STATUS",
       "CONTROL: keypad RESCAN",
       "CONTROL: keypad DANCE",
       "CONTROL: keypad STOP",
       "CONTROL: keypad STOP",
-      "CONTROL: keypad",
     ]) {
       inbox.deliver(checkMessage(text));
     }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.deepEqual(sent, [
+    // The malformed one first: once the last answer is out, it has been read (and logged).
+    assert.deepEqual(await answers(4), [
       'STATUS: keypad {"keys":5}',
       'STATUS: keypad {"rescanned":true}',
       'STATUS: keypad {"error":"unknown command DANCE","known":["STATUS","STOP","RESCAN"]}',
       'STATUS: keypad {"refused":"STOP","reason":"this service does not accept STOP from the bus"}',
     ]);
-    assert.equal(stops, 2);
+    assert.equal(stops, 2, "the first STOP accepted (no answer), the second refused");
     assert.ok(lines.some((line) => line.includes("ignoring malformed CONTROL messages")));
+  });
+
+  it("answers with the request id a command carries, refusals and errors included", async () => {
+    const { bus, inbox, answers } = fakeBus();
+    serveControl({
+      bus,
+      service: "keypad",
+      log: createLogger({ service: "t", stream: { write: () => true } }),
+      status: () => ({ keys: 5 }),
+      stop: () => false,
+      // A payload's own `id` field gives way to the asker's.
+      commands: { RESCAN: (args) => ({ id: "the service's", rescanned: (args as { full?: boolean }).full === true }) },
+    });
+    for (const text of [
+      'CONTROL: keypad STATUS {"id":"abc"}',
+      'CONTROL: keypad RESCAN {"id":"r-2","full":true}',
+      'CONTROL: keypad DANCE {"id":"d-3"}',
+      'CONTROL: keypad STOP {"id":"s-4"}',
+      'CONTROL: all STATUS {"id":7}',
+      "CONTROL: all STATUS",
+    ]) {
+      inbox.deliver(checkMessage(text));
+    }
+    assert.deepEqual(await answers(6), [
+      'STATUS: keypad {"id":"abc","keys":5}',
+      'STATUS: keypad {"id":"r-2","rescanned":true}',
+      'STATUS: keypad {"id":"d-3","error":"unknown command DANCE","known":["STATUS","STOP","RESCAN"]}',
+      'STATUS: keypad {"id":"s-4","refused":"STOP","reason":"this service does not accept STOP from the bus"}',
+      'STATUS: keypad {"keys":5}',
+      'STATUS: keypad {"keys":5}',
+    ]);
   });
 });

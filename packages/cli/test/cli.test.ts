@@ -180,7 +180,7 @@ describe("roomguard without a router", { timeout: 30_000 }, () => {
     );
     assert.match(
       status.stderr,
-      /no launcher answered at ipc:\/\/.*ctl\.sock within 300 ms\. Is roomguard running\? Start it with `cd .* && npm start -- --config .*`\.$/m,
+      /no launcher listens at ipc:\/\/.*ctl\.sock \(there is no socket file\)\. Is roomguard running\? Start it with `cd .* && npm start -- --config .*`\.$/m,
     );
   });
 
@@ -453,6 +453,21 @@ describe("roomguard with a running launcher whose config was made invalid", { ti
     if (launcher.child.exitCode === null) launcher.child.kill("SIGTERM");
     await exited(launcher.child);
     for (const pid of processesUsing(dir)) process.kill(pid, "SIGKILL");
+  });
+
+  it("ctl's exit code comes from the launcher's reply: 0 done, 1 refused or unknown, 64 a wrong command line", async () => {
+    const list = await roomguard(["ctl", "list", "--config", file]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /^router {8}running\n$/);
+    const unknownService = await roomguard(["ctl", "stop", "keypda", "--config", file]);
+    assert.equal(unknownService.code, 1);
+    assert.equal(unknownService.stderr, 'unknown service "keypda"; services: router\n');
+    const unknownCommand = await roomguard(["ctl", "frobnicate", "--config", file]);
+    assert.equal(unknownCommand.code, 1);
+    assert.match(unknownCommand.stderr, /^unknown command "frobnicate"\ncommands:\n {2}help {17}this list\n/);
+    const usage = await roomguard(["ctl", "restart", "--config", file]);
+    assert.equal(usage.code, 64);
+    assert.match(usage.stderr, /^roomguard ctl: usage: restart <service>\n\(see: .*help ctl\)\n$/);
   });
 
   it("status shows the table and warns, for a bad value and for a YAML syntax error; ctl quit stops it", async () => {

@@ -1,5 +1,20 @@
+import { answerRequest, RequestRefused, type RequestHandlers } from "@roomguard/bus";
+import { parseCommandLine } from "./command-line.js";
+import {
+  LAUNCHER_COMMANDS,
+  SERVICE_COMMANDS,
+  type HelpResult,
+  type KillAllResult,
+  type LauncherResults,
+  type ListResult,
+  type QuitResult,
+  type ServiceCommand,
+  type ServiceResult,
+  type StatusResult,
+} from "./control-protocol.js";
 import type { ProcessMemory } from "./processes.js";
-import type { ServiceView, Supervisor } from "./supervisor.js";
+import { renderError, renderResult } from "./render.js";
+import type { Supervisor } from "./supervisor.js";
 
 export interface CommandContext {
   supervisor: Pick<Supervisor, "names" | "has" | "list" | "start" | "stop" | "restart" | "kill" | "killAll">;
@@ -9,100 +24,84 @@ export interface CommandContext {
   quit: () => void;
 }
 
-const HELP = `commands:
-  help                 this list
-  list                 the services and their states
-  status [wide]        pid, uptime, heartbeat age, restarts and memory (PSS) of each
-                       service; wide: RSS too, and why a memory figure is missing
-  start <service>      start a stopped (or given-up) service
-  stop <service>       stop a service cleanly (it is not restarted)
-  restart <service>    stop it cleanly, then start it
-  kill <service>       kill it as a crash would: it is lost, and restarted
-  killall              kill every service now, and restart none (an emergency stop)
-  quit                 stop every service cleanly, then the launcher`;
+type Handlers = {
+  [Command in keyof LauncherResults]: (args: Record<string, unknown>) => Promise<LauncherResults[Command]> | LauncherResults[Command];
+};
+
+const DONE: Record<ServiceCommand, ServiceResult["done"]> = { start: "started", stop: "stopped", restart: "restarted", kill: "killed" };
 
 /**
- * The launcher's commands, the same from its terminal shell and from `roomguard ctl`. Every
- * input gets an answer: a wrong one is told what was wrong and shown the commands.
+ * The launcher's commands as request handlers, the same for its control socket (`roomguard ctl`)
+ * and its prompt. `context` is undefined while the launcher is still starting: every command is
+ * refused then. A wrong service name is refused naming the known ones; arguments of the wrong
+ * shape are a `bad-request` in the command line's usage words.
  */
-export async function runCommand(line: string, context: CommandContext): Promise<string> {
-  const [word = "", name, ...extra] = line.trim().split(/\s+/);
-  const { supervisor } = context;
-  const service = async (act: (service: string) => Promise<unknown> | void, done: string): Promise<string> => {
-    if (name === undefined || extra.length > 0) return `usage: ${word} <service>; services: ${supervisor.names.join(", ")}`;
-    if (!supervisor.has(name)) return `unknown service "${name}"; services: ${supervisor.names.join(", ")}`;
-    await act(name);
-    return `${name}: ${done}`;
+export function launcherHandlers(context: () => CommandContext | undefined): RequestHandlers {
+  const ready = (): CommandContext => {
+    const now = context();
+    if (!now) throw new RequestRefused("the launcher is still starting; ask again in a moment");
+    return now;
   };
-  switch (word.toLowerCase()) {
-    case "":
-    case "help":
-      return HELP;
-    case "list":
-      return supervisor
+  const onService = (command: ServiceCommand) => async (args: Record<string, unknown>) => {
+    const { supervisor } = ready();
+    const services = supervisor.names.join(", ");
+    const { service } = args;
+    if (typeof service !== "string") throw new RequestRefused(`usage: ${command} <service>; services: ${services}`, "bad-request");
+    if (!supervisor.has(service)) throw new RequestRefused(`unknown service ${JSON.stringify(service)}; services: ${services}`);
+    await supervisor[command](service);
+    return { service, done: DONE[command] };
+  };
+  const handlers: Handlers = {
+    help: (): HelpResult => ({ commands: LAUNCHER_COMMANDS.map(({ usage, does }) => ({ usage, does: [...does] })) }),
+    list: (): ListResult => ({
+      services: ready()
+        .supervisor.list()
+        .map(({ service, state, reason }) => ({ service, state, ...(reason === undefined ? {} : { reason }) })),
+    }),
+    status: (args): StatusResult => {
+      const { supervisor, memoryOf } = ready();
+      if (args.wide !== undefined && typeof args.wide !== "boolean") throw new RequestRefused("usage: status [wide]", "bad-request");
+      return {
+        wide: args.wide === true,
+        services: supervisor.list().map((view) => ({ ...view, memory: view.pid === null ? null : memoryFigures(memoryOf(view.pid)) })),
+      };
+    },
+    ...(Object.fromEntries(SERVICE_COMMANDS.map((command) => [command, onService(command)])) as Pick<Handlers, ServiceCommand>),
+    killall: (): KillAllResult => {
+      const { supervisor } = ready();
+      const killed = supervisor
         .list()
-        .map((view) => `${view.service.padEnd(14)}${view.state}${view.reason ? ` (${view.reason})` : ""}`)
-        .join("\n");
-    case "status":
-      if (name !== undefined && (!WIDE.has(name) || extra.length > 0)) return "usage: status [wide]";
-      return statusTable(supervisor.list(), context.memoryOf, name !== undefined);
-    case "start":
-      return service((name) => supervisor.start(name), "started");
-    case "stop":
-      return service((name) => supervisor.stop(name), "stopped");
-    case "restart":
-      return service((name) => supervisor.restart(name), "restarted");
-    case "kill":
-      return service((name) => supervisor.kill(name), "killed (it will be restarted)");
-    case "killall":
+        .filter((view) => view.pid !== null)
+        .map((view) => view.service);
       supervisor.killAll();
-      return "killed every service; `start <service>` or a new launcher brings them back";
-    case "quit":
-      context.quit();
-      return "stopping every service, then the launcher";
-    default:
-      return `unknown command "${word}"\n${HELP}`;
-  }
+      return { killed };
+    },
+    quit: (): QuitResult => {
+      ready().quit();
+      return { stopping: true };
+    },
+  };
+  return handlers;
 }
 
-const WIDE = new Set(["wide", "-w", "--wide"]);
+function memoryFigures(memory: ProcessMemory | null): StatusResult["services"][number]["memory"] {
+  if (memory === null) return null;
+  return {
+    pss_bytes: memory.pssBytes,
+    pss_anon_bytes: memory.pssAnonBytes,
+    rss_bytes: memory.rssBytes,
+    ...(memory.pssProblem === undefined ? {} : { pss_problem: memory.pssProblem }),
+  };
+}
 
-const megabytes = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
-
-function statusTable(views: ServiceView[], memoryOf: CommandContext["memoryOf"], wide: boolean): string {
-  const header = ["service", "state", "pid", "uptime", "heartbeat", "restarts", "memory", ...(wide ? ["rss"] : []), "problem"];
-  const seconds = (value: number | null): string => (value === null ? "-" : `${value.toFixed(1)} s`);
-  const notes = new Map<string, string[]>();
-  const rows = views.map((view) => {
-    const memory = view.pid === null ? null : memoryOf(view.pid);
-    if (memory?.pssProblem) notes.set(memory.pssProblem, [...(notes.get(memory.pssProblem) ?? []), view.service]);
-    const pss = memory === null ? "-" : memory.pssBytes === null ? "?" : megabytes(memory.pssBytes);
-    const rss = memory === null ? "-" : memory.rssBytes === null ? "?" : megabytes(memory.rssBytes);
-    return [
-      view.service,
-      view.state + (view.reason ? ` (${view.reason})` : ""),
-      view.pid === null ? "-" : String(view.pid),
-      seconds(view.uptime_s),
-      view.heartbeat_age_s === null ? "-" : `${seconds(view.heartbeat_age_s)} ago`,
-      String(view.restarts),
-      pss,
-      ...(wide ? [rss] : []),
-      view.problem ?? "",
-    ];
-  });
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)));
-  const table = [header, ...rows].map((row) =>
-    row
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join("  ")
-      .trimEnd(),
-  );
-  if (!wide) return table.join("\n");
-  return [
-    ...table,
-    "",
-    "memory: PSS, what each process really costs (shared pages split between the processes sharing them);",
-    "rss: every page it maps, the node binary and libraries counted again in each process.",
-    ...[...notes].map(([problem, services]) => `memory ? for ${services.join(", ")}: ${problem}`),
-  ].join("\n");
+/**
+ * One line typed at the launcher's prompt, answered in this process as the control socket would
+ * answer it over `roomguard ctl`: parsed, handled, rendered. Every line gets an answer.
+ */
+export async function runCommandLine(line: string, handlers: RequestHandlers, services?: readonly string[]): Promise<string> {
+  const parsed = parseCommandLine(line, services);
+  if (!parsed.ok) return parsed.usage;
+  const reply = await answerRequest(handlers, parsed.request);
+  if (!reply.ok) return renderError(parsed.request, reply.error);
+  return renderResult(parsed.request, reply.result);
 }

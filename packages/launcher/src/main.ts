@@ -6,7 +6,7 @@ import { ConfigError, resolveConfigPath } from "@roomguard/config";
 import { enabledServices, findServices } from "@roomguard/registry";
 import { runService, systemClock } from "@roomguard/runtime";
 import { createChildOutput } from "./child-output.js";
-import { runCommand } from "./commands.js";
+import { launcherHandlers } from "./commands.js";
 import { serveCommands } from "./control-socket.js";
 import { followLog } from "./log-follower.js";
 import { isRunning, readPidFile, writePidFile } from "./pid-file.js";
@@ -36,13 +36,10 @@ await runService(
     // Assigned once below; the callbacks made before it need to see it then.
     // eslint-disable-next-line prefer-const
     let supervisor: Supervisor | undefined;
-    // The commands of `roomguard ctl` and of the prompt.
-    const run = (line: string): Promise<string> =>
-      supervisor
-        ? runCommand(line, { supervisor, memoryOf, quit: () => requestStop("quit") })
-        : Promise.resolve("the launcher is still starting");
+    // The commands of `roomguard ctl` and of the prompt (refused while the supervisor does not exist yet).
+    const handlers = launcherHandlers(() => supervisor && { supervisor, memoryOf, quit: () => requestStop("quit") });
     // First, so that a second launcher stops here with a clear message and touches nothing.
-    const commands = await serveCommands(settings.control, run, log.child("ctl"), createHints(hereFacts(loaded.file)));
+    const commands = await serveCommands(settings.control, handlers, log.child("ctl"), createHints(hereFacts(loaded.file)));
 
     const bus = new BusClient({
       in: config.bus.in,
@@ -127,7 +124,9 @@ await runService(
       status: () => ({ services: running.list() }),
       stop: () => (requestStop("CONTROL: launcher STOP"), true),
     });
-    const shell = process.stdin.isTTY ? startShell({ run, onEnd: () => requestStop("end of input") }) : undefined;
+    const shell = process.stdin.isTTY
+      ? startShell({ handlers, services: () => running.names, onEnd: () => requestStop("end of input") })
+      : undefined;
     log.info("every service started", {
       services: running
         .list()

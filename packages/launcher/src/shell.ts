@@ -1,7 +1,12 @@
 import { createInterface } from "node:readline";
+import type { RequestHandlers } from "@roomguard/bus";
+import { runCommandLine } from "./commands.js";
 
 export interface ShellOptions {
-  run: (line: string) => Promise<string>;
+  /** The launcher's commands (commands.ts's launcherHandlers), answered here as over `roomguard ctl`. */
+  handlers: RequestHandlers;
+  /** The services, named in a usage error. */
+  services: () => readonly string[];
   /** Ctrl-D or Ctrl-C at the prompt. */
   onEnd: () => void;
 }
@@ -13,7 +18,7 @@ export function startShell(options: ShellOptions): { close(): void } {
   process.stdout.write('roomguard: type "help" for the commands, "quit" to stop everything\n');
   shell.prompt();
   shell.on("line", (line) => {
-    void options.run(line).then(
+    void runCommandLine(line, options.handlers, options.services()).then(
       (answer) => {
         process.stdout.write(`${answer}\n`);
         if (!closing) shell.prompt();

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Request } from "zeromq";
-import { BusClient, parseSubject, type BusMessage, type Subscription } from "@roomguard/bus";
+import { BusClient, isServerErrorCode, parseSubject, request, RequestError, type BusMessage, type Subscription } from "@roomguard/bus";
 import { freePort, makeTracks } from "@roomguard/music-player/testing";
 import { startServiceProcess, type ServiceProcess } from "@roomguard/runtime/testing";
+import { parseCommandLine, renderError, renderResult } from "../src/control.js";
 import { isAlive } from "../src/processes.js";
 
 export { isAlive };
@@ -53,16 +53,27 @@ export function startLauncher(dir: string, config: Record<string, unknown>): Ser
   return startServiceProcess({ name: "launcher", main: LAUNCHER_MAIN, dir, config });
 }
 
-/** One `roomguard ctl` round trip. */
-export async function ctl(dir: string, line: string): Promise<string> {
-  const socket = new Request({ linger: 0, receiveTimeout: 10_000 });
-  socket.connect(`ipc://${dir}/ctl.sock`);
-  try {
-    await socket.send(line);
-    const [answer] = await socket.receive();
-    return answer?.toString() ?? "";
-  } finally {
-    socket.close();
+/**
+ * One `roomguard ctl` round trip: the launcher's answer as ctl shows it, a refusal included. A
+ * launcher not listening yet is asked again until `timeoutMs`.
+ */
+export async function ctl(dir: string, line: string, timeoutMs = 10_000): Promise<string> {
+  const parsed = parseCommandLine(line);
+  if (!parsed.ok) return parsed.usage;
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const result = await request(`ipc://${dir}/ctl.sock`, parsed.request.command, parsed.request.args, {
+        timeoutMs: Math.max(1, end - Date.now()),
+        service: "launcher",
+      });
+      return renderResult(parsed.request, result);
+    } catch (error) {
+      if (!(error instanceof RequestError)) throw error;
+      if (isServerErrorCode(error.code)) return renderError(parsed.request, { code: error.code, message: error.reason });
+      if (error.code !== "no-service" || Date.now() > end) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 }
 

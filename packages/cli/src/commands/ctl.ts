@@ -1,39 +1,64 @@
 import { parseArgs } from "node:util";
-import { Request } from "zeromq";
+import { request, RequestError } from "@roomguard/bus";
+import { parseCommandLine, renderError, renderResult, type LauncherRequest } from "@roomguard/launcher/control";
 import type { Hints } from "@roomguard/launcher/hints";
+import { ExitCode } from "@roomguard/runtime";
 import { connectionOptions, timeoutMs, type Command, type CommandContext } from "../command.js";
 import { UnreachableError } from "../unreachable-error.js";
 import { UsageError } from "../usage-error.js";
 
-/** Sends one command line to the launcher and returns its answer; UnreachableError (with a hint) when none answers. */
-export async function askLauncher(endpoint: string, line: string, ms: number, hints: Hints): Promise<string> {
-  const socket = new Request({ linger: 0, receiveTimeout: ms, sendTimeout: ms });
-  socket.connect(endpoint);
+/**
+ * Sends one request to the launcher's control socket and resolves with its result; a
+ * RequestError for the launcher's refusals, UnreachableError (with a hint) when no launcher is
+ * there or none answers in time.
+ */
+export async function askLauncher(endpoint: string, asked: LauncherRequest, ms: number, hints: Hints): Promise<Record<string, unknown>> {
   try {
-    await socket.send(line);
-    const [answer] = await socket.receive();
-    return answer?.toString("utf8") ?? "";
+    return await request(endpoint, asked.command, asked.args, { timeoutMs: ms, service: "launcher" });
   } catch (error) {
-    if ((error as { code?: string }).code === "EAGAIN")
-      throw new UnreachableError(`no launcher answered at ${endpoint} within ${ms} ms. ${hints.startAdvice()}.`, { cause: error });
+    if (!(error instanceof RequestError)) throw error;
+    if (error.code === "no-service")
+      throw new UnreachableError(`no launcher listens at ${endpoint} (${error.reason}). ${hints.startAdvice()}.`, { cause: error });
+    if (error.code === "timeout")
+      throw new UnreachableError(`no launcher answered at ${endpoint} within ${ms} ms (${error.reason}). ${hints.startAdvice()}.`, {
+        cause: error,
+      });
     throw error;
-  } finally {
-    socket.close();
   }
 }
 
-/** Asks the launcher `line` and prints the answer: exit 1 when it did not understand. */
+/** Asks the launcher a command line and prints the answer. Exit 1 when it refused or failed; 64 for a wrong command line. */
 async function ask(
   line: string,
   values: { config?: string | undefined; timeout?: string | undefined },
   context: CommandContext,
 ): Promise<number> {
+  const parsed = parseCommandLine(line);
+  if (!parsed.ok) throw new UsageError(parsed.usage);
   // Only the launcher's endpoint matters: a config broken elsewhere (even made invalid while the
   // appliance runs) must not keep the user from reaching the launcher, to see it or to stop it.
   const { config } = context.loadConfig(values.config, { needs: ["launcher.control"], needsMayDefault: true });
-  const answer = await askLauncher(config.launcher.control, line, timeoutMs(values.timeout), context.hints());
-  context.output.out(answer);
-  return answer.startsWith("unknown ") || answer.startsWith("usage: ") || answer.startsWith("error: ") ? 1 : 0;
+  try {
+    const result = await askLauncher(config.launcher.control, parsed.request, timeoutMs(values.timeout), context.hints());
+    context.output.out(renderResult(parsed.request, result));
+    return ExitCode.ok;
+  } catch (error) {
+    if (!(error instanceof RequestError)) throw error;
+    switch (error.code) {
+      case "bad-request":
+        // The launcher read the arguments otherwise than this command line's parser: a wrong command line all the same.
+        throw new UsageError(renderError(parsed.request, { code: error.code, message: error.reason }));
+      case "refused":
+      case "unknown-command":
+      case "failed":
+        context.output.err(renderError(parsed.request, { code: error.code, message: error.reason }));
+        return ExitCode.failure;
+      case "no-service":
+      case "timeout":
+      case "bad-reply":
+        throw error;
+    }
+  }
 }
 
 export const ctlCommand: Command = {
@@ -49,7 +74,11 @@ commands work at the launcher's own prompt:
 
 It needs only launcher.control from the config: a config that is invalid
 elsewhere is warned about, not fatal, so a running appliance can always be
-reached (and stopped). Exit 69: no launcher answered.`,
+reached (and stopped).
+
+Exit 0: done. 1: the launcher refused (an unknown service or command) or
+failed. 64: a wrong command line (restart without a service). 69: no launcher
+listens, or none answered in time.`,
   async run(argv, context) {
     const { values, positionals } = parseArgs({ args: argv, options: connectionOptions, allowPositionals: true });
     const line = positionals.join(" ");

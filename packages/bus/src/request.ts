@@ -38,6 +38,7 @@ export async function request<Result extends object = Record<string, unknown>>(
   const service = options.service ?? "service";
   const id = randomBytes(12).toString("base64url");
   const body = JSON.stringify({ id, command, ...(args === undefined ? {} : { args }) });
+  // `reason`: the server's own message for its codes; the short cause for no-service and timeout.
   const fail = (code: RequestErrorCode, message: string, reason?: string): RequestError =>
     new RequestError(code, message, { endpoint, command, ...(reason === undefined ? {} : { reason }) });
 
@@ -51,8 +52,13 @@ export async function request<Result extends object = Record<string, unknown>>(
       let lost = false;
       let retriesSinceLost = 0;
       const nobodyThere = (why = whyNothing(address)): RequestError => {
-        if (lost) return fail("no-service", `the ${service} at ${endpoint} went away before answering ${JSON.stringify(command)}`);
-        return fail("no-service", `nothing listens at ${endpoint} (${why}). Is the ${service} running, and is that its endpoint?`);
+        if (lost)
+          return fail(
+            "no-service",
+            `the ${service} at ${endpoint} went away before answering ${JSON.stringify(command)}`,
+            "it went away before answering",
+          );
+        return fail("no-service", `nothing listens at ${endpoint} (${why}). Is the ${service} running, and is that its endpoint?`, why);
       };
       watchSocketEvents(socket.events, (event) => {
         if (event.type === "connect") {
@@ -71,15 +77,13 @@ export async function request<Result extends object = Record<string, unknown>>(
       timer = setTimeout(() => {
         if (!connected) reject(nobodyThere(`no connection within ${timeoutMs} ms`));
         else if (!handshaken) {
-          reject(
-            fail(
-              "timeout",
-              `${endpoint} accepted the connection but spoke no ZeroMQ within ${timeoutMs} ms: is it a roomguard ${service}'s endpoint?`,
-            ),
-          );
+          const why = "something accepted the connection but spoke no ZeroMQ";
+          reject(fail("timeout", `${endpoint}: ${why} within ${timeoutMs} ms. Is it a roomguard ${service}'s endpoint?`, why));
         } else {
           const why = lost ? "the connection was lost meanwhile (a request larger than it takes?)" : "it is busy or hung";
-          reject(fail("timeout", `the ${service} at ${endpoint} did not answer ${JSON.stringify(command)} within ${timeoutMs} ms: ${why}`));
+          reject(
+            fail("timeout", `the ${service} at ${endpoint} did not answer ${JSON.stringify(command)} within ${timeoutMs} ms: ${why}`, why),
+          );
         }
       }, timeoutMs);
       socket.connect(address);

@@ -48,7 +48,11 @@ export class RequestRefused extends Error {
   }
 }
 
-/** How a request failed, on the client side. `reason` is the server's own message for a server code. */
+/**
+ * How a request failed, on the client side. `reason` is the server's own message for a server
+ * code, the short cause for `no-service` and `timeout` ("there is no socket file"), for a
+ * message of the caller's own.
+ */
 export class RequestError extends Error {
   constructor(
     readonly code: RequestErrorCode,
@@ -63,7 +67,7 @@ export class RequestError extends Error {
     return this.details.endpoint;
   }
 
-  /** What the server said (for `refused`, `unknown-command`, `bad-request`, `failed`), else the message. */
+  /** The server's message (`refused`, `unknown-command`, `bad-request`, `failed`), the cause (`no-service`, `timeout`), else the message. */
   get reason(): string {
     return this.details.reason ?? this.message;
   }

@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
+import { findProcesses } from "@roomguard/runtime";
+import { waitUntil } from "@roomguard/testing";
 
 const CLI = fileURLToPath(new URL("../src/main.js", import.meta.url));
 /** The checkout these tests run in: hints tell a user here to run `npx roomguard` and `npm start` from it. */
@@ -66,6 +68,14 @@ function background(args: string[]): {
 function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+}
+
+/** Waits until the router's journal holds `text`: the router writes what passed every flushIntervalMs. */
+async function journaled(config: string, text: string): Promise<void> {
+  await waitUntil(async () => (await roomguard(["journal", "--lala", "--topic", text, "--config", config])).stdout, {
+    what: `"${text}" in the journal`,
+    until: (found) => found.endsWith(`:${text}\n`),
+  });
 }
 
 /** The bus endpoints of the config `configIn(dir)` writes, for another config on the same bus. */
@@ -335,7 +345,7 @@ describe("roomguard with a router", { timeout: 60_000 }, () => {
     }
     await roomguard(["send", "JOURNAL: two", "--config", config]);
     await tap.waitFor("JOURNAL: two");
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await journaled(config, "JOURNAL: two");
 
     const text = await roomguard(["journal", "--topic", "JOURNAL", "--config", config]);
     assert.equal(text.code, 0);
@@ -376,7 +386,7 @@ describe("roomguard with a router", { timeout: 60_000 }, () => {
     await roomguard(["send", "-", "--config", config], { input: numbers.map((text) => `${text}\n`).join("") });
     await roomguard(["send", "TAIL: new", "--config", config]);
     await tap.waitFor("TAIL: new");
-    await new Promise((resolve) => setTimeout(resolve, 300)); // journaled (flushIntervalMs 50)
+    await journaled(config, "TAIL: new");
     const shown = (output: string): string[] => [...output.matchAll(/ {2}(TAIL: \S+)$/gm)].map((match) => match[1] ?? "");
     /** `journal ARGS` following, once it has shown `until` and had a moment for anything more. */
     const following = async (args: string[], until: string): Promise<string[]> => {
@@ -419,16 +429,7 @@ describe("roomguard with a router", { timeout: 60_000 }, () => {
 
 /** Every process whose command line mentions `dir`: a launcher's router runs in a process group of its own. */
 function processesUsing(dir: string): number[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        return readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(dir);
-      } catch {
-        return false; // gone meanwhile
-      }
-    })
-    .map(Number);
+  return findProcesses(dir);
 }
 
 describe("roomguard with a running launcher whose config was made invalid", { timeout: 60_000 }, () => {

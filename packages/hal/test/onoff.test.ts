@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
+import { waitUntil } from "@roomguard/runtime/testing";
 import { CHIP_LAYOUTS, mountFakeGpio, runInPrivateMountNamespace, type FakeGpio } from "../src/fake-sysfs/index.js";
 import { createOnoffHal, HalError, type Level } from "../src/index.js";
 
@@ -8,17 +9,9 @@ import { createOnoffHal, HalError, type Level } from "../src/index.js";
 // export, direction, active_low, epoll edge interrupts and onoff's debounce all run for real.
 runInPrivateMountNamespace();
 
-/** Waits until `check` passes, polling; real interrupts arrive on their own schedule. */
-async function eventually(check: () => void, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      return check();
-    } catch (error) {
-      if (Date.now() > end) throw error;
-      await delay(5);
-    }
-  }
+/** Waits until `levels` holds `count` levels; real interrupts arrive on their own schedule. */
+async function levelsSeen(levels: readonly Level[], count: number, what: string): Promise<void> {
+  await waitUntil(() => levels, { what, until: (seen) => seen.length >= count, timeoutMs: 2000, intervalMs: 5 });
 }
 
 for (const [layout, chips] of Object.entries(CHIP_LAYOUTS)) {
@@ -50,9 +43,11 @@ for (const [layout, chips] of Object.entries(CHIP_LAYOUTS)) {
       const levels: Level[] = [];
       button.watch((level) => levels.push(level));
       for (const level of [0, 1, 0, 1, 0] as const) fake.setLine(base + 17, level);
-      await eventually(() => assert.deepEqual(levels, [1]));
+      await levelsSeen(levels, 1, "the press");
+      assert.deepEqual(levels, [1]);
       fake.setLine(base + 17, 1);
-      await eventually(() => assert.deepEqual(levels, [1, 0]));
+      await levelsSeen(levels, 2, "the release");
+      assert.deepEqual(levels, [1, 0]);
       await delay(60);
       assert.deepEqual(levels, [1, 0], "nothing more");
       hal.close();
@@ -60,14 +55,26 @@ for (const [layout, chips] of Object.entries(CHIP_LAYOUTS)) {
 
     it("reports only the edges asked for", async () => {
       const hal = createOnoffHal();
-      const door = hal.openInput(22, { edge: "rising" });
-      const levels: Level[] = [];
-      door.watch((level) => levels.push(level));
-      fake.setLine(base + 22, 0);
-      await delay(30);
-      fake.setLine(base + 22, 1);
-      await eventually(() => assert.deepEqual(levels, [1]));
-      hal.close();
+      // Closed also when an assertion fails: a pin left watched outlives the fake.
+      try {
+        const door = hal.openInput(22, { edge: "rising" });
+        const levels: Level[] = [];
+        door.watch((level) => levels.push(level));
+        // A witness pin that reports every edge: interrupts come in the order the edges happen (one
+        // epoll queue), so once the witness's edge is seen, a falling edge of the door before it would have been.
+        const witness = hal.openInput(24, { edge: "both" });
+        const witnessed: Level[] = [];
+        witness.watch((level) => witnessed.push(level));
+        fake.setLine(base + 22, 0);
+        fake.setLine(base + 24, fake.line(base + 24) === 1 ? 0 : 1);
+        await levelsSeen(witnessed, 1, "the witness pin's edge");
+        assert.deepEqual(levels, [], "the falling edge is not reported");
+        fake.setLine(base + 22, 1);
+        await levelsSeen(levels, 1, "the rising edge");
+        assert.deepEqual(levels, [1]);
+      } finally {
+        hal.close();
+      }
     });
 
     it("drives outputs, push-pull (activeLow too) and open-drain", () => {

@@ -1,6 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { busRig, type BusRig } from "@roomguard/router/testing";
-import type { ServiceProcess } from "@roomguard/runtime/testing";
+import { busRig, type BusRig, type ServiceProcess } from "@roomguard/testing";
 
 const KEYPAD_MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
 

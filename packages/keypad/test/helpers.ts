@@ -19,12 +19,3 @@ export function recordingLogger(): { log: Logger; lines: Array<Record<string, un
   });
   return { log, lines };
 }
-
-/** Polls until `ready()` is true; fails after `timeoutMs` naming what was awaited. */
-export async function until(what: string, ready: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!ready()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CHIP_LAYOUTS, mountFakeGpio, runInPrivateMountNamespace, type FakeGpio } from "@roomguard/hal/fake-sysfs";
 import { keypadRig } from "./bus-fixture.js";
-import { until } from "./helpers.js";
 
 // The keypad process with the onoff backend against a FUSE fake of /sys/class/gpio (Pi 5
 // layout: header chip at base 571), in a private mount namespace: real epoll interrupts.
@@ -20,7 +19,7 @@ describe("the keypad process on onoff (fake sysfs GPIO)", { timeout: 30_000 }, (
   it("a grounded button line becomes KEY: <NAME>, bounce and all; the pins are unexported at stop", async () => {
     const rig = await keypadRig();
     const keys = rig.client.subscribe("KEY:");
-    await until("our subscription", () => rig.client.wants("KEY: LEFT"));
+    await rig.wanted("KEY: LEFT");
     const keypad = rig.keypad({ hardware: { backend: "onoff" } });
     await keypad.waitForLog((line) => line.msg === "keypad ready");
     assert.deepEqual(

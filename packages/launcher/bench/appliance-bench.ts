@@ -2,13 +2,11 @@
 // every service, as a user sees it), then 60 s idle on simulated hardware with the default heartbeat interval: what the
 // appliance costs in memory (the PSS of its processes, mpd included, and the drop of the machine's
 // MemAvailable), RSS beside it, CPU % of one core. Prints a table and writes docs/performance.md.
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BenchRow, formatNumber, processUsage, publishBenchReport } from "@roomguard/runtime/testing";
-import { memoryOf } from "../src/processes.js";
-import { ctl, processesUsing, scratchDir, startLauncher } from "../test/appliance.js";
-import { freePort, makeTracks } from "@roomguard/music-player/testing";
+import { findProcesses, memAvailableBytes, memoryOf, readCommandLine } from "@roomguard/runtime";
+import { type BenchRow, formatNumber, freePort, makeTracks, processUsage, publishBenchReport, waitUntil } from "@roomguard/testing";
+import { ctl, scratchDir, startLauncher } from "../test/appliance.js";
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
 const SERVICES = ["router", "keypad", "sensors", "music-player"] as const;
@@ -17,13 +15,6 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const MiB = 2 ** 20;
 /** The Raspberry Pi Zero 2 W, the smallest Pi roomguard runs on (64-bit): 512 MB of RAM, shared with the GPU. */
 const PI_ZERO_2_W_BYTES = 512 * MiB;
-
-/** The kernel's estimate of memory available for new work without swapping, in bytes. */
-function memAvailable(): number {
-  const kb = /^MemAvailable:\s+(\d+) kB/m.exec(readFileSync("/proc/meminfo", "utf8"))?.[1];
-  if (kb === undefined) throw new Error("no MemAvailable in /proc/meminfo");
-  return Number(kb) * 1024;
-}
 
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -35,7 +26,7 @@ async function sampledMemAvailable(count: number, everyMs: number): Promise<numb
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
     if (i > 0) await sleep(everyMs);
-    samples.push(memAvailable());
+    samples.push(memAvailableBytes());
   }
   return median(samples);
 }
@@ -85,11 +76,10 @@ async function withAppliance<T>(measure: (dir: string, coldStartMs: number, pids
   const startedAt = performance.now();
   const launcher = startLauncher(dir, settings);
   try {
-    let pids: Map<string, number> | undefined;
-    while (!(pids = everyServiceBeating(await ctl(dir, "status")))) {
-      if (performance.now() - startedAt > 30_000) throw new Error("not every service had sent a heartbeat within 30 s");
-      await sleep(20);
-    }
+    const pids = await waitUntil(async () => everyServiceBeating(await ctl(dir, "status")), {
+      what: "a heartbeat of every service in the launcher's status",
+      timeoutMs: 30_000,
+    });
     const coldStartMs = performance.now() - startedAt;
     const launcherPid = launcher.child.pid;
     if (launcherPid !== undefined) pids.set("launcher", launcherPid);
@@ -98,7 +88,7 @@ async function withAppliance<T>(measure: (dir: string, coldStartMs: number, pids
     await ctl(dir, "quit").catch(() => undefined);
     const code = await Promise.race([launcher.exited, sleep(40_000).then(() => "timeout")]);
     if (code !== 0) log(`launcher ended with ${String(code)}`);
-    for (const pid of processesUsing(dir)) process.kill(pid, "SIGKILL");
+    for (const pid of findProcesses(dir)) process.kill(pid, "SIGKILL");
   }
 }
 
@@ -137,7 +127,7 @@ async function main(): Promise<void> {
   const availableBefore = await sampledMemAvailable(10, 200);
   let availableIdle = NaN;
   const idle = await withAppliance(async (dir, _ms, pids) => {
-    const mpdPid = processesUsing(dir).find((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("mpd"));
+    const mpdPid = findProcesses(dir).find((pid) => readCommandLine(pid)?.[0]?.startsWith("mpd"));
     const all = new Map(pids);
     if (mpdPid !== undefined) all.set("mpd (private)", mpdPid);
     await sleep(5000); // past start-up
@@ -146,7 +136,7 @@ async function main(): Promise<void> {
     log(`idle for ${idleS} s`);
     const available: number[] = [];
     while (performance.now() - startedAt < idleS * 1000) {
-      available.push(memAvailable());
+      available.push(memAvailableBytes());
       await sleep(1000);
     }
     availableIdle = median(available);

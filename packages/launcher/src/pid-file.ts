@@ -1,4 +1,5 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readCommandLine } from "@roomguard/runtime";
 
 /**
  * The pids of the services a launcher started, kept on disk so that a launcher started after
@@ -25,9 +26,5 @@ export function writePidFile(file: string, pids: ReadonlyMap<string, number>): v
 
 /** Whether `pid` is still the program that was started (after a reboot the number may be anyone's). */
 export function isRunning(pid: number, main: string): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(main);
-  } catch {
-    return false;
-  }
+  return readCommandLine(pid)?.includes(main) ?? false;
 }

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from "@roomguard/runtime";
+import { backoffDelay, ExitCode, type Clock, type TimerHandle } from "@roomguard/runtime";
 
 /** What the supervisor needs of the operating system; main.ts gives it real processes. */
 export interface ProcessPort {
@@ -76,9 +76,6 @@ interface Supervised {
   problem?: string;
   stopped?: Array<() => void>;
 }
-
-/** Exit code of a service whose config is invalid: restarting cannot help. */
-const EX_CONFIG = 78;
 
 /**
  * Keeps services running: starts them, notices when one is lost — it exited, or its heartbeat
@@ -298,7 +295,7 @@ export class Supervisor {
       return;
     }
     if (entry.state !== "starting" && entry.state !== "running") return;
-    if (code === EX_CONFIG) {
+    if (code === ExitCode.config) {
       entry.state = "failed";
       entry.reason = "its config is invalid (exit 78): fix it, then start it again";
       this.options.report({ event: "give-up", service: entry.service, pid: entry.pid, reason: entry.reason });
@@ -317,7 +314,7 @@ export class Supervisor {
       this.options.report({ event: "give-up", service: entry.service, reason: entry.reason, restarts: entry.restarts });
       return;
     }
-    const delayS = Math.min(this.options.maxRestartDelayS, this.options.restartDelayS * 2 ** (entry.lossesInRow - 1));
+    const delayS = backoffDelay(entry.lossesInRow, { first: this.options.restartDelayS, max: this.options.maxRestartDelayS });
     entry.state = "waiting";
     entry.retryAt = this.options.clock.now() + delayS * 1000;
     this.options.report({ event: "lost", service: entry.service, ...this.pidOf(entry), reason, retry_in_s: delayS });

@@ -1,16 +1,16 @@
-import { readdirSync, readFileSync } from "node:fs";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after } from "node:test";
 import { fileURLToPath } from "node:url";
 import { BusClient, isServerErrorCode, parseSubject, request, RequestError, type BusMessage, type Subscription } from "@roomguard/bus";
-import { freePort, makeTracks } from "@roomguard/music-player/testing";
-import { startServiceProcess, type ServiceProcess } from "@roomguard/runtime/testing";
+import { findProcesses } from "@roomguard/runtime";
+import { freePort, makeTracks, startServiceProcess, waitUntil, type ServiceProcess } from "@roomguard/testing";
 import { parseCommandLine, renderError, renderResult } from "../src/control.js";
-import { isAlive } from "../src/processes.js";
 
-export { isAlive };
+export { isAlive } from "@roomguard/runtime";
+/** Every process whose command line mentions `dir` (the services, the private mpd): what a test must not leave behind. */
+export const processesUsing = findProcesses;
 
 export const LAUNCHER_MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
 
@@ -44,7 +44,7 @@ export async function applianceConfig(dir: string, tracks: number): Promise<Reco
 export function scratchDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), "roomguard-appliance-"));
   after(() => {
-    for (const pid of processesUsing(dir)) process.kill(pid, "SIGKILL");
+    for (const pid of findProcesses(dir)) process.kill(pid, "SIGKILL");
   });
   return dir;
 }
@@ -123,27 +123,13 @@ export async function heartbeatPids(
   return pids;
 }
 
-/** Every process whose command line mentions `dir` (the services, the private mpd): what a test must not leave behind. */
-export function processesUsing(dir: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(dir) && isAlive(Number(entry))) found.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
-
 /** Waits until `check` holds, running `refresh` (if any) before each look. */
 export async function eventually(what: string, check: () => boolean, timeoutMs = 15_000, refresh?: () => Promise<void>): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    await refresh?.();
-    if (check()) return;
-    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitUntil(
+    async () => {
+      await refresh?.();
+      return check();
+    },
+    { what, timeoutMs, intervalMs: 100 },
+  );
 }

@@ -4,7 +4,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { simGpioMessage, simPressMessage } from "@roomguard/bus";
-import { MpdConnection, pairsToRecord } from "@roomguard/music-player/testing";
+import { TestMpdClient, waitUntil } from "@roomguard/testing";
 import {
   applianceConfig,
   busClient,
@@ -42,7 +42,7 @@ describe("the launcher runs the whole appliance", { timeout: 180_000 }, () => {
     // A simulated press goes keypad → router → music player → MPD.
     const mpd = await openWhenUp(music.mpd.port);
     after(() => mpd.close());
-    const state = async (): Promise<Record<string, string>> => pairsToRecord(await mpd.commandList(["status", "currentsong"]));
+    const state = (): Promise<Record<string, string>> => mpd.commandList(["status", "currentsong"]);
     for (let tries = 0; (await state()).state !== "play" && tries < 100; tries++) {
       if (tries % 20 === 0) await bus.publish(simPressMessage("SELECT")); // the library loads in the background
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -167,16 +167,12 @@ describe("the launcher runs the whole appliance", { timeout: 180_000 }, () => {
 });
 
 /** The music player's private mpd, once it listens. */
-async function openWhenUp(port: number): Promise<MpdConnection> {
-  const end = Date.now() + 20_000;
-  for (;;) {
-    try {
-      return await MpdConnection.open({ host: "127.0.0.1", port });
-    } catch (error) {
-      if (Date.now() > end) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+function openWhenUp(port: number): Promise<TestMpdClient> {
+  return waitUntil(() => TestMpdClient.open({ host: "127.0.0.1", port }), {
+    what: `the private mpd on port ${port}`,
+    timeoutMs: 20_000,
+    intervalMs: 100,
+  });
 }
 
 describe("the launcher's prompt on a terminal", { timeout: 60_000 }, () => {

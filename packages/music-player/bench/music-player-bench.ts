@@ -7,12 +7,22 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { BusClient } from "@roomguard/bus";
-import { formatNumber, processUsage, publishBenchReport, quantile, startServiceProcess, type BenchRow } from "@roomguard/runtime/testing";
+import {
+  formatNumber,
+  processUsage,
+  publishBenchReport,
+  quantile,
+  routerMain,
+  startServiceProcess,
+  startTestMpd,
+  waitUntil,
+  type BenchRow,
+} from "@roomguard/testing";
+import { MpdConnection } from "../src/mpd-connection.js";
 import { pairsToRecord } from "../src/mpd-protocol.js";
-import { startTestMpd } from "../src/testing/index.js";
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
-const ROUTER_MAIN = fileURLToPath(import.meta.resolve("@roomguard/router/main"));
+const ROUTER_MAIN = routerMain();
 const PLAYER_MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
 const log = (text: string): void => void process.stderr.write(`${text}\n`);
 
@@ -41,21 +51,25 @@ async function main(): Promise<void> {
       main: PLAYER_MAIN,
       config: { bus: endpoints, log: { format: "json", level: "warn" }, music: { mpd: { spawn: false, socket: mpd.socket } } },
     });
-    const control = await mpd.connect();
+    const control = await MpdConnection.open({ socket: mpd.socket });
     await control.commandList(['add ""', "repeat 1", "play 0"]);
-    while (!client.wants("KEY: RIGHT")) await new Promise((resolve) => setTimeout(resolve, 5));
+    control.close();
+    await waitUntil(() => client.wants("KEY: RIGHT"), { what: "the music player's subscription to KEY: RIGHT", intervalMs: 5 });
 
     // The observer waits in idle and reads the song id at each player change.
     let songChanged: ((songId: string) => void) | undefined;
-    const observer = await mpd.connect({
-      onChange: (subsystems) => {
-        if (!subsystems.includes("player")) return;
-        observer.command("status").then(
-          (answer) => songChanged?.(pairsToRecord(answer).songid ?? ""),
-          () => undefined,
-        );
+    const observer = await MpdConnection.open(
+      { socket: mpd.socket },
+      {
+        onChange: (subsystems) => {
+          if (!subsystems.includes("player")) return;
+          observer.command("status").then(
+            (answer) => songChanged?.(pairsToRecord(answer).songid ?? ""),
+            () => undefined,
+          );
+        },
       },
-    });
+    );
     const songId = async (): Promise<string> => pairsToRecord(await observer.command("status")).songid ?? "";
     const pressOnce = async (): Promise<number> => {
       const before = await songId();
@@ -76,6 +90,7 @@ async function main(): Promise<void> {
     log(`${presses} presses of KEY: RIGHT`);
     const samples: number[] = [];
     for (let i = 0; i < presses; i++) samples.push(await pressOnce());
+    observer.close();
     samples.sort((a, b) => a - b);
     const p50 = quantile(samples, 0.5);
     const p99 = quantile(samples, 0.99);

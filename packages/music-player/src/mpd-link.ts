@@ -1,4 +1,4 @@
-import type { Clock, Logger, TimerHandle } from "@roomguard/runtime";
+import { backoffDelay, type Backoff, type Clock, type Logger, type TimerHandle } from "@roomguard/runtime";
 import { describeAddress, MpdConnection, type MpdAddress } from "./mpd-connection.js";
 import { MpdError } from "./mpd-protocol.js";
 
@@ -25,8 +25,8 @@ export interface MpdLinkStatus {
   failures: number;
 }
 
-const FIRST_RETRY_MS = 250;
-const LAST_RETRY_MS = 10_000;
+/** Between tries to reach MPD, in ms: 0.25 s, doubling, at most 10 s. */
+const RETRY_MS: Backoff = { first: 250, max: 10_000 };
 
 /**
  * Keeps a connection to MPD: connects, and after a refusal or a loss (MPD restarted,
@@ -47,7 +47,7 @@ export function linkToMpd(options: MpdLinkOptions): {
 
   const retry = (error: MpdError): void => {
     failures += 1;
-    const delay = Math.min(LAST_RETRY_MS, FIRST_RETRY_MS * 2 ** (failures - 1));
+    const delay = backoffDelay(failures, RETRY_MS);
     // The first failure of a kind is news; the same one again every few seconds is not.
     const level = lastError?.message === error.message ? "debug" : "warn";
     options.log[level]("MPD is not reachable; trying again", { address: where, error: error.message, retryInS: delay / 1000 });

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { chooseBackend, type BackendName, type Board } from "@roomguard/hal";
-import type { Clock, Logger, TimerHandle } from "@roomguard/runtime";
+import { backoffDelay, readCommandLine, readStat, type Backoff, type Clock, type Logger, type TimerHandle } from "@roomguard/runtime";
 
 /** What the generated mpd.conf says. */
 export interface MpdConfigOptions {
@@ -37,8 +37,8 @@ export interface PrivateMpdStatus {
 
 /** Unix socket paths longer than this do not fit in sockaddr_un. */
 const MAX_SOCKET_PATH = 107;
-const FIRST_RESTART_MS = 1000;
-const LAST_RESTART_MS = 60_000;
+/** Between restarts of a private mpd that failed, in ms: 1 s, doubling, at most a minute. */
+const RESTART_MS: Backoff = { first: 1000, max: 60_000 };
 /** A private mpd that ran this long counts as healthy: its next crash restarts quickly again. */
 const HEALTHY_AFTER_MS = 10_000;
 
@@ -109,7 +109,7 @@ export function startPrivateMpd(options: PrivateMpdOptions): {
     error = message;
     state = "failed";
     failuresInRow += 1;
-    const delay = Math.min(LAST_RESTART_MS, FIRST_RESTART_MS * 2 ** (failuresInRow - 1));
+    const delay = backoffDelay(failuresInRow, RESTART_MS);
     log.warn("the private mpd is not running; starting it again later", { error: message, retryInS: delay / 1000 });
     options.onFailure?.(message);
     timer = options.clock.setTimeout(() => {
@@ -215,11 +215,10 @@ function stopStale(pidFile: string, configFile: string, log: Logger): void {
   let pid: number;
   try {
     pid = Number(readFileSync(pidFile, "utf8").trim());
-    const commandLine = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    if (!commandLine.includes(configFile)) return;
   } catch {
     return;
   }
+  if (!readCommandLine(pid)?.includes(configFile)) return;
   log.warn("stopping a private mpd left running by an earlier music player", { pid });
   try {
     process.kill(pid, "SIGKILL");
@@ -228,7 +227,7 @@ function stopStale(pidFile: string, configFile: string, log: Logger): void {
   }
   // Its socket and port are released when the kernel has reaped it: wait for that (briefly).
   const until = Date.now() + 2000;
-  while (existsSync(`/proc/${pid}`) && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  while (readStat(pid) !== null && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
 }
 
 function terminate(child: ChildProcess): Promise<void> {

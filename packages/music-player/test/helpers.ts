@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import { after } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parseSubject, type Subscription, type BusMessage } from "@roomguard/bus";
-import type { BusRig } from "@roomguard/router/testing";
-import type { MpdConnection } from "../src/mpd-connection.js";
+import { startTestMpd, waitUntil, type BusRig, type TestMpd, type TestTrack } from "@roomguard/testing";
+import { MpdConnection, type MpdConnectionOptions } from "../src/mpd-connection.js";
 import { mpdCommand, pairsToRecord } from "../src/mpd-protocol.js";
-import { startTestMpd, type TestMpd, type TestTrack } from "../src/testing/index.js";
 
 export const MUSIC_PLAYER_MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
 
@@ -21,14 +20,8 @@ export async function mpdState(mpd: MpdConnection): Promise<MpdState> {
 }
 
 /** Polls MPD until its state satisfies `ready`; fails naming what was awaited and the last state. */
-export async function untilMpd(mpd: MpdConnection, what: string, ready: (state: MpdState) => boolean, timeoutMs = 5000): Promise<MpdState> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const state = await mpdState(mpd);
-    if (ready(state)) return state;
-    if (Date.now() > end) assert.fail(`MPD never showed ${what} within ${timeoutMs} ms; last: ${JSON.stringify(state)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+export function untilMpd(mpd: MpdConnection, what: string, ready: (state: MpdState) => boolean, timeoutMs = 5000): Promise<MpdState> {
+  return waitUntil(() => mpdState(mpd), { what: `MPD to show ${what}`, until: ready, timeoutMs });
 }
 
 /** Stored playlists "A morning" (tracks 1-2) and "B evening" (3-4); the queue left empty. */
@@ -71,11 +64,27 @@ export async function nextMatching(
   }
 }
 
+export interface PlayerTestMpd extends TestMpd {
+  /** A connection of the test's own through the music player's client, closed when the file's tests end. */
+  connect(options?: MpdConnectionOptions): Promise<MpdConnection>;
+}
+
 /** A real mpd for this test file, stopped when the file's tests end. */
-export async function testMpd(tracks: readonly TestTrack[] = []): Promise<TestMpd> {
+export async function testMpd(tracks: readonly TestTrack[] = []): Promise<PlayerTestMpd> {
   const mpd = await startTestMpd({ tracks });
-  after(() => mpd.close());
-  return mpd;
+  const connections: MpdConnection[] = [];
+  after(async () => {
+    for (const connection of connections) connection.close();
+    await mpd.close();
+  });
+  return {
+    ...mpd,
+    async connect(options) {
+      const connection = await MpdConnection.open({ socket: mpd.socket }, options);
+      connections.push(connection);
+      return connection;
+    },
+  };
 }
 
 /** Sends `CONTROL: music-player STATUS` and returns the answer's payload. */

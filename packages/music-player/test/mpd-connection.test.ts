@@ -3,7 +3,7 @@ import net from "node:net";
 import { after, describe, it } from "node:test";
 import { MpdConnection } from "../src/mpd-connection.js";
 import { mpdCommand, MpdError, pairsToRecord, pairsToRecords, parseAck } from "../src/mpd-protocol.js";
-import { freePort, makeTracks } from "../src/testing/index.js";
+import { freePort, makeTracks, waitUntil } from "@roomguard/testing";
 import { testMpd } from "./helpers.js";
 
 function changes(): { seen: string[][]; next(timeoutMs?: number): Promise<string[]>; onChange: (subsystems: string[]) => void } {
@@ -59,9 +59,10 @@ describe("an MPD connection against a real mpd", { timeout: 60_000 }, () => {
     const connection = await mpd.connect();
     assert.match(connection.version, /^0\.\d+\.\d+$/);
     await connection.command("update");
-    for (let tries = 0; pairsToRecord(await connection.command("status")).updating_db !== undefined && tries < 200; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitUntil(async () => pairsToRecord(await connection.command("status")), {
+      what: "MPD's database update to end",
+      until: (status) => status.updating_db === undefined,
+    });
     await connection.command(mpdCommand("add", 'odd/it\'s "quoted" \\ name.mp3'));
     const queue = pairsToRecords(await connection.command("playlistinfo"), "file");
     assert.deepEqual(

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { busRig, type BusRig } from "@roomguard/router/testing";
+import { busRig, freePort, type BusRig, type TestMpd } from "@roomguard/testing";
 import { SHIPPED_SOUNDS } from "../src/sounds.js";
-import { freePort, type TestMpd } from "../src/testing/index.js";
 import type { MpdConnection } from "../src/mpd-connection.js";
 import { askStatus, MUSIC_PLAYER_MAIN, mpdState, nextMatching, nextPayload, storePlaylists, testMpd, TRACKS, untilMpd } from "./helpers.js";
 

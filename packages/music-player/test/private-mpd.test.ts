@@ -5,11 +5,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { parseSubject } from "@roomguard/bus";
-import { busRig, type BusRig } from "@roomguard/router/testing";
-import { startServiceProcess, type ServiceProcess } from "@roomguard/runtime/testing";
+import { isAlive, readCommandLine, readStat } from "@roomguard/runtime";
+import { busRig, freePort, makeTracks, startServiceProcess, waitUntil, type BusRig, type ServiceProcess } from "@roomguard/testing";
 import { MpdConnection } from "../src/mpd-connection.js";
 import { audioOutputFor, privateMpdConfig } from "../src/private-mpd.js";
-import { freePort, makeTracks } from "../src/testing/index.js";
 import { askStatus, MUSIC_PLAYER_MAIN, nextMatching, nextPayload, testMpd, untilMpd } from "./helpers.js";
 
 interface PrivateStatus {
@@ -25,7 +24,7 @@ after(() => {
   for (const line of players.flatMap((player) => player.lines))
     if (line.msg === "started a private mpd" && typeof line.pid === "number") pids.add(line.pid);
   for (const pid of pids) {
-    if (!readCommandLine(pid).includes("/roomguard-spawn-")) continue; // stopped, and the pid perhaps somebody else's now
+    if (!readCommandLine(pid)?.some((arg) => arg.includes("/roomguard-spawn-"))) continue; // stopped, and the pid perhaps somebody else's now
     try {
       process.kill(pid, "SIGKILL");
     } catch {
@@ -33,14 +32,6 @@ after(() => {
     }
   }
 });
-
-function readCommandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
-  } catch {
-    return "";
-  }
-}
 
 /** A music player whose private mpds are killed when the file ends, should the test fail before it stops them. */
 function watched(player: ServiceProcess): ServiceProcess {
@@ -56,32 +47,8 @@ async function privateStatus(rig: BusRig): Promise<PrivateStatus> {
   return answer;
 }
 
-async function untilStatus(
-  rig: BusRig,
-  what: string,
-  ready: (status: PrivateStatus) => boolean,
-  timeoutMs = 10_000,
-): Promise<PrivateStatus> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await privateStatus(rig);
-    if (ready(status)) return status;
-    if (Date.now() > end) assert.fail(`the music player never reported ${what}; last: ${JSON.stringify(status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** Running, and not a zombie waiting to be reaped. */
-function isAlive(pid: number): boolean {
-  return !/^\d+ \(.*\) Z /.test(readStat(pid) || "0 () Z ");
-}
-
-function readStat(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return "";
-  }
+function untilStatus(rig: BusRig, what: string, ready: (status: PrivateStatus) => boolean, timeoutMs = 10_000): Promise<PrivateStatus> {
+  return waitUntil(() => privateStatus(rig), { what: `the music player to report ${what}`, until: ready, timeoutMs, intervalMs: 100 });
 }
 
 describe("the generated mpd.conf", () => {
@@ -143,7 +110,7 @@ describe("the music player with its own private mpd (spawn: true)", { timeout: 1
     const status = await untilStatus(rig, "two songs", (status) => status.songs === 2);
     assert.equal(status.mpd.private.state, "running");
     const firstPid = status.mpd.private.pid ?? assert.fail("no pid");
-    assert.match(readStat(firstPid), /\(mpd\)/);
+    assert.equal(readStat(firstPid)?.name, "mpd");
 
     // The private mpd listens on TCP too, for phone apps: the test watches through it.
     const observer = await MpdConnection.open({ host: "127.0.0.1", port });
@@ -318,13 +285,13 @@ describe("the music player with its own private mpd (spawn: true)", { timeout: 1
     after(() => subscription.close());
     /** The first beat from index `from` on that matches, within `ms`. */
     const beat = async (what: string, from: number, match: (beat: (typeof beats)[number]) => boolean, ms = 2000) => {
-      const end = Date.now() + ms;
-      for (;;) {
-        const found = beats.slice(from).find(match);
-        if (found) return found;
-        if (Date.now() > end) assert.fail(`no heartbeat ${what} within ${ms} ms; got ${JSON.stringify(beats.slice(from))}`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      const seen = await waitUntil(() => beats.slice(from), {
+        what: `a heartbeat ${what}`,
+        until: (seen) => seen.some(match),
+        timeoutMs: ms,
+        intervalMs: 10,
+      });
+      return seen.find(match) as (typeof beats)[number];
     };
     // Regular beats 10 s apart: anything sooner is a beat sent because the problem changed.
     const player = watched(

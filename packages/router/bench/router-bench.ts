@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readJournal } from "@roomguard/journal";
-import { type BenchRow, formatNumber, publishBenchReport } from "@roomguard/runtime/testing";
+import { type BenchRow, formatNumber, publishBenchReport } from "@roomguard/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROUTER_MAIN = path.join(here, "..", "src", "main.js");

@@ -3,7 +3,7 @@ import net from "node:net";
 import { describe, it } from "node:test";
 import { Publisher } from "zeromq";
 import { readJournal } from "@roomguard/journal";
-import { awaitSubscribed, eventuallyJournaled, nextMessage } from "./helpers/bus-helpers.js";
+import { awaitSubscribed, eventuallyJournaled, nextMessage, sendUntilSeen } from "./helpers/bus-helpers.js";
 import { routerFixture } from "./helpers/fixture.js";
 
 const { router, client } = routerFixture();
@@ -18,21 +18,20 @@ describe("bad input never stops the router", { timeout: 60_000 }, () => {
       raw.connect(r.endpoints.in);
       await watcher.waitForRouter();
       // Wait until the raw publisher has the subscription, with a small message.
-      let joined = false;
-      for (let tries = 0; !joined && tries < 200; tries++) {
-        await raw.send("BIG: small");
-        joined = (await big.nextWithin(25)) !== undefined;
-      }
-      assert.ok(joined);
+      await sendUntilSeen(
+        () => raw.send("BIG: small"),
+        () => big.nextWithin(25),
+        "a small BIG: through the router",
+      );
       while ((await big.nextWithin(50)) !== undefined);
       await raw.send(`BIG: ${"x".repeat(5000)}`);
       assert.equal(await big.nextWithin(500), undefined, "the oversize message was forwarded");
       // libzmq cut the publisher; it reconnects by itself and is heard again.
-      let after: string | undefined;
-      for (let tries = 0; after === undefined && tries < 200; tries++) {
-        await raw.send("BIG: after");
-        after = (await big.nextWithin(25))?.text;
-      }
+      const after = await sendUntilSeen(
+        () => raw.send("BIG: after"),
+        async () => (await big.nextWithin(25))?.text,
+        "BIG: after from the reconnected publisher",
+      );
       assert.equal(after, "BIG: after");
     } finally {
       raw.close();
@@ -90,12 +89,14 @@ describe("bad input never stops the router", { timeout: 60_000 }, () => {
     try {
       raw.connect(r.endpoints.in);
       await watcher.waitForRouter();
-      let seen: string | undefined;
-      for (let tries = 0; seen !== "lower: case" && tries < 200; tries++) {
-        await raw.send("lower: case");
-        const got = await everything.nextWithin(25);
-        if (got && !got.parsed.ok) seen = got.frames[0]?.toString();
-      }
+      const seen = await sendUntilSeen(
+        () => raw.send("lower: case"),
+        async () => {
+          const got = await everything.nextWithin(25);
+          return got && !got.parsed.ok ? got.frames[0]?.toString() : undefined;
+        },
+        "the malformed message through the router",
+      );
       assert.equal(seen, "lower: case");
     } finally {
       raw.close();

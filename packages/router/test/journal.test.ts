@@ -4,7 +4,8 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { Publisher } from "zeromq";
 import { readJournal, renderBytes, type JournalRecord } from "@roomguard/journal";
-import { awaitSubscribed, eventually, eventuallyJournaled, nextMessage } from "./helpers/bus-helpers.js";
+import { waitUntil } from "@roomguard/testing";
+import { awaitSubscribed, eventuallyJournaled, nextMessage, sendUntilSeen } from "./helpers/bus-helpers.js";
 import { routerFixture } from "./helpers/fixture.js";
 
 const { router, client, joined } = routerFixture();
@@ -27,11 +28,11 @@ describe("the router's journal", { timeout: 30_000 }, () => {
     for (let i = 0; i < 50; i++) await publisher.publish(`KEY: ${i}`);
     for (let i = 0; i < 50; i++) assert.equal((await nextMessage(keys)).text, `KEY: ${i}`);
     const forwardedAt = Date.now();
-    await eventually(
-      async () => textsOf(await journal(r.journalDir), "KEY: ").filter((t) => t !== "KEY: PROBE").length === 50,
-      "50 keys in the journal",
-      1500,
-    );
+    await waitUntil(async () => textsOf(await journal(r.journalDir), "KEY: ").filter((t) => t !== "KEY: PROBE"), {
+      what: "50 keys in the journal",
+      until: (keys) => keys.length === 50,
+      timeoutMs: 1500,
+    });
     assert.ok(Date.now() - forwardedAt <= 1500);
     const records = (await journal(r.journalDir)).filter((record) => /^KEY: \d+$/.test(record.frames[0]?.toString() ?? ""));
     assert.deepEqual(
@@ -51,12 +52,11 @@ describe("the router's journal", { timeout: 30_000 }, () => {
     try {
       raw.connect(r.endpoints.in);
       await watcher.waitForRouter();
-      let seen = false;
-      for (let tries = 0; !seen && tries < 100; tries++) {
-        await raw.send(bytes);
-        seen = (await all.nextWithin(50)) !== undefined;
-      }
-      assert.ok(seen, "the binary message was forwarded");
+      await sendUntilSeen(
+        () => raw.send(bytes),
+        () => all.nextWithin(50),
+        "the binary message through the router",
+      );
     } finally {
       raw.close();
     }
@@ -73,7 +73,10 @@ describe("the router's journal", { timeout: 30_000 }, () => {
       await publisher.publish(`FILL: ${i} ${filler}`);
       if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 60));
     }
-    await eventually(async () => textsOf(await journal(r.journalDir), "FILL: 1499 ").length === 1, "the last message in the journal", 3000);
+    await waitUntil(async () => textsOf(await journal(r.journalDir), "FILL: 1499 ").length === 1, {
+      what: "the last message in the journal",
+      timeoutMs: 3000,
+    });
     const files = readdirSync(r.journalDir);
     const total = files.reduce((sum, file) => sum + statSync(path.join(r.journalDir, file)).size, 0);
     assert.ok(files.length >= 3, `expected rotation, got ${files.length} segment(s)`);

@@ -1,3 +1,4 @@
+export { backoffDelay, type Backoff } from "./backoff.js";
 export { systemClock, ManualClock, type Clock, type TimerHandle } from "./clock.js";
 export { ExitCode } from "./exit-codes.js";
 export {
@@ -12,3 +13,19 @@ export {
 } from "./log.js";
 export { textTable } from "./text-table.js";
 export { configPathFrom, runService, type RunningService, type RunServiceOptions, type ServiceContext } from "./run-service.js";
+export {
+  findProcesses,
+  identityOf,
+  isAlive,
+  isSameProcess,
+  memAvailableBytes,
+  memoryOf,
+  readCommandLine,
+  readStat,
+  statusBytes,
+  threadsOf,
+  TICKS_PER_SECOND,
+  type ProcessIdentity,
+  type ProcessMemory,
+  type ProcStat,
+} from "./proc.js";

@@ -6,11 +6,11 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { BusClient } from "@roomguard/bus";
-import { type BenchRow, formatNumber, processUsage, publishBenchReport, startServiceProcess } from "@roomguard/runtime/testing";
+import { type BenchRow, formatNumber, processUsage, publishBenchReport, routerMain, startServiceProcess } from "@roomguard/testing";
 import { writeW1Slave } from "@roomguard/sensor-ds18b20/sim";
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
-const ROUTER_MAIN = fileURLToPath(import.meta.resolve("@roomguard/router/main"));
+const ROUTER_MAIN = routerMain();
 const SENSORS_MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
 const log = (text: string): void => void process.stderr.write(`${text}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

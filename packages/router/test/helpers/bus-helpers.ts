@@ -1,13 +1,26 @@
 import { readJournal } from "@roomguard/journal";
 import type { BusClient, BusMessage, Subscription } from "@roomguard/bus";
+import { waitUntil } from "@roomguard/testing";
 
-/** Waits until `predicate` holds, polling; fails with `what` after `timeoutMs`. */
-export async function eventually(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/**
+ * Sends with `send` until `seen()` gives something (not undefined) and returns it: a bare PUB
+ * socket drops what it sends before the subscription reaches it (the slow joiner), as lala-pi's
+ * clients do. `seen` may wait a moment itself (`nextWithin`); else pause `intervalMs` between sends.
+ */
+export async function sendUntilSeen<T>(
+  send: () => Promise<unknown>,
+  seen: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  intervalMs = 0,
+): Promise<T> {
+  const got = await waitUntil(
+    async () => {
+      await send();
+      return seen();
+    },
+    { what, intervalMs, until: (value) => value !== undefined },
+  );
+  return got as T;
 }
 
 /** The next message of a subscription, or a failure after `timeoutMs`. */
@@ -47,12 +60,11 @@ export async function awaitSubscribed<T extends BusMessage>(
 /** Waits until the journal in `dir` holds a message whose first frame is `text` (or these bytes). */
 export async function eventuallyJournaled(dir: string, text: string | Buffer, timeoutMs = 2000): Promise<void> {
   const wanted = typeof text === "string" ? Buffer.from(text) : text;
-  await eventually(
+  await waitUntil(
     async () => {
       for await (const record of readJournal(dir)) if (record.frames[0]?.equals(wanted)) return true;
       return false;
     },
-    `${wanted.toString()} in the journal`,
-    timeoutMs,
+    { what: `${wanted.toString()} in the journal`, timeoutMs },
   );
 }

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startServiceProcess, type LogLine, type ServiceProcess } from "@roomguard/runtime/testing";
+import { startServiceProcess, type LogLine, type ServiceProcess } from "@roomguard/testing";
 
 const ROUTER_MAIN = fileURLToPath(new URL("../../src/main.js", import.meta.url));
 

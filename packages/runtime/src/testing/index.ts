@@ -1,3 +1,3 @@
-// Helpers for tests and benchmarks of roomguard services: not used at run time.
-export { formatNumber, processUsage, publishBenchReport, quantile, type BenchReport, type BenchRow } from "./bench-report.js";
-export { startServiceProcess, type LogLine, type ServiceProcess, type ServiceProcessOptions } from "./service-process.js";
+// For tests: not used at run time. The shared rigs are in @roomguard/testing; waitUntil is here
+// so that the packages that library builds on (bus, hal) can use it in their own tests.
+export { waitUntil, type Truthy, type WaitUntilOptions } from "./wait-until.js";

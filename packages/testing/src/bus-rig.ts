@@ -1,12 +1,11 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { after } from "node:test";
 import { BusClient } from "@roomguard/bus";
-import { startServiceProcess, type ServiceProcess } from "@roomguard/runtime/testing";
-
-const ROUTER_MAIN = fileURLToPath(new URL("../main.js", import.meta.url));
+import { waitUntil } from "@roomguard/runtime/testing";
+import { routerMain } from "./router-main.js";
+import { startServiceProcess, type ServiceProcess } from "./service-process.js";
 
 export interface BusRig {
   dir: string;
@@ -30,7 +29,7 @@ export async function busRig(): Promise<BusRig> {
   const processes: ServiceProcess[] = [];
   const router = startServiceProcess({
     name: "router",
-    main: ROUTER_MAIN,
+    main: routerMain(),
     dir,
     config: { bus: endpoints, router: { journal: { enabled: false } }, log },
   });
@@ -52,11 +51,7 @@ export async function busRig(): Promise<BusRig> {
       return child;
     },
     async wanted(text, timeoutMs = 5000) {
-      const end = Date.now() + timeoutMs;
-      while (!client.wants(text)) {
-        if (Date.now() > end) throw new Error(`nobody subscribed to "${text}" within ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await waitUntil(() => client.wants(text), { what: `a subscription covering "${text}" at the router`, timeoutMs, intervalMs: 5 });
     },
   };
 }

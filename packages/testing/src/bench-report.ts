@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { readStat, statusBytes } from "@roomguard/runtime";
 
 /** One line of a benchmark's table: what, the figure, the target and whether it was met. */
 export interface BenchRow {
@@ -40,13 +41,12 @@ export function writePerformanceSection(repo: string, name: string, markdown: st
 export const formatNumber = (n: number, digits = 0): string =>
   n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-/** CPU time (user + system, ms) and resident memory (bytes) of a process, from /proc. */
+/** CPU time (user + system, ms) and resident memory (bytes) of a process, from /proc. Throws when it is gone. */
 export function processUsage(pid: number): { cpuMs: number; rssBytes: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN);
-  return { cpuMs: (ticks * 1000) / 100, rssBytes: rssKb * 1024 };
+  const stat = readStat(pid);
+  const rssBytes = statusBytes(pid, "VmRSS");
+  if (stat === null || rssBytes === null) throw new Error(`no process ${pid} to measure`);
+  return { cpuMs: stat.userMs + stat.systemMs, rssBytes };
 }
 
 /** The value at quantile q (0..1) of ascending samples. */

@@ -1,23 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { MpdConnection, type MpdConnectionOptions } from "../mpd-connection.js";
-import { pairsToRecord } from "../mpd-protocol.js";
-import { privateMpdConfig, privateMpdSocket } from "../private-mpd.js";
-
-/** A free TCP port on 127.0.0.1, as the kernel hands them out. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { waitUntil } from "@roomguard/runtime/testing";
+import { freePort } from "./free-port.js";
+import { TestMpdClient } from "./mpd-client.js";
 
 export interface TestTrack {
   /** Path in the music directory, e.g. `jazz/one.mp3`. */
@@ -47,14 +34,12 @@ export interface TestMpd {
   musicDir: string;
   stateDir: string;
   pid(): number | undefined;
-  /** A connection of the test's own, closed with the fixture. */
-  connect(options?: MpdConnectionOptions): Promise<MpdConnection>;
   /** Sends a signal; SIGKILL/SIGTERM end it (the state file keeps the queue on SIGTERM). */
   signal(signal: NodeJS.Signals): void;
   stop(): Promise<void>;
   /** Starts it again on the same port, socket and state. */
   start(): Promise<void>;
-  /** Closes the test's connections and stops mpd: call it when done (a test's `after`). */
+  /** Stops mpd: call it when done (a test's `after`). */
   close(): Promise<void>;
 }
 
@@ -72,10 +57,9 @@ export async function startTestMpd(options: { tracks?: readonly TestTrack[]; bin
   makeTracks(musicDir, options.tracks ?? []);
   const port = await freePort();
   const configFile = path.join(stateDir, "mpd.conf");
-  writeFileSync(configFile, privateMpdConfig({ musicDir, stateDir, host: "127.0.0.1", port, output: "null", alsaDevice: "" }));
-  const socket = privateMpdSocket(stateDir);
+  const socket = path.join(stateDir, "socket");
+  writeFileSync(configFile, testMpdConfig({ musicDir, stateDir, socket, port }));
   let child: ChildProcess | undefined;
-  const connections: MpdConnection[] = [];
 
   const stop = async (): Promise<void> => {
     const running = child;
@@ -90,21 +74,35 @@ export async function startTestMpd(options: { tracks?: readonly TestTrack[]; bin
     const started = spawn(options.binary ?? "mpd", ["--no-daemon", "--stderr", configFile], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     started.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    let failed: string | undefined;
+    started.once("error", (error) => (failed = error.message));
+    started.once("exit", (code, signal) => (failed = `it exited (${signal ?? `code ${code}`})`));
     child = started;
-    const until = Date.now() + 10_000;
-    for (;;) {
-      if (started.exitCode !== null) throw new Error(`mpd exited at start: ${stderr}`);
-      try {
-        const probe = await MpdConnection.open({ socket });
-        const status = pairsToRecord(await probe.command("status"));
-        const songs = Number(pairsToRecord(await probe.command("stats")).songs);
-        probe.close();
-        if (status.updating_db === undefined && songs >= (options.tracks?.length ?? 0)) return; // every track is in
-      } catch {
-        if (Date.now() > until) throw new Error(`mpd did not answer on ${socket} within 10 s: ${stderr}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    const tracks = options.tracks?.length ?? 0;
+    let answer: Record<string, string> | { failed: string };
+    try {
+      answer = await waitUntil(
+        async () => {
+          if (failed !== undefined) return { failed };
+          const probe = await TestMpdClient.open({ socket });
+          try {
+            return await probe.commandList(["status", "stats"]);
+          } finally {
+            probe.close();
+          }
+        },
+        {
+          what: `mpd to answer on ${socket} with ${tracks} songs`,
+          timeoutMs: 10_000,
+          intervalMs: 25,
+          // Every track is in once the first database update is over.
+          until: (answer) => "failed" in answer || (answer.updating_db === undefined && Number(answer.songs) >= tracks),
+        },
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; it said: ${stderr}`, { cause: error });
     }
+    if ("failed" in answer) throw new Error(`mpd did not start: ${answer.failed}; it said: ${stderr}`);
   };
   await start();
   return {
@@ -113,19 +111,30 @@ export async function startTestMpd(options: { tracks?: readonly TestTrack[]; bin
     musicDir,
     stateDir,
     pid: () => child?.pid,
-    async connect(connectOptions) {
-      const connection = await MpdConnection.open({ socket }, connectOptions);
-      connections.push(connection);
-      return connection;
-    },
     signal(signal) {
       child?.kill(signal);
     },
     stop,
     start,
-    async close() {
-      for (const connection of connections) connection.close();
-      await stop();
-    },
+    close: stop,
   };
+}
+
+/** A system MPD's shape (TCP and a local socket, a database), its files under stateDir, silent in real time. */
+function testMpdConfig(paths: { musicDir: string; stateDir: string; socket: string; port: number }): string {
+  const state = (name: string): string => JSON.stringify(path.join(paths.stateDir, name));
+  return [
+    `music_directory ${JSON.stringify(paths.musicDir)}`,
+    `playlist_directory ${state("playlists")}`,
+    `db_file ${state("database")}`,
+    `state_file ${state("state")}`,
+    'bind_to_address "127.0.0.1"',
+    `port "${paths.port}"`,
+    `bind_to_address ${JSON.stringify(paths.socket)}`,
+    'auto_update "yes"',
+    'zeroconf_enabled "no"',
+    // A software mixer, so that volume commands work without a sound card.
+    'audio_output {\n  type "null"\n  name "test (silent)"\n  mixer_type "software"\n}',
+    "",
+  ].join("\n");
 }

@@ -1,0 +1,10 @@
+// Rigs that tests and benchmarks of several packages share: never used at run time.
+export { formatNumber, processUsage, publishBenchReport, quantile, type BenchReport, type BenchRow } from "./bench-report.js";
+export { busRig, type BusRig } from "./bus-rig.js";
+export { freePort } from "./free-port.js";
+export { TestMpdClient, type MpdAddress } from "./mpd-client.js";
+export { makeTracks, startTestMpd, type TestMpd, type TestTrack } from "./mpd-fixture.js";
+export { routerMain } from "./router-main.js";
+export { startServiceProcess, type LogLine, type ServiceProcess, type ServiceProcessOptions } from "./service-process.js";
+// Kept in the runtime so that the packages below this one (bus, hal) can use it too.
+export { waitUntil, type Truthy, type WaitUntilOptions } from "@roomguard/runtime/testing";

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The test command: format and lint checks, the type check, then every test file with
 // Node's test runner, then the deploy tests (deploy/test: a real install in a booted Debian
-// rootfs). Hardware tests (*.hw.test.js) run only with ROOMGUARD_HW=1, on a Pi.
+// rootfs).
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import path from "node:path";
@@ -11,7 +11,6 @@ import { ensureSystemPackages } from "./system-packages.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
-const hardware = process.env.ROOMGUARD_HW === "1";
 
 function step(name, command, args) {
   process.stderr.write(`\n== ${name}\n`);
@@ -22,7 +21,7 @@ function step(name, command, args) {
   return ok;
 }
 
-const testFiles = distFiles(root, "test", ".test.js").filter((file) => hardware || !file.endsWith(".hw.test.js"));
+const testFiles = distFiles(root, "test", ".test.js");
 const deployTests = readdirSync(path.join(root, "deploy", "test"))
   .filter((file) => file.endsWith(".test.mjs"))
   .map((file) => path.join(root, "deploy", "test", file));

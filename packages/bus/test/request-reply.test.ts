@@ -147,14 +147,16 @@ describe("requests and replies over real sockets", () => {
   it("timeout when connected but not answered; no-service when the server goes away while the client waits", async () => {
     const never = gate();
     after(() => never.open());
-    const received = gate();
-    const { server } = await serve({ hang: () => (received.open(), never.opened.then(() => ({}))) });
+    // Each request held by the server opens the next gate in line.
+    const received = [gate(), gate()];
+    let calls = 0;
+    const { server } = await serve({ hang: () => (received[calls++]?.open(), never.opened.then(() => ({}))) });
     const late = await failure(request(server.endpoint, "hang", undefined, { timeoutMs: 1000 }));
     assert.equal(late.message, `the service at ${server.endpoint} did not answer "hang" within 1000 ms: it is busy or hung`);
     assert.equal(late.code, "timeout");
 
     const waiting = failure(request(server.endpoint, "hang", undefined, { timeoutMs: 60_000 }));
-    await received.opened;
+    await received[1]?.opened;
     server.close();
     const gone = await waiting;
     assert.equal(gone.code, "no-service", gone.message);

@@ -1,3 +1,4 @@
+import { SERVICE_NAME_PATTERN } from "@roomguard/config";
 import { formatMessage, MessageError, preview, type BusMessage } from "./message.js";
 
 /**
@@ -37,8 +38,8 @@ export const Topic = {
 
 export type TopicName = (typeof Topic)[keyof typeof Topic];
 
-/** Service names: lower case, digits and `-` (`router`, `music-player`). */
-export const SERVICE_NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
+/** Service names: lower case, digits and `-` (`router`, `music-player`); the config's definition. */
+export { SERVICE_NAME_PATTERN };
 
 /** Key names: no spaces (`LEFT`, `0`, `*`, `#`, `ENTER`, `+`). */
 export const KEY_NAME_PATTERN = /^[A-Za-z0-9*#+\-./_]+$/;

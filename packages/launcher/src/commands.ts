@@ -22,6 +22,8 @@ export interface CommandContext {
   memoryOf: (pid: number) => ProcessMemory | null;
   /** Stops every service and ends the launcher. */
   quit: () => void;
+  /** Installed services the config does not run, for status. */
+  notRun?: readonly string[];
 }
 
 type Handlers = {
@@ -59,11 +61,12 @@ export function launcherHandlers(context: () => CommandContext | undefined): Req
         .map(({ service, state, reason }) => ({ service, state, ...(reason === undefined ? {} : { reason }) })),
     }),
     status: (args): StatusResult => {
-      const { supervisor, memoryOf } = ready();
+      const { supervisor, memoryOf, notRun = [] } = ready();
       if (args.wide !== undefined && typeof args.wide !== "boolean") throw new RequestRefused("usage: status [wide]", "bad-request");
       return {
         wide: args.wide === true,
         services: supervisor.list().map((view) => ({ ...view, memory: view.pid === null ? null : memoryFigures(memoryOf(view.pid)) })),
+        ...(notRun.length > 0 ? { not_run: [...notRun] } : {}),
       };
     },
     ...(Object.fromEntries(SERVICE_COMMANDS.map((command) => [command, onService(command)])) as Pick<Handlers, ServiceCommand>),

@@ -51,6 +51,8 @@ export interface ServiceMemory {
 export interface StatusResult {
   wide: boolean;
   services: (ServiceView & { memory: ServiceMemory | null })[];
+  /** Installed service packages the config does not run (absent when there is none). */
+  not_run?: string[];
 }
 
 /** `start|stop|restart|kill {service}`: what was done. `kill`ed services are restarted by the supervisor. */

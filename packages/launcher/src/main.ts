@@ -20,7 +20,8 @@ await runService(
   async ({ loaded, config, log, requestStop }) => {
     const settings = config.launcher;
     // The installed service packages say what they are; the config says which of them run.
-    const enabled = enabledServices(config, findServices());
+    const installed = findServices();
+    const enabled = enabledServices(config, installed);
     if (enabled.issues.length > 0) throw new ConfigError(enabled.issues, loaded.file);
     const services = enabled.services.map((service) => service.name);
     const mainOf = (name: string): string => enabled.services.find((service) => service.name === name)?.main ?? name;
@@ -37,7 +38,8 @@ await runService(
     // eslint-disable-next-line prefer-const
     let supervisor: Supervisor | undefined;
     // The commands of `roomguard ctl` and of the prompt (refused while the supervisor does not exist yet).
-    const handlers = launcherHandlers(() => supervisor && { supervisor, memoryOf, quit: () => requestStop("quit") });
+    const notRun = installed.filter((service) => !enabled.services.includes(service)).map((service) => service.name);
+    const handlers = launcherHandlers(() => supervisor && { supervisor, memoryOf, notRun, quit: () => requestStop("quit") });
     // First, so that a second launcher stops here with a clear message and touches nothing.
     const commands = await serveCommands(settings.control, handlers, log.child("ctl"), createHints(hereFacts(loaded.file)));
 

@@ -1,4 +1,5 @@
 import type { ServerErrorCode } from "@roomguard/bus";
+import { textTable } from "@roomguard/runtime";
 import {
   LAUNCHER_COMMANDS,
   type HelpResult,
@@ -60,7 +61,7 @@ function helpText(commands: readonly { usage: string; does: readonly string[] }[
 
 const megabytes = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
-function statusTable({ services, wide }: StatusResult): string {
+function statusTable({ services, wide, not_run: notRun = [] }: StatusResult): string {
   const header = ["service", "state", "pid", "uptime", "heartbeat", "restarts", "memory", ...(wide ? ["rss"] : []), "problem"];
   const seconds = (value: number | null): string => (value === null ? "-" : `${value.toFixed(1)} s`);
   const notes = new Map<string, string[]>();
@@ -81,13 +82,9 @@ function statusTable({ services, wide }: StatusResult): string {
       view.problem ?? "",
     ];
   });
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)));
-  const table = [header, ...rows].map((row) =>
-    row
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join("  ")
-      .trimEnd(),
-  );
+  const table = [textTable([header, ...rows])];
+  // Installed service packages the config does not run: status is where a user learns they exist.
+  if (notRun.length > 0) table.push("", `installed, not in launcher.services: ${notRun.join(", ")}`);
   if (!wide) return table.join("\n");
   return [
     ...table,

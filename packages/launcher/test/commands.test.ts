@@ -34,6 +34,7 @@ function context() {
         ? { pssBytes: null, pssAnonBytes: null, rssBytes: pid * 2 ** 20, pssProblem: "permission denied" }
         : { pssBytes: (pid / 10) * 2 ** 20, pssAnonBytes: (pid / 20) * 2 ** 20, rssBytes: pid * 2 ** 20 },
     quit: () => quits++,
+    notRun: ["music-player"],
   };
   const handlers = launcherHandlers(() => ctx);
   /** A line at the prompt, answered as the control socket would answer it. */
@@ -67,6 +68,7 @@ describe("launcher commands (the shell's and roomguard ctl's)", () => {
     assert.match(status, /^router +stopped +- +- +- +0 +-$/m);
     assert.match(status, /^keypad +running +500 +2\.5 s +0\.5 s ago +0 +50\.0 MB +no music$/m);
     assert.doesNotMatch(status, /rss|500\.0 MB/, "RSS only in the wide view");
+    assert.match(status, /\n\ninstalled, not in launcher\.services: music-player$/, "status names what is installed but not run");
     for (const wide of ["status wide", "status -w", "status --wide"]) {
       const table = await run(wide);
       assert.match(table, /^service +state +pid +uptime +heartbeat +restarts +memory +rss +problem$/m, wide);

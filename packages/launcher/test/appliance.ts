@@ -5,7 +5,7 @@ import { after } from "node:test";
 import { fileURLToPath } from "node:url";
 import { BusClient, isServerErrorCode, parseSubject, request, RequestError, type BusMessage, type Subscription } from "@roomguard/bus";
 import { findProcesses } from "@roomguard/runtime";
-import { freePort, makeTracks, startServiceProcess, waitUntil, type ServiceProcess } from "@roomguard/testing";
+import { freePort, makeTracks, nextMatching, startServiceProcess, waitUntil, type ServiceProcess } from "@roomguard/testing";
 import { parseCommandLine, renderError, renderResult } from "../src/control.js";
 
 export { isAlive } from "@roomguard/runtime";
@@ -81,19 +81,14 @@ export function busClient(dir: string): BusClient {
   return new BusClient({ in: `ipc://${dir}/in.sock`, out: `ipc://${dir}/out.sock` });
 }
 
-/** Skips messages until one matches; fails naming what was awaited. */
-export async function until(
+/** Skips messages until one matches; fails naming what was awaited (20 s: the whole appliance runs on a loaded machine). */
+export function until(
   subscription: Subscription<BusMessage>,
   what: string,
   match: (message: BusMessage) => boolean,
   timeoutMs = 20_000,
 ): Promise<BusMessage> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const message = await subscription.nextWithin(Math.max(1, end - Date.now()));
-    if (!message) throw new Error(`no ${what} within ${timeoutMs} ms`);
-    if (match(message)) return message;
-  }
+  return nextMatching(subscription, what, match, timeoutMs);
 }
 
 /** `HEARTBEAT: <service> {pid}` / `LAUNCHER: <event> {service, pid}` as one shape. */

@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { after } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parseSubject, type Subscription, type BusMessage } from "@roomguard/bus";
-import { startTestMpd, waitUntil, type BusRig, type TestMpd, type TestTrack } from "@roomguard/testing";
+import {
+  nextMatching as nextMatchingMessage,
+  startTestMpd,
+  waitUntil,
+  type BusRig,
+  type TestMpd,
+  type TestTrack,
+} from "@roomguard/testing";
 import { MpdConnection, type MpdConnectionOptions } from "../src/mpd-connection.js";
 import { mpdCommand, pairsToRecord } from "../src/mpd-protocol.js";
 
@@ -50,18 +57,13 @@ export async function nextPayload<T = Record<string, unknown>>(
   return { subject, payload: payload as T };
 }
 
-/** Skips messages until one matches; fails after the timeout. */
+/** Skips messages until one's text matches and returns the text; fails after the timeout. */
 export async function nextMatching(
   subscription: Subscription<BusMessage>,
   match: (text: string) => boolean,
   timeoutMs = 5000,
 ): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const message = await subscription.nextWithin(Math.max(1, end - Date.now()));
-    if (!message) assert.fail(`no matching message within ${timeoutMs} ms`);
-    if (match(message.text)) return message.text;
-  }
+  return (await nextMatchingMessage(subscription, "matching message", (message) => match(message.text), timeoutMs)).text;
 }
 
 export interface PlayerTestMpd extends TestMpd {

@@ -1,20 +1,19 @@
 // The router benchmark (`pnpm bench`): a real router process, a raw-ZMTP load generator
 // in other processes, loopback TCP. Prints a table and writes it to docs/performance.md.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readJournal } from "@roomguard/journal";
-import { type BenchRow, formatNumber, publishBenchReport } from "@roomguard/testing";
+import { readStat, statusBytes, threadsOf } from "@roomguard/runtime";
+import { type BenchRow, formatNumber, freePort, publishBenchReport } from "@roomguard/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROUTER_MAIN = path.join(here, "..", "src", "main.js");
 const LOAD = path.join(here, "load.js");
 const PLAIN_PROXY = path.join(here, "plain-proxy.js");
 const REPO = path.resolve(here, "..", "..", "..", "..");
-const TICK_US = 1e6 / 100; // /proc CPU times are in clock ticks of 10 ms
 
 interface Peer {
   host: string;
@@ -132,16 +131,14 @@ async function startRouter(dir: string, plain = false): Promise<Router> {
 
 // ---------------------------------------------------------------- measurements
 
-/** CPU ticks of each thread of a process, by thread id and name. */
-function threadTicks(pid: number): Map<string, number> {
-  const ticks = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-    const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    ticks.set(`${tid} ${name}`, Number(fields[11]) + Number(fields[12]));
+/** CPU ms of each thread of a process, by thread id and name. */
+function threadCpuMs(pid: number): Map<string, number> {
+  const used = new Map<string, number>();
+  for (const thread of threadsOf(pid)) {
+    const stat = readStat(pid, thread);
+    if (stat) used.set(`${thread} ${stat.name}`, stat.userMs + stat.systemMs);
   }
-  return ticks;
+  return used;
 }
 
 /** CPU µs per message between two samples, in total and for the threads that did the work. */
@@ -153,8 +150,8 @@ function cpuPerMessage(
 ): { total: number; parts: string } {
   let total = 0;
   const parts: Array<[string, number]> = [];
-  for (const [thread, ticks] of after) {
-    const used = ticks - (before.get(thread) ?? 0);
+  for (const [thread, ms] of after) {
+    const used = ms - (before.get(thread) ?? 0);
     total += used;
     if (used === 0) continue;
     const [tid, name] = thread.split(" ");
@@ -163,7 +160,7 @@ function cpuPerMessage(
   }
   const merged = new Map<string, number>();
   for (const [label, used] of parts) merged.set(label, (merged.get(label) ?? 0) + used);
-  const perMessage = (ticksUsed: number): number => (ticksUsed * TICK_US) / messages;
+  const perMessage = (msUsed: number): number => (msUsed * 1000) / messages;
   return {
     total: perMessage(total),
     parts: [...merged].map(([label, used]) => `${label} ${perMessage(used).toFixed(2)}`).join(", "),
@@ -171,8 +168,7 @@ function cpuPerMessage(
 }
 
 function rssMb(pid: number, field: "VmRSS" | "VmHWM"): number {
-  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return Number(match?.[1] ?? NaN) / 1024;
+  return (statusBytes(pid, field) ?? NaN) / 2 ** 20;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -211,13 +207,13 @@ async function burst(count: number, run: number, publishTo: Peer, subscribeAt: P
   } else {
     subscriber = load("subscribe", { peer: subscribeAt, count, topic, idleMs: 3000 });
     await subscriber.next();
-    if (router) before = threadTicks(router.child.pid ?? 0);
+    if (router) before = threadCpuMs(router.child.pid ?? 0);
     publisher = load("publish", { peer: publishTo, count, rate: 0, topic });
   }
   const result = await subscriber.next();
   await publisher.done;
   await sleep(500); // the journal's last writes belong to this burst
-  const cpu = router ? cpuPerMessage(before, threadTicks(router.child.pid ?? 0), count, router.child.pid ?? 0) : { total: NaN, parts: "" };
+  const cpu = router ? cpuPerMessage(before, threadCpuMs(router.child.pid ?? 0), count, router.child.pid ?? 0) : { total: NaN, parts: "" };
   const journalLost = router && journal ? count - (await journaled(router.journalDir, topic)) : 0;
   return {
     rate: (result.received ?? 0) / (result.seconds ?? Infinity),
@@ -245,7 +241,7 @@ async function latency(rounds: number, router?: Router): Promise<Record<string, 
   let endpoints: { in: string; out: string };
   if (router) endpoints = { in: endpoint(router.in), out: endpoint(router.out) };
   else {
-    const [inPort, outPort] = await freePorts(2);
+    const [inPort, outPort] = await Promise.all([freePort(), freePort()]); // both listening at once: two ports
     // Direct: the pong binds where the router would be; the ping connects the same way.
     endpoints = { in: `tcp://127.0.0.1:${inPort}`, out: `tcp://127.0.0.1:${outPort}` };
   }
@@ -257,22 +253,6 @@ async function latency(rounds: number, router?: Router): Promise<Record<string, 
   ponger.child.kill();
   await ponger.done;
   return result;
-}
-
-function freePorts(count: number): Promise<number[]> {
-  return Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<number>((resolve) => {
-          const server = net.createServer();
-          server.listen(0, "127.0.0.1", () => {
-            const { port } = server.address() as net.AddressInfo;
-            server.close(() => resolve(port));
-          });
-        }),
-    ),
-  );
 }
 
 async function stuckSubscriber(router: Router, rate: number, seconds: number): Promise<{ healthyLost: number; peakRssMb: number }> {

@@ -4,6 +4,7 @@ export { busRig, type BusRig } from "./bus-rig.js";
 export { freePort } from "./free-port.js";
 export { TestMpdClient, type MpdAddress } from "./mpd-client.js";
 export { makeTracks, startTestMpd, type TestMpd, type TestTrack } from "./mpd-fixture.js";
+export { nextMatching } from "./next-matching.js";
 export { routerMain } from "./router-main.js";
 export { startServiceProcess, type LogLine, type ServiceProcess, type ServiceProcessOptions } from "./service-process.js";
 // Kept in the runtime so that the packages below this one (bus, hal) can use it too.

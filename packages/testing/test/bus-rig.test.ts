@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { describe, it } from "node:test";
-import { busRig, routerMain } from "../src/index.js";
+import { busRig, nextMatching, routerMain } from "../src/index.js";
 
 describe("the bus rig", { timeout: 30_000 }, () => {
   it("finds the router's main.js through the service registry", () => {
@@ -20,5 +20,20 @@ describe("the bus rig", { timeout: 30_000 }, () => {
     await assert.rejects(rig.wanted("NOBODY: here", 100), {
       message: 'timed out after 100 ms waiting for a subscription covering "NOBODY: here" at the router; last seen: false',
     });
+
+    await rig.client.publish("RIG: one");
+    await rig.client.publish("RIG: two");
+    assert.equal((await nextMatching(echo, "RIG: two", (message) => message.text === "RIG: two")).text, "RIG: two");
+    await assert.rejects(
+      nextMatching(echo, "RIG: three", () => false, 100),
+      { message: "no RIG: three within 100 ms; last skipped: none" },
+    );
+    await rig.client.publish("RIG: four");
+    await assert.rejects(
+      nextMatching(echo, "RIG: five", (message) => message.text === "RIG: five", 300),
+      {
+        message: 'no RIG: five within 300 ms; last skipped: "RIG: four"',
+      },
+    );
   });
 });

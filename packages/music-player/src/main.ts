@@ -41,6 +41,7 @@ await runService(
     );
     // Set once the heartbeat runs: a changed problem is sent at once, so `roomguard status` is right as soon as MPD is.
     let problemMayHaveChanged = (): void => undefined;
+    let beatNow = (): void => undefined;
     const musicDir = resolveConfigPath(loaded, settings.mpd.musicDir);
     const player = createMusicPlayerService({
       keymap: parseKeymap(settings.keymap).actions,
@@ -67,7 +68,8 @@ await runService(
         // Neither our mpd nor Debian's (auto_update off) looks for music added while it was not running: ask.
         connection.command("update").catch(() => undefined);
         player.connected(connection);
-        problemMayHaveChanged();
+        // Connected is news even when no problem came or went (the first beat may have said "connecting").
+        beatNow();
       },
       onLost: (error) => {
         player.lost(error);
@@ -117,6 +119,7 @@ await runService(
       problem,
     });
     problemMayHaveChanged = () => heartbeat.problemMayHaveChanged();
+    beatNow = () => heartbeat.beat();
     const control = serveControl({
       bus,
       service: "music-player",

@@ -8,9 +8,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { BusClient, parseSubject } from "@roomguard/bus";
+import { BusClient, parseSubject, request } from "@roomguard/bus";
 import { findServices } from "@roomguard/registry";
 import { waitUntil } from "@roomguard/testing";
+import type { StatusResult } from "../src/control-protocol.js";
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
 
@@ -70,22 +71,20 @@ describe("a new service package", () => {
     { timeout: 60_000 },
     async () => {
       const bus = { in: `ipc://${root}/in.sock`, out: `ipc://${root}/out.sock`, heartbeatIntervalS: 0.2 };
+      const control = `ipc://${root}/control.sock`;
       const config = {
         bus,
         router: { journal: { enabled: false } },
-        launcher: { services: ["throwaway"], control: `ipc://${root}/control.sock`, stateDir: `${root}/var`, restartDelayS: 0.1 },
+        launcher: { services: ["throwaway"], control, stateDir: `${root}/var`, restartDelayS: 0.1 },
         log: { level: "info", format: "json" },
       };
       const configFile = path.join(root, "roomguard.yaml");
       writeFileSync(configFile, JSON.stringify(config)); // JSON is YAML
       const client = new BusClient(bus);
-      const seen: Array<{ topic: string; subject: string; payload: Record<string, unknown> }> = [];
-      const subscription = client.subscribe("LAUNCHER: ", "HEARTBEAT: throwaway ");
+      const heartbeats: number[] = [];
+      const subscription = client.subscribe("HEARTBEAT: throwaway ");
       void (async () => {
-        for await (const message of subscription) {
-          const { subject, payload } = parseSubject(message);
-          seen.push({ topic: message.topic, subject, payload: (payload ?? {}) as Record<string, unknown> });
-        }
+        for await (const message of subscription) heartbeats.push(Number((parseSubject(message).payload as { pid?: unknown }).pid));
       })();
       const launcher = spawn(process.execPath, [path.join(root, "packages/launcher/dist/src/main.js"), "--config", configFile], {
         stdio: ["ignore", "pipe", "pipe"],
@@ -100,30 +99,40 @@ describe("a new service package", () => {
         await client.close();
         if (launcher.exitCode === null) launcher.kill("SIGKILL");
       });
-      const heartbeatPids = (): number[] => seen.filter((m) => m.topic === "HEARTBEAT").map((m) => Number(m.payload.pid));
-      const event = (name: string): Record<string, unknown> | undefined =>
-        seen.find((m) => m.topic === "LAUNCHER" && m.subject === name && m.payload.service === "throwaway")?.payload;
-      const until = (look: () => boolean, what: string): Promise<unknown> =>
-        waitUntil(look, { what, timeoutMs: 20_000 }).catch((error: unknown) => {
+      /** The throwaway's line of the launcher's status, asked over its control socket as `roomguard ctl` does. */
+      const status = async (): Promise<StatusResult["services"][number] | undefined> => {
+        const result = await request<StatusResult>(control, "status", {}, { timeoutMs: 1000 });
+        return result.services.find((view) => view.service === "throwaway");
+      };
+      const until = <T>(look: () => Promise<T> | T, what: string, done: (value: T) => boolean): Promise<T> =>
+        waitUntil(look, { what, until: done, timeoutMs: 20_000 }).catch((error: unknown) => {
           throw new Error(`${(error as Error).message}\nlauncher output:\n${output}`);
         });
 
-      // Started: the launcher's start event, then the service's own heartbeats.
-      await until(() => event("start") !== undefined && heartbeatPids().length > 0, "the throwaway started");
-      const firstPid = Number(event("start")?.pid);
-      assert.equal(heartbeatPids()[0], firstPid, "the heartbeat comes from the process the launcher started");
+      // Started: the launcher runs it, and its heartbeats come from the process the launcher reports.
+      const first = await until(status, "the throwaway running", (view) => view?.state === "running" && view.pid !== null);
+      const firstPid = first?.pid ?? assert.fail("no pid");
+      await until(
+        () => heartbeats,
+        "its heartbeat",
+        (pids) => pids.includes(firstPid),
+      );
 
       // Supervised: killed as a crash would, it is lost and restarted as a new process.
       process.kill(firstPid, "SIGKILL");
-      await until(() => event("restart") !== undefined && heartbeatPids().some((pid) => pid !== firstPid), "a restart");
-      assert.match(String(event("lost")?.reason), /exited/);
-      const secondPid = Number(event("restart")?.pid);
-      assert.notEqual(secondPid, firstPid);
+      const second = await until(status, "a restart", (view) => view?.state === "running" && view.pid !== firstPid && view.restarts === 1);
+      const secondPid = second?.pid ?? assert.fail("no pid");
+      await until(
+        () => heartbeats,
+        "the new process's heartbeat",
+        (pids) => pids.includes(secondPid),
+      );
+      assert.match(output, /"msg":"lost throwaway".*"reason":"exited/);
 
       // Stopped: with the launcher, cleanly, and nothing of it is left.
       launcher.kill("SIGTERM");
       assert.equal(await exited, 0, output);
-      assert.ok(event("stop"), "the launcher reported the throwaway stopped");
+      assert.match(output, /"msg":"stop throwaway"/);
       assert.throws(() => process.kill(secondPid, 0), { code: "ESRCH" }, "the throwaway process is gone");
     },
   );

@@ -224,7 +224,8 @@ ensure_config() {
     printf '%s\n' "$report" >&2
     die "$ETC/config.yaml has problems (above). Fix them, then run this again."
   fi
-  [ "${changed:-0}" = 1 ] && printf '%s\n' "$report"
+  # Shown when something changed (a first install, a new release); a run that changes nothing stays quiet.
+  if [ "$changed" = 1 ]; then printf '%s\n' "$report"; fi
 }
 
 ensure_boot_config() {

@@ -14,7 +14,7 @@ import { routerCommand, startCommand } from "./commands/router.js";
 import { sendCommand } from "./commands/send.js";
 import { simCommand } from "./commands/sim.js";
 import { tapCommand } from "./commands/tap.js";
-import { processOutput } from "./output.js";
+import { CLOSED_PIPE_EXIT, flushOutput, onOutputError, processOutput } from "./output.js";
 import { UnreachableError } from "./unreachable-error.js";
 import { UsageError } from "./usage-error.js";
 
@@ -105,7 +105,16 @@ function reportFailure(word: string, error: unknown, hints: Hints): number {
   return ExitCode.failure;
 }
 
+/** Output that cannot be written ends the command: quietly when its reader went away (`| head`), else saying why. */
+function exitOnOutputError(error: NodeJS.ErrnoException, stream: "stdout" | "stderr"): void {
+  if (error.code === "EPIPE") process.exit(CLOSED_PIPE_EXIT);
+  if (stream === "stderr") process.exit(ExitCode.failure);
+  process.stderr.write(`roomguard: cannot write the output: ${error.message}\n`, () => process.exit(ExitCode.failure));
+}
+
+onOutputError(exitOnOutputError);
 const code = await main(process.argv.slice(2));
 // process.exit() drops what is still queued for a pipe (`roomguard journal | less`): flush both streams first.
-await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write("", resolve))));
-process.exit(code);
+// A failed flush is not success: the streams' error handler above ends the process with the reason.
+if (await flushOutput()) process.exit(code);
+else process.exitCode = ExitCode.failure;

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { MessageError } from "@roomguard/bus";
 import { BUS_KEYS, connectionOptions, timeoutMs, type Command } from "../command.js";
 import { connectToRouter } from "../connect.js";
+import { fallingBehind } from "../falling-behind.js";
 import { clockTime, renderFrames } from "../output.js";
 
 export const clientCommand: Command = {
@@ -31,10 +32,13 @@ arrives. /help lists the commands, /quit (or Ctrl-D) leaves.`,
     context.output.err(
       `# connected to ${client.endpoints.in} / ${client.endpoints.out}; showing ${prefixes.map((p) => p || "everything").join(", ")}. /help for help.`,
     );
+    const behind = fallingBehind(subscription, context.output);
     const receiving = (async () => {
       for await (const message of subscription) {
         const text = message.parsed.ok ? message.parsed.message.text : `${renderFrames(message.frames)}   # not a bus message`;
         show(`< ${clockTime(Date.now())}  ${text}`);
+        await context.output.drained();
+        behind.note();
       }
     })();
 
@@ -61,6 +65,7 @@ arrives. /help lists the commands, /quit (or Ctrl-D) leaves.`,
     await finished;
     subscription.close();
     await receiving;
+    behind.total();
     await client.close();
     return 0;
   },

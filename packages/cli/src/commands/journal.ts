@@ -62,20 +62,22 @@ Bytes that are not UTF-8, and control characters, are shown escaped.
     }
     const matches = topicFilter(values.topic ?? []);
     const format = values.json ? jsonLine : values.lala ? lalaLine : textLine;
-    const print = (record: JournalRecord): void => {
+    // Waits while the reader is behind (`| less`): lines never pile up in memory.
+    const print = async (record: JournalRecord): Promise<void> => {
       if (matches(record)) context.output.out(format(record));
+      await context.output.drained();
     };
     let fromSeq = options.fromSeq;
     if (count !== undefined) {
       const tail = await lastRecords(dir, options, matches, count);
-      tail.records.forEach(print);
+      for (const record of tail.records) await print(record);
       fromSeq = tail.nextSeq;
     }
     if (values.follow) {
       for await (const record of followJournal(dir, { ...options, ...(fromSeq !== undefined ? { fromSeq } : {}), signal: context.signal }))
-        print(record);
+        await print(record);
     } else if (count === undefined) {
-      for await (const record of readJournal(dir, options)) print(record);
+      for await (const record of readJournal(dir, options)) await print(record);
     }
     return 0;
   },

@@ -30,6 +30,7 @@ TOPIC: rest, TOPIC matching [A-Z][A-Z0-9_]*, at most bus.maxMessageSize bytes.
       const wanted = client.wants(text);
       await client.publish(text);
       context.output.out(wanted ? `sent: ${text}` : `sent: ${text}   (no subscriber wants it: it went nowhere)`);
+      await context.output.drained();
     }
     await client.close();
     return 0;

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import type { RawMessage } from "@roomguard/bus";
 import { BUS_KEYS, connectionOptions, timeoutMs, type Command } from "../command.js";
 import { connectToRouter } from "../connect.js";
+import { fallingBehind } from "../falling-behind.js";
 import { clockTime, renderFrames } from "../output.js";
 
 export const tapCommand: Command = {
@@ -12,6 +13,8 @@ Prints every message starting with one of the prefixes (all messages when none
 is given), with the time it arrived. Subscribe with the colon: KEY: (a bare KEY
 would also match KEYPAD:). Messages that are not bus messages are shown escaped
 and marked. --json prints one JSON object a line. Ctrl-C stops.
+When the output cannot keep up (a slow pipe), the oldest waiting messages are
+dropped: a note on stderr says how many, and a total at the end.
 
   roomguard tap
   roomguard tap KEY: DOOR:`,
@@ -30,7 +33,14 @@ and marked. --json prints one JSON object a line. Ctrl-C stops.
     context.output.err(
       `# tapping ${prefixes.map((prefix) => prefix || "everything").join(", ")} at ${client.endpoints.out} (Ctrl-C stops)`,
     );
-    for await (const message of subscription) context.output.out(values.json ? jsonLine(message) : textLine(message));
+    const behind = fallingBehind(subscription, context.output);
+    for await (const message of subscription) {
+      context.output.out(values.json ? jsonLine(message) : textLine(message));
+      // While the reader is behind, messages wait in the subscription's queue, which drops the oldest: say so.
+      await context.output.drained();
+      behind.note();
+    }
+    behind.total();
     await client.close();
     return 0;
   },

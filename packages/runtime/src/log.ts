@@ -14,7 +14,12 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
-  /** Logs the first time `key` is seen in this logger tree, and never again: for per-message noise. */
+  /**
+   * Logs the first time `key` is seen in this logger tree, and never again: for per-message noise.
+   * Bounded, since keys and texts may come from anyone on the bus: the key, the message and string
+   * fields are cut to {@link ONCE_TEXT_CHARS}, and past {@link ONCE_KEYS} distinct keys further
+   * ones are not logged (one line says so). A line below the logger's level is not remembered.
+   */
   once(level: LogLevel, key: string, message: string, fields?: LogFields): void;
   /** A logger for a part of the service: `router` → `router:journal`. */
   child(namespace: string): Logger;
@@ -33,6 +38,11 @@ export interface LoggerOptions {
   now?: () => number;
 }
 
+/** Distinct `once` keys a logger tree remembers: far more than a service's own kinds of problem. */
+export const ONCE_KEYS = 1000;
+/** Longest key, message or string field of a `once` line, in characters: enough to tell problems apart. */
+export const ONCE_TEXT_CHARS = 200;
+
 export function createLogger(options: LoggerOptions): Logger {
   const stream = options.stream ?? process.stdout;
   const pretty = options.format === "pretty" || ((options.format ?? "auto") === "auto" && stream.isTTY === true);
@@ -40,6 +50,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const level = options.level ?? "info";
   const now = options.now ?? Date.now;
   const seen = new Set<string>();
+  let full = false;
 
   function make(namespace: string | undefined): Logger {
     const write = (lineLevel: LogLevel, message: string, fields?: LogFields): void => {
@@ -57,10 +68,20 @@ export function createLogger(options: LoggerOptions): Logger {
       warn: (message, fields) => write("warn", message, fields),
       error: (message, fields) => write("error", message, fields),
       once(lineLevel, key, message, fields) {
-        const scoped = `${namespace ?? ""}\0${key}`;
+        if (LEVELS[lineLevel] < LEVELS[level]) return;
+        const scoped = `${namespace ?? ""}\0${clip(key)}`;
         if (seen.has(scoped)) return;
+        if (seen.size >= ONCE_KEYS) {
+          // Forgetting old keys instead would let a sender who cycles through more keys fill the log.
+          if (!full)
+            write("warn", `too many distinct problems to log each once: no more new ones are logged until a restart`, {
+              example: clip(message),
+            });
+          full = true;
+          return;
+        }
         seen.add(scoped);
-        write(lineLevel, message, fields);
+        write(lineLevel, clip(message), fields && clipped(fields));
       },
       child: (child) => make(namespace ? `${namespace}:${child}` : child),
     };
@@ -96,6 +117,27 @@ function prettyLine(
     .join(" ");
   const head = colour ? `\x1b[90m${clock}\x1b[0m ${COLOURS[level]}${tag}\x1b[0m ${who}` : `${clock} ${tag} ${who}`;
   return `${head}  ${msg}${extras ? "  " + extras : ""}`;
+}
+
+/** `text` cut to {@link ONCE_TEXT_CHARS}, saying how long it was. */
+function clip(text: string): string {
+  if (text.length <= ONCE_TEXT_CHARS) return text;
+  // A copy: V8's slice of a long string keeps the whole string alive.
+  const head = Buffer.from(text.slice(0, ONCE_TEXT_CHARS)).toString();
+  return `${head}… (${text.length} characters)`;
+}
+
+/** Fields with every string cut (errors first serialised), lists and objects to their first 20 entries, 4 levels deep. */
+function clipped(fields: LogFields): LogFields {
+  const cut = (value: unknown, depth: number): unknown => {
+    if (typeof value === "string") return clip(value);
+    if (typeof value !== "object" || value === null) return value;
+    if (depth >= 4) return "…";
+    if (Array.isArray(value)) return value.slice(0, 20).map((item) => cut(item, depth + 1));
+    const entries = Object.entries(value as Record<string, unknown>).slice(0, 20);
+    return Object.fromEntries(entries.map(([key, item]) => [key, cut(serialisable(item), depth + 1)]));
+  };
+  return cut(Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, serialisable(value)])), 0) as LogFields;
 }
 
 /** Errors become {message, code, cause}; everything else is left to JSON.stringify. */

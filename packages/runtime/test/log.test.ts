@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { ManualClock } from "../src/clock.js";
-import { createLogger } from "../src/log.js";
+import { createLogger, ONCE_KEYS, ONCE_TEXT_CHARS } from "../src/log.js";
+
+/** Heap in use after a full collection, in bytes. */
+function heapAfterGc(): number {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+  return process.memoryUsage().heapUsed;
+}
 
 function parsed(line: string | undefined): Record<string, unknown> {
   return JSON.parse(line ?? "") as Record<string, unknown>;
@@ -54,6 +63,49 @@ describe("createLogger", () => {
     for (let i = 0; i < 3; i++) log.once("info", "unknown-topic", "ignoring FOO: messages");
     log.child("x").once("info", "unknown-topic", "other part says it too");
     assert.equal(lines.length, 2);
+  });
+
+  it("once stays bounded for 4,000 distinct 32 KB unknown key names: a fixed memory, cut texts, one line when full", () => {
+    let bytes = 0;
+    const lines: string[] = [];
+    const log = createLogger({ service: "music-player", stream: { write: (text: string) => ((bytes += text.length), lines.push(text)) } });
+    const before = heapAfterGc();
+    for (let i = 0; i < 4000; i++) {
+      const name = `${i}`.padEnd(32 * 1024, "K");
+      log.once("info", `key:${name}`, `ignoring key ${name}`, { key: name, hold: false, nested: { also: [name] } });
+    }
+    const grew = heapAfterGc() - before;
+    assert.equal(lines.length, ONCE_KEYS + 1);
+    assert.match(lines.at(-1) ?? "", /too many distinct problems to log each once/);
+    const first = JSON.parse(lines[0] ?? "") as { msg: string; key: string; nested: { also: string[] } };
+    assert.equal(first.key, `${"0".padEnd(ONCE_TEXT_CHARS, "K")}… (32768 characters)`);
+    assert.ok(first.msg.length < ONCE_TEXT_CHARS + 30 && (first.nested.also[0] ?? "").length < ONCE_TEXT_CHARS + 30);
+    assert.ok(bytes < 2_000_000, `wrote ${bytes} bytes of log`);
+    assert.ok(grew < 10_000_000, `the logger kept ${grew} bytes (the keys alone are 131 MB)`);
+    // Remembered, not forgotten: a known key stays quiet, whatever came since.
+    log.once("info", `key:${"0".padEnd(32 * 1024, "K")}`, "again");
+    assert.equal(lines.length, ONCE_KEYS + 1);
+  });
+
+  it("once cuts the texts of 500 distinct malformed 60 KB heartbeats", () => {
+    let bytes = 0;
+    const log = createLogger({ service: "launcher", stream: { write: (text: string) => (bytes += text.length) } });
+    for (let i = 0; i < 500; i++) {
+      const text = `HEARTBEAT: ${i} ${"{".repeat(60 * 1024)}`;
+      log.once("warn", `heartbeat:${text.slice(0, 40)}`, "ignoring a malformed heartbeat", { example: text });
+    }
+    assert.ok(bytes < 500 * 1000, `wrote ${bytes} bytes of log (the examples alone are 30 MB)`);
+  });
+
+  it("once does not remember a line below the level", () => {
+    const { lines, stream } = capture();
+    const log = createLogger({ service: "s", stream, level: "info" });
+    for (let i = 0; i < ONCE_KEYS + 10; i++) log.once("debug", `noise:${i}`, "unheard");
+    log.once("warn", "real", "a real problem");
+    assert.deepEqual(
+      lines.map((line) => parsed(line).msg),
+      ["a real problem"],
+    );
   });
 
   it("is pretty on a terminal, and when asked", () => {

@@ -11,8 +11,14 @@ export interface ControlOptions {
   log: Logger;
   /** What `STATUS` answers, published as `STATUS: <service> {json}`. */
   status: () => Record<string, unknown>;
-  /** What `STOP` does. Return false to refuse (the refusal is logged and answered). */
-  stop: () => boolean;
+  /**
+   * What `STOP` does, for a service that takes it from the bus (config `bus.acceptStop`; the
+   * router's `router.acceptDeath`). Return false to refuse. Absent: STOP is refused, since
+   * anyone on the bus can send it. A refusal is answered (with `stopRefusal`) and logged once.
+   */
+  stop?: () => boolean;
+  /** Why STOP is refused, in the answer: what to do instead. Default "this service does not accept STOP from the bus". */
+  stopRefusal?: string;
   /** Further commands, by upper-case name. */
   commands?: Record<string, (args: unknown) => Record<string, unknown> | undefined>;
 }
@@ -47,7 +53,11 @@ export function serveControl(options: ControlOptions): { stop(): void } {
       const handler = options.commands && Object.hasOwn(options.commands, command.command) ? options.commands[command.command] : undefined;
       if (command.command === "STATUS") reply(id, options.status());
       else if (command.command === "STOP") {
-        if (!options.stop()) reply(id, { refused: "STOP", reason: "this service does not accept STOP from the bus" });
+        if (options.stop?.() !== true) {
+          const reason = options.stopRefusal ?? "this service does not accept STOP from the bus";
+          options.log.once("warn", "control:stop-refused", "refusing CONTROL: STOP from the bus (said once)", { reason });
+          reply(id, { refused: "STOP", reason });
+        }
       } else if (handler) {
         const answer = handler(command.args);
         if (answer) reply(id, answer);

@@ -45,6 +45,11 @@ const bus = v.strictObject({
     "Largest message in bytes. Clients refuse to send more; the router cuts a publisher that does.",
   ),
   heartbeatIntervalS: setting(seconds(0.1, 3600), 5, "Seconds between `HEARTBEAT:` messages of every service."),
+  acceptStop: setting(
+    v.boolean(),
+    false,
+    "Services stop on `CONTROL: <service> STOP` (or `all`) from the bus, as lala-pi's programs did; the launcher then leaves them stopped. Off: anyone on the bus could switch them off; `roomguard ctl stop <service>` stops one. The launcher never stops from the bus; the router follows `router.acceptDeath`.",
+  ),
 });
 
 const journal = v.strictObject({
@@ -240,12 +245,17 @@ const launcher = v.strictObject({
   control: setting(
     endpoint,
     "tcp://127.0.0.1:5557",
-    "Where the launcher answers `roomguard ctl` (a ZeroMQ request/reply socket); always loopback or ipc, since it can stop services.",
+    "Where the launcher answers `roomguard ctl` (a ZeroMQ request/reply socket). It can stop the appliance: an `ipc://` path (made mode 0660: its user and group) keeps other local users out; on `tcp://127.0.0.1` every local user reaches it.",
+  ),
+  serviceManager: setting(
+    v.picklist(["none", "systemd"]),
+    "none",
+    "What runs the launcher. `systemd` (roomguard.service sets it): `roomguard ctl quit` is refused with `sudo systemctl stop roomguard`, since systemd would start a launcher that quits again.",
   ),
   stateDir: setting(
     v.pipe(v.string(), v.minLength(1)),
     "var/launcher",
-    "Where the launcher keeps each service's output (<service>.log; the previous run's as .log.1) and the pids of what it started, so a new launcher adopts them; relative to the config file's directory.",
+    "Where the launcher keeps each service's output (<service>.log; the previous run's as .log.1), the identities of what it started (pids.json), so a new launcher adopts them, and its lock (launcher.lock: one launcher per directory); relative to the config file's directory.",
   ),
   missedHeartbeats: setting(
     wholeNumber(2, 100),
@@ -260,7 +270,7 @@ const launcher = v.strictObject({
   stopTimeoutS: setting(
     seconds(0.5, 600),
     8,
-    "A stop asks `CONTROL: <service> STOP`, sends SIGTERM at half of this many seconds and SIGKILL at the end.",
+    "A stop sends the service SIGTERM, and SIGKILL (its whole process group) this many seconds later.",
   ),
 });
 

@@ -47,7 +47,7 @@ describe("validateConfig", () => {
 
   it("refuses unknown keys and lists the known ones", () => {
     assert.deepEqual(issuesOf({ bus: { maxMesageSize: 100 } }), [
-      "bus.maxMesageSize: unknown key (a typo?); expected one of: in, out, allowRemote, maxMessageSize, heartbeatIntervalS",
+      "bus.maxMesageSize: unknown key (a typo?); expected one of: in, out, allowRemote, maxMessageSize, heartbeatIntervalS, acceptStop",
     ]);
     assert.match(
       issuesOf({ routr: {} })[0] ?? "",

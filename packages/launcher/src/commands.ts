@@ -22,6 +22,8 @@ export interface CommandContext {
   memoryOf: (pid: number) => ProcessMemory | null;
   /** Stops every service and ends the launcher. */
   quit: () => void;
+  /** Why `quit` is refused, if it is: under systemd, which would start the launcher again, `sudo systemctl stop roomguard` stops it. */
+  quitRefused?: string;
   /** Installed services the config does not run, for status. */
   notRun?: readonly string[];
 }
@@ -80,7 +82,9 @@ export function launcherHandlers(context: () => CommandContext | undefined): Req
       return { killed };
     },
     quit: (): QuitResult => {
-      ready().quit();
+      const { quit, quitRefused } = ready();
+      if (quitRefused !== undefined) throw new RequestRefused(quitRefused);
+      quit();
       return { stopping: true };
     },
   };

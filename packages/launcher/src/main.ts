@@ -1,23 +1,36 @@
 // The launcher process: `node dist/src/main.js [--config FILE]` (what `roomguard start` runs).
-import { watch } from "node:fs";
+import { mkdirSync, watch } from "node:fs";
 import path from "node:path";
-import { BusClient, controlMessage, parseSubject, serveControl, startHeartbeat, subjectMessage, Topic } from "@roomguard/bus";
+import { fileURLToPath } from "node:url";
+import { BusClient, parseControl, parseSubject, serveControl, startHeartbeat, subjectMessage, Topic } from "@roomguard/bus";
 import { ConfigError, resolveConfigPath } from "@roomguard/config";
 import { enabledServices, findServices } from "@roomguard/registry";
-import { runService, systemClock } from "@roomguard/runtime";
+import { identityOf, runService, systemClock, type ProcessIdentity } from "@roomguard/runtime";
 import { createChildOutput } from "./child-output.js";
 import { launcherHandlers } from "./commands.js";
 import { serveCommands } from "./control-socket.js";
-import { followLog } from "./log-follower.js";
-import { isRunning, readPidFile, writePidFile } from "./pid-file.js";
 import { createHints, hereFacts } from "./hints.js";
-import { createProcessPort, isAlive, logFileOf, memoryOf } from "./processes.js";
+import { followLog } from "./log-follower.js";
+import { readPidFile, writePidFile } from "./pid-file.js";
+import { createProcessPort, logFileOf, memoryOf, type RealProcesses } from "./processes.js";
+import { provenLauncher, startedBefore } from "./rival-launcher.js";
 import { startShell } from "./shell.js";
-import { Supervisor, type LauncherEvent } from "./supervisor.js";
+import { lockStateDir, StateDirTakenError } from "./state-lock.js";
+import { Supervisor, type HeartbeatVerdict, type LauncherEvent } from "./supervisor.js";
+
+/** This program, as another launcher's command line would name it. */
+const LAUNCHER_MAIN = fileURLToPath(import.meta.url);
+
+/** Heartbeats that are ignored, and why (said once per service and kind). */
+const IGNORED: Partial<Record<HeartbeatVerdict, string>> = {
+  unproven: "ignoring heartbeats that name a process which is not this service (forged, or a reused pid)",
+  "not-supervised": "ignoring heartbeats that name another process than the supervised one",
+  "stopped-process": "ignoring heartbeats that name a stopped or ended process: its silence still counts",
+};
 
 await runService(
   "launcher",
-  async ({ loaded, config, log, requestStop }) => {
+  async ({ loaded, config, log, requestStop, fail }) => {
     const settings = config.launcher;
     // The installed service packages say what they are; the config says which of them run.
     const installed = findServices();
@@ -27,6 +40,28 @@ await runService(
     const mainOf = (name: string): string => enabled.services.find((service) => service.name === name)?.main ?? name;
     const stateDir = resolveConfigPath(loaded, settings.stateDir);
     const pidFile = path.join(stateDir, "pids.json");
+    const hints = createHints(hereFacts(loaded.file));
+    /** How to ask the launcher at `control` for its status, from here. */
+    const reach = (control: string): string =>
+      `${control === settings.control ? "" : `ROOMGUARD_LAUNCHER_CONTROL=${control} `}${hints.command("status")}`;
+    const underSystemd = settings.serviceManager === "systemd";
+    const quitCommand = underSystemd ? "sudo systemctl stop roomguard" : hints.command("ctl quit");
+
+    // One launcher per appliance, whatever its control endpoint: a second one stops here and touches nothing.
+    mkdirSync(stateDir, { recursive: true });
+    let lock: { release(): void };
+    try {
+      lock = lockStateDir(path.join(stateDir, "launcher.lock"), settings.control);
+    } catch (error) {
+      if (!(error instanceof StateDirTakenError)) throw error;
+      const { pid } = error.holder.identity;
+      throw new Error(
+        `another launcher is running (pid ${pid}) with this state directory (${stateDir}): ask it with \`${reach(error.holder.control)}\`; stop it before starting another`,
+        { cause: error },
+      );
+    }
+    const me: ProcessIdentity = identityOf(process.pid) ?? { pid: process.pid, startTicks: 0, commandLine: [] };
+
     const pretty = config.log.format === "pretty" || (config.log.format === "auto" && process.stdout.isTTY === true);
     const show = createChildOutput({
       stream: process.stdout,
@@ -39,9 +74,20 @@ await runService(
     let supervisor: Supervisor | undefined;
     // The commands of `roomguard ctl` and of the prompt (refused while the supervisor does not exist yet).
     const notRun = installed.filter((service) => !enabled.services.includes(service)).map((service) => service.name);
-    const handlers = launcherHandlers(() => supervisor && { supervisor, memoryOf, notRun, quit: () => requestStop("quit") });
-    // First, so that a second launcher stops here with a clear message and touches nothing.
-    const commands = await serveCommands(settings.control, handlers, log.child("ctl"), createHints(hereFacts(loaded.file)));
+    const handlers = launcherHandlers(
+      () =>
+        supervisor && {
+          supervisor,
+          memoryOf,
+          notRun,
+          quit: () => requestStop("quit"),
+          // systemd would start a launcher that quits again (Restart=always): quitting is its job.
+          ...(underSystemd
+            ? { quitRefused: `the launcher runs under systemd, which would start it again: \`${quitCommand}\` stops it` }
+            : {}),
+        },
+    );
+    const commands = await serveCommands(settings.control, handlers, log.child("ctl"), hints);
 
     const bus = new BusClient({
       in: config.bus.in,
@@ -50,22 +96,28 @@ await runService(
       log: log.child("bus"),
       onConnection: (connected) => supervisor?.setHeartbeatsFlow(connected),
     });
+    // Its control endpoint tells a launcher that hears this one how to reach it.
+    const heartbeat = startHeartbeat({
+      bus,
+      service: "launcher",
+      intervalS: config.bus.heartbeatIntervalS,
+      extra: () => ({ control: settings.control }),
+    });
+    const processes = createProcessPort({
+      mainOf,
+      args: loaded.file ? ["--config", loaded.file] : [],
+      logDir: stateDir,
+      onExit: (pid, code, signal) => supervisor?.exited(pid, code, signal),
+    });
     const report = (event: LauncherEvent): void => {
       const level = event.event === "lost" || event.event === "give-up" ? "warn" : "info";
       const { service, ...fields } = event; // `service` on a log line names the launcher
       log[level](`${event.event} ${service}`, fields);
       bus.publish(subjectMessage(Topic.LAUNCHER, event.event, event)).catch(() => undefined);
-      if (supervisor) writePidFile(pidFile, livePids(supervisor));
+      if (supervisor) writePidFile(pidFile, recordsOf(supervisor, processes));
     };
-    const processes = createProcessPort({
-      mainOf,
-      args: loaded.file ? ["--config", loaded.file] : [],
-      logDir: stateDir,
-      onExit: (pid, code) => supervisor?.exited(pid, code),
-      askToStop: (service) => void bus.publish(controlMessage(service, "STOP")).catch(() => undefined),
-    });
     // The config's supervision keys are the supervisor's options of the same names.
-    const { services: _enabled, control: _control, stateDir: _stateDir, ...supervision } = settings;
+    const { services: _enabled, control: _control, stateDir: _stateDir, serviceManager: _manager, ...supervision } = settings;
     supervisor = new Supervisor({
       ...supervision,
       services,
@@ -73,6 +125,15 @@ await runService(
       clock: systemClock,
       processes,
       report,
+      // Until it is sure that no other launcher runs them (below).
+      adoptionsHeld: true,
+      onStall: (lateMs) =>
+        log.warn(
+          "the launcher itself did not run for a while (stopped, or the machine overloaded): the services' silence counts from now",
+          {
+            late_s: Math.round(lateMs / 100) / 10,
+          },
+        ),
     });
     const running = supervisor;
 
@@ -86,30 +147,68 @@ await runService(
     const changes = watch(stateDir, (_event, file) => followers.get(String(file))?.poll());
     changes.on("error", (error) => log.warn("cannot watch the services' output; it shows once a second", { error }));
 
+    const judged = (service: string, pid: number, verdict: HeartbeatVerdict): void => {
+      const why = IGNORED[verdict];
+      if (why !== undefined) log.once("warn", `heartbeat:${service}:${verdict}`, `${service}: ${why} (said once)`, { pid });
+    };
+    /** A launcher's heartbeat: of two launchers on one bus, the younger stops and leaves the services alone. */
+    const launcherHeard = (pid: number, control: unknown): void => {
+      const rival = provenLauncher(pid, LAUNCHER_MAIN);
+      if (rival === null) {
+        log.once(
+          "warn",
+          "heartbeat:launcher:unproven",
+          "ignoring launcher heartbeats that name a process which is not a launcher (said once)",
+          {
+            pid,
+          },
+        );
+      } else if (!startedBefore(rival, me)) {
+        log.once("warn", `launcher:${pid}`, "another launcher is on this bus; it started after this one, and stops by itself", { pid });
+      } else {
+        const where = typeof control === "string" && control.length <= 200 ? `: ask it with \`${reach(control)}\`` : "";
+        lock.release();
+        fail(
+          new Error(
+            `another launcher (pid ${pid}) runs the services on this bus (bus.in ${config.bus.in}); this one leaves them to it${where}`,
+          ),
+        );
+      }
+    };
     const heartbeats = bus.subscribe(`${Topic.HEARTBEAT}: `);
     void (async () => {
       for await (const message of heartbeats) {
+        let beat: { subject: string; pid: unknown; problem: unknown; control: unknown };
         try {
           const { subject, payload } = parseSubject(message);
-          const { pid, problem } = (payload ?? {}) as { pid?: unknown; problem?: unknown };
-          if (typeof pid !== "number") continue;
-          if (subject === "launcher" && pid !== process.pid && isAlive(pid))
-            log.once("warn", `launcher:${pid}`, "another launcher is running on this bus", { pid });
-          if (running.has(subject)) running.heartbeat(subject, pid, typeof problem === "string" ? problem : undefined);
+          const { pid, problem, control } = (payload ?? {}) as Record<string, unknown>;
+          beat = { subject, pid, problem, control };
         } catch {
           log.once("warn", `heartbeat:${message.text.slice(0, 40)}`, "ignoring a malformed heartbeat", { example: message.text });
+          continue;
         }
+        const { subject, pid, problem } = beat;
+        if (typeof pid !== "number") continue;
+        if (subject === "launcher") {
+          if (pid !== process.pid) launcherHeard(pid, beat.control);
+        } else if (running.has(subject))
+          judged(subject, pid, running.heartbeat(subject, pid, typeof problem === "string" ? problem : undefined));
       }
     })();
 
     // A launcher that died left its services running: take them over, never start them twice.
-    for (const [service, pid] of readPidFile(pidFile))
-      if (running.has(service) && isRunning(pid, mainOf(service))) running.adopt(service, pid);
+    // The lock makes the pid file this launcher's alone; each record is proven against /proc.
+    for (const [service, record] of readPidFile(pidFile))
+      if (running.has(service) && processes.claim(service, record.pid, record)) running.adopt(service, record.pid);
     // A router answers a local connection within milliseconds; none there is the usual cold start.
     const routerWasUp = await bus.waitForRouter(300).then(
       () => true,
       () => false,
     );
+    // A launcher with another state directory on this bus is heard within a heartbeat interval:
+    // this one then stops (above) before it adopts or starts anything.
+    if (routerWasUp) await new Promise((resolve) => setTimeout(resolve, config.bus.heartbeatIntervalS * 1200));
+    for (const { service, pid, verdict } of running.allowAdoptions()) judged(service, pid, verdict);
     if (routerWasUp) await untilAccountedFor(running, config.bus.heartbeatIntervalS * 1200);
     // What always runs is the bus itself (the router): the others start once it answers.
     for (const service of enabled.services.filter((entry) => entry.always)) running.start(service.name);
@@ -118,13 +217,38 @@ await runService(
     });
     for (const service of enabled.services.filter((entry) => !entry.always)) running.start(service.name);
 
-    const heartbeat = startHeartbeat({ bus, service: "launcher", intervalS: config.bus.heartbeatIntervalS });
+    // With bus.acceptStop (router.acceptDeath for the router) a service obeys STOP from the bus:
+    // its exit then is an operator's stop, not a loss to restart.
+    const obeysStop = services.filter((service) => (service === "router" ? config.router.acceptDeath : config.bus.acceptStop));
+    const stops =
+      obeysStop.length === 0
+        ? undefined
+        : bus.subscribe(
+            `${Topic.CONTROL}: all STOP`,
+            ...obeysStop.map((service) => `${Topic.CONTROL}: ${service} STOP`),
+            ...(config.router.acceptDeath ? [Topic.DEATH] : []),
+          );
+    if (stops)
+      void (async () => {
+        for await (const message of stops) {
+          if (message.topic === Topic.DEATH) running.stopSeenOnBus("router");
+          if (message.topic !== Topic.CONTROL) continue;
+          try {
+            const { target, command } = parseControl(message);
+            if (command === "STOP")
+              for (const service of obeysStop) if (target === "all" || target === service) running.stopSeenOnBus(service);
+          } catch {
+            // malformed: the services ignore it too
+          }
+        }
+      })();
+    // STATUS from the bus; never STOP: anyone on the bus could send it.
     const control = serveControl({
       bus,
       service: "launcher",
       log,
       status: () => ({ services: running.list() }),
-      stop: () => (requestStop("CONTROL: launcher STOP"), true),
+      stopRefusal: `the launcher does not stop from the bus: \`${quitCommand}\` stops it`,
     });
     const shell = process.stdin.isTTY
       ? startShell({ handlers, services: () => running.names, onEnd: () => requestStop("end of input") })
@@ -140,15 +264,17 @@ await runService(
       async stop() {
         shell?.close();
         control.stop();
+        stops?.close();
         heartbeat.stop();
         await running.stopAll();
         running.close();
-        writePidFile(pidFile, livePids(running));
+        writePidFile(pidFile, recordsOf(running, processes));
         changes.close();
         for (const follower of followers.values()) follower.stop();
         commands.close();
         heartbeats.close();
         await bus.close();
+        lock.release();
       },
     };
   },
@@ -156,8 +282,14 @@ await runService(
   { stopTimeoutMs: 60_000 },
 );
 
-function livePids(supervisor: Supervisor): Map<string, number> {
-  return new Map(supervisor.list().flatMap((view) => (view.pid === null ? [] : [[view.service, view.pid] as [string, number]])));
+/** The identity of every service process it supervises, for the pid file. */
+function recordsOf(supervisor: Supervisor, processes: RealProcesses): Map<string, ProcessIdentity> {
+  const records = new Map<string, ProcessIdentity>();
+  for (const view of supervisor.list()) {
+    const identity = view.pid === null ? undefined : processes.identityOf(view.pid);
+    if (identity !== undefined) records.set(view.service, identity);
+  }
+  return records;
 }
 
 /** Waits (at most `timeoutMs`) until every service is adopted, for heartbeats of services the pid file did not know. */

@@ -1,30 +1,41 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
-import { readCommandLine } from "@roomguard/runtime";
+import type { ProcessIdentity } from "@roomguard/runtime";
 
 /**
- * The pids of the services a launcher started, kept on disk so that a launcher started after
- * one that died adopts them at once — also one that had not sent its first heartbeat yet.
+ * The services a launcher started (or proved and adopted), kept on disk so that a launcher
+ * started after one that died adopts them at once — also one that had not sent its first
+ * heartbeat yet. Each is recorded with its identity (pid, start time, command line): after a
+ * reboot or enough processes a pid is somebody else's, and only the same start time and
+ * command line say it is still that service.
  */
-export function readPidFile(file: string): Map<string, number> {
+export function readPidFile(file: string): Map<string, ProcessIdentity> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));
   } catch {
     return new Map(); // none yet, or torn: heartbeats still find the services
   }
-  const pids = new Map<string, number>();
-  if (typeof parsed !== "object" || parsed === null) return pids;
-  for (const [service, pid] of Object.entries(parsed)) if (Number.isInteger(pid) && (pid as number) > 0) pids.set(service, pid as number);
-  return pids;
+  const records = new Map<string, ProcessIdentity>();
+  if (typeof parsed !== "object" || parsed === null) return records;
+  for (const [service, record] of Object.entries(parsed)) if (isIdentity(record)) records.set(service, record);
+  return records;
 }
 
-export function writePidFile(file: string, pids: ReadonlyMap<string, number>): void {
+export function writePidFile(file: string, records: ReadonlyMap<string, ProcessIdentity>): void {
   // Written aside and renamed: a launcher killed mid-write leaves the old file, never half of one.
-  writeFileSync(`${file}.tmp`, JSON.stringify(Object.fromEntries(pids)) + "\n");
+  writeFileSync(`${file}.tmp`, JSON.stringify(Object.fromEntries(records)) + "\n");
   renameSync(`${file}.tmp`, file);
 }
 
-/** Whether `pid` is still the program that was started (after a reboot the number may be anyone's). */
-export function isRunning(pid: number, main: string): boolean {
-  return readCommandLine(pid)?.includes(main) ?? false;
+/** A record of this shape; anything else (a bare pid of an older launcher, a torn value) is none. */
+function isIdentity(value: unknown): value is ProcessIdentity {
+  if (typeof value !== "object" || value === null) return false;
+  const { pid, startTicks, commandLine } = value as Record<string, unknown>;
+  return (
+    Number.isInteger(pid) &&
+    (pid as number) > 1 &&
+    Number.isInteger(startTicks) &&
+    Array.isArray(commandLine) &&
+    commandLine.every((arg) => typeof arg === "string")
+  );
 }

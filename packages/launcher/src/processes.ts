@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, renameSync } from "node:fs";
 import path from "node:path";
-import { isAlive } from "@roomguard/runtime";
-import type { ProcessPort } from "./supervisor.js";
+import { identityOf, isSameProcess, readStat, type ProcessIdentity } from "@roomguard/runtime";
+import { runsProgram } from "./proven-process.js";
+import type { ProcessPort, ProcessState } from "./supervisor.js";
 
-// Read from /proc by the runtime; named here too, where main.ts and the status code look for them.
-export { isAlive, memoryOf, type ProcessMemory } from "@roomguard/runtime";
+// Read from /proc by the runtime; named here too, where the status code looks for it.
+export { memoryOf, type ProcessMemory } from "@roomguard/runtime";
 
 export interface ProcessPortOptions {
   /** Each service's compiled main.js. */
@@ -16,8 +17,12 @@ export interface ProcessPortOptions {
   logDir: string;
   /** A child of this launcher exited. */
   onExit: (pid: number, code: number | null, signal: NodeJS.Signals | null) => void;
-  /** Publishes `CONTROL: <service> STOP`. */
-  askToStop: (service: string) => void;
+}
+
+/** The supervisor's processes, plus the identities the pid file records. */
+export interface RealProcesses extends ProcessPort {
+  /** The identity recorded when the process was started or proven (for the pid file), if it still is that process. */
+  identityOf(pid: number): ProcessIdentity | undefined;
 }
 
 /** The log file a service writes to. */
@@ -27,9 +32,35 @@ export const logFileOf = (logDir: string, service: string): string => path.join(
  * Real processes for the supervisor. Each service runs in a session and process group of its
  * own and writes to a file, not to a pipe of ours: when the launcher dies, nothing of it is
  * left for them to write into or be signalled through, so they keep running.
+ *
+ * Only processes it started or proved (`claim`) are ever signalled, each after checking that its
+ * pid still is that process (same start time and command line): a pid from a message, a stale
+ * file or a reused number is never signalled, and neither is pid 1 or the launcher's own group.
  */
-export function createProcessPort(options: ProcessPortOptions): ProcessPort {
+export function createProcessPort(options: ProcessPortOptions): RealProcesses {
   mkdirSync(options.logDir, { recursive: true });
+  const known = new Map<number, ProcessIdentity>();
+  const ownGroup = readStat(process.pid)?.processGroup;
+
+  /** The process, if it is one we started or proved and its pid still names it. */
+  const current = (pid: number): ProcessIdentity | undefined => {
+    const identity = known.get(pid);
+    if (identity === undefined || pid <= 1) return undefined;
+    if (isSameProcess(identity)) return identity;
+    known.delete(pid); // ended, or the pid now belongs to another process
+    return undefined;
+  };
+  const signal = (pid: number, signal: NodeJS.Signals, wholeGroup: boolean): void => {
+    if (current(pid) === undefined) return;
+    // A group only when the process leads it and it is not ours (a service started by hand may share its shell's).
+    const group = wholeGroup && readStat(pid)?.processGroup === pid && pid !== ownGroup;
+    try {
+      process.kill(group ? -pid : pid, signal);
+    } catch {
+      // ended meanwhile
+    }
+  };
+
   return {
     start(service) {
       const file = logFileOf(options.logDir, service);
@@ -43,34 +74,35 @@ export function createProcessPort(options: ProcessPortOptions): ProcessPort {
         });
         if (child.pid === undefined) throw new Error(`cannot start ${service}: no process was created`);
         const pid = child.pid;
-        child.on("exit", (code, signal) => options.onExit(pid, code, signal));
+        // spawn returns once the program is exec'd: this is the service's own command line.
+        const identity = identityOf(pid);
+        if (identity !== null) known.set(pid, identity);
+        child.on("exit", (code, signal) => {
+          known.delete(pid);
+          options.onExit(pid, code, signal);
+        });
         child.unref();
         return pid;
       } finally {
         closeSync(output);
       }
     },
-    isAlive,
-    kill: signalGroup,
-    askToStop(service, pid) {
-      // The router takes STOP from the bus only with router.acceptDeath; it is ours to signal.
-      if (service === "router") signalGroup(pid, "SIGTERM");
-      else options.askToStop(service);
+    claim(service, pid, recorded) {
+      if (pid <= 1 || pid === process.pid) return false;
+      const identity = recorded === undefined ? identityOf(pid) : isSameProcess(recorded) ? recorded : null;
+      if (identity === null || identity.pid !== pid || !runsProgram(pid, options.mainOf(service))) return false;
+      known.set(pid, identity);
+      return true;
     },
+    stateOf(pid): ProcessState {
+      if (current(pid) === undefined) return "gone";
+      const state = readStat(pid)?.state;
+      return state === undefined || state === "Z" ? "gone" : state === "T" || state === "t" ? "stopped" : "running";
+    },
+    terminate: (pid) => signal(pid, "SIGTERM", false),
+    kill: (pid) => signal(pid, "SIGKILL", true),
+    identityOf: current,
   };
-}
-
-/** Signals a service's whole process group: a private mpd goes with its music player. */
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // already gone
-    }
-  }
 }
 
 function rotate(file: string): void {

@@ -1,16 +1,37 @@
-import { backoffDelay, ExitCode, type Clock, type TimerHandle } from "@roomguard/runtime";
+import { backoffDelay, ExitCode, type Clock, type ProcessIdentity, type TimerHandle } from "@roomguard/runtime";
 
-/** What the supervisor needs of the operating system; main.ts gives it real processes. */
+/** What /proc says of a process: `stopped` is SIGSTOPped (alive, but it can say nothing); `gone` has ended, or its pid is now another process's. */
+export type ProcessState = "running" | "stopped" | "gone";
+
+/**
+ * What the supervisor needs of the operating system; main.ts gives it real processes
+ * (processes.ts). It signals only processes it started or claimed, each checked right before.
+ */
 export interface ProcessPort {
-  /** Starts the service in its own process group and returns its pid. Throws when it cannot. */
+  /** Starts the service in a session and process group of its own and returns its pid. Throws when it cannot. */
   start(service: string): number;
-  /** True while the process exists and is not a zombie. */
-  isAlive(pid: number): boolean;
-  /** Signals the service's whole process group (a private mpd goes with the music player). */
-  kill(pid: number, signal: NodeJS.Signals): void;
-  /** Asks the service to stop: `CONTROL: <service> STOP` over the bus (the router, which ignores that by default, gets SIGTERM). */
-  askToStop(service: string, pid: number): void;
+  /**
+   * Takes `pid` on as `service` when /proc proves that is what it is: a process of this user
+   * running that service's program (and with `recorded`, still the process the pid file
+   * recorded). False: not proven, so it is neither adopted nor ever signalled.
+   */
+  claim(service: string, pid: number, recorded?: ProcessIdentity): boolean;
+  /** What a process it started or claimed is now. */
+  stateOf(pid: number): ProcessState;
+  /** SIGTERM to the process alone: a clean stop, in which it stops its own children. */
+  terminate(pid: number): void;
+  /** SIGKILL to its whole process group (a private mpd goes with the music player). */
+  kill(pid: number): void;
 }
+
+/**
+ * What became of a heartbeat. `counted` and `adopted` are the usual ones; the others are
+ * ignored, and say why: `unproven` (for a service not running here, from a process that is not
+ * provably that service), `not-supervised` (from another pid than the supervised process),
+ * `stopped-process` (from a process that /proc says is stopped or has ended), `not-running` (for
+ * a service that is stopping or is not supervised), `held` (kept until adoptions are allowed).
+ */
+export type HeartbeatVerdict = "counted" | "adopted" | "unproven" | "not-supervised" | "stopped-process" | "not-running" | "held";
 
 /** `LAUNCHER: <event> {…}` — every start, adoption, loss, restart, give-up and stop. */
 export interface LauncherEvent {
@@ -53,12 +74,22 @@ export interface SupervisorOptions {
   maxRestarts: number;
   /** Running this long with heartbeats makes the losses in a row count from zero again. */
   stableS: number;
-  /** STOP over the bus, SIGTERM at half this, SIGKILL at the end. */
+  /** A stop sends SIGTERM, and SIGKILL this many seconds later. */
   stopTimeoutS: number;
   clock: Clock;
   processes: ProcessPort;
   report: (event: LauncherEvent) => void;
+  /**
+   * Heartbeats do not adopt until {@link Supervisor.allowAdoptions} (the latest of each service's
+   * is kept and then looked at): the launcher first makes sure that no other launcher runs them.
+   */
+  adoptionsHeld?: boolean;
+  /** The supervisor's own checks came `lateMs` late (the launcher was stopped or starved); nobody was judged on that silence. */
+  onStall?: (lateMs: number) => void;
 }
+
+/** How often the supervisor looks at its services. */
+const CHECK_EVERY_MS = 250;
 
 interface Supervised {
   service: string;
@@ -66,12 +97,17 @@ interface Supervised {
   pid?: number;
   startedAt?: number;
   heartbeatAt?: number;
+  /** Where its silence is counted from: its start, its last heartbeat, or the last time heartbeats could not arrive. */
+  quietSince?: number;
+  /** When a `CONTROL: <service|all> STOP` was seen on the bus (with bus.acceptStop): an exit soon after is an operator's stop. */
+  busStopAt?: number;
+  /** The latest heartbeat while adoptions are held. */
+  held?: { pid: number; problem: string | undefined };
   /** Restarts since the launcher began (shown); losses in a row (for backoff and give-up). */
   restarts: number;
   lossesInRow: number;
   retryAt?: number;
   stopDeadline?: number;
-  termSent?: boolean;
   reason?: string;
   problem?: string;
   stopped?: Array<() => void>;
@@ -87,10 +123,14 @@ export class Supervisor {
   private readonly services = new Map<string, Supervised>();
   private readonly timer: TimerHandle;
   private heartbeatsFlow = true;
+  private adoptionsHeld: boolean;
+  private lastCheckAt: number;
 
   constructor(private readonly options: SupervisorOptions) {
     for (const service of options.services) this.services.set(service, { service, state: "stopped", restarts: 0, lossesInRow: 0 });
-    this.timer = options.clock.setInterval(() => this.check(), 250);
+    this.adoptionsHeld = options.adoptionsHeld ?? false;
+    this.lastCheckAt = options.clock.now();
+    this.timer = options.clock.setInterval(() => this.check(), CHECK_EVERY_MS);
   }
 
   /** The names it knows, in start order. */
@@ -102,7 +142,10 @@ export class Supervisor {
     return this.services.has(service);
   }
 
-  /** Takes over a running service found by its heartbeat (a launcher that came back). */
+  /**
+   * Takes over a running service: one the pid file names, or found by its heartbeat (a launcher
+   * that came back, a service started by hand). `pid` must have been claimed from the process port.
+   */
   adopt(service: string, pid: number): void {
     const entry = this.entry(service);
     if (entry.state === "starting" || entry.state === "running" || entry.state === "stopping") return;
@@ -111,7 +154,9 @@ export class Supervisor {
       pid,
       startedAt: this.options.clock.now(),
       heartbeatAt: this.options.clock.now(),
+      quietSince: this.options.clock.now(),
       reason: undefined,
+      busStopAt: undefined,
     });
     this.options.report({ event: "adopt", service, pid });
   }
@@ -125,24 +170,59 @@ export class Supervisor {
   }
 
   /**
-   * A heartbeat came. One from another live process for a service that is not running here
-   * (started by hand, or by a launcher that died) adopts it rather than starting a second.
+   * A heartbeat came: anyone on the bus can send one, so its pid is checked against /proc. For a
+   * service that is not running here, one from a process that provably is that service (started
+   * by hand, or by a launcher that died) adopts it rather than starting a second; any other pid
+   * is ignored. For a supervised service only its own process counts, and only while /proc says
+   * it runs: a heartbeat naming a stopped or ended process cannot keep it "running".
    */
-  heartbeat(service: string, pid: number, problem?: string): void {
+  heartbeat(service: string, pid: number, problem?: string): HeartbeatVerdict {
     const entry = this.services.get(service);
-    if (!entry) return;
+    if (!entry) return "not-running";
     const live = entry.state === "starting" || entry.state === "running" || entry.state === "stopping";
-    if (!live && entry.pid !== pid && this.options.processes.isAlive(pid)) {
+    if (!live) {
+      if (this.adoptionsHeld) {
+        entry.held = { pid, problem };
+        return "held";
+      }
+      if (!this.options.processes.claim(service, pid)) return "unproven";
       this.adopt(service, pid);
-      return;
+      entry.problem = problem;
+      return "adopted";
     }
-    if (entry.pid !== pid || (entry.state !== "starting" && entry.state !== "running")) return;
+    if (entry.state === "stopping") return "not-running";
+    if (entry.pid !== pid) return "not-supervised";
+    if (this.options.processes.stateOf(pid) !== "running") return "stopped-process";
     const now = this.options.clock.now();
     entry.heartbeatAt = now;
+    entry.quietSince = now;
     entry.state = "running";
     entry.problem = problem;
     if (entry.lossesInRow > 0 && entry.startedAt !== undefined && now - entry.startedAt >= this.options.stableS * 1000)
       entry.lossesInRow = 0;
+    return "counted";
+  }
+
+  /** Lets heartbeats adopt, and takes the latest held one of each service as if it came now; says what became of those. */
+  allowAdoptions(): { service: string; pid: number; verdict: HeartbeatVerdict }[] {
+    this.adoptionsHeld = false;
+    const verdicts = [];
+    for (const entry of this.services.values()) {
+      const held = entry.held;
+      entry.held = undefined;
+      if (held) verdicts.push({ service: entry.service, pid: held.pid, verdict: this.heartbeat(entry.service, held.pid, held.problem) });
+    }
+    return verdicts;
+  }
+
+  /**
+   * `CONTROL: <service> STOP` (or `all`) was seen on the bus, which the service obeys with
+   * bus.acceptStop: if it exits cleanly within stopTimeoutS, that is an operator's stop — it
+   * stays stopped, and it is no loss.
+   */
+  stopSeenOnBus(service: string): void {
+    const entry = this.services.get(service);
+    if (entry && (entry.state === "starting" || entry.state === "running")) entry.busStopAt = this.options.clock.now();
   }
 
   /**
@@ -150,25 +230,22 @@ export class Supervisor {
    * restarting) silence proves nothing; when it is back, every service's silence counts from then.
    */
   setHeartbeatsFlow(flowing: boolean): void {
-    if (flowing && !this.heartbeatsFlow) {
-      const now = this.options.clock.now();
-      for (const entry of this.services.values()) if (entry.heartbeatAt !== undefined) entry.heartbeatAt = now;
-    }
+    if (flowing && !this.heartbeatsFlow) this.forgiveSilence();
     this.heartbeatsFlow = flowing;
   }
 
-  /** A child of ours exited (main.ts forwards the exit code; adopted ones are found by polling). */
-  exited(pid: number, code: number | null): void {
-    for (const entry of this.services.values()) if (entry.pid === pid) this.gone(entry, code);
+  /** A child of ours exited with `code`, or `signal` ended it (main.ts forwards both; adopted ones are found by polling). */
+  exited(pid: number, code: number | null, signal?: NodeJS.Signals | null): void {
+    for (const entry of this.services.values()) if (entry.pid === pid) this.gone(entry, code ?? signal ?? undefined);
   }
 
   /** Kills a service as a crash would: it is lost, and restarted. */
   kill(service: string): void {
     const entry = this.entry(service);
-    if (entry.pid !== undefined) this.options.processes.kill(entry.pid, "SIGKILL");
+    if (entry.pid !== undefined) this.options.processes.kill(entry.pid);
   }
 
-  /** A clean stop: STOP over the bus, then SIGTERM, then SIGKILL. Resolves when it is gone. */
+  /** A clean stop: SIGTERM, then SIGKILL after stopTimeoutS. Resolves when it is gone. */
   stop(service: string): Promise<void> {
     const entry = this.entry(service);
     if (entry.state === "waiting" || entry.state === "failed") {
@@ -179,8 +256,7 @@ export class Supervisor {
     if (entry.state !== "stopping") {
       entry.state = "stopping";
       entry.stopDeadline = this.options.clock.now() + this.options.stopTimeoutS * 1000;
-      entry.termSent = false;
-      if (entry.pid !== undefined) this.options.processes.askToStop(service, entry.pid);
+      if (entry.pid !== undefined) this.options.processes.terminate(entry.pid);
     }
     return new Promise((resolve) => (entry.stopped ??= []).push(resolve));
   }
@@ -195,7 +271,7 @@ export class Supervisor {
       if (entry.state === "stopped") continue;
       entry.state = "stopping";
       entry.stopDeadline = this.options.clock.now();
-      if (entry.pid !== undefined) this.options.processes.kill(entry.pid, "SIGKILL");
+      if (entry.pid !== undefined) this.options.processes.kill(entry.pid);
     }
   }
 
@@ -242,6 +318,7 @@ export class Supervisor {
     const now = this.options.clock.now();
     entry.retryAt = undefined;
     entry.heartbeatAt = undefined;
+    entry.busStopAt = undefined;
     entry.reason = undefined;
     try {
       entry.pid = this.options.processes.start(entry.service);
@@ -252,56 +329,75 @@ export class Supervisor {
     }
     entry.state = "starting";
     entry.startedAt = now;
+    entry.quietSince = now;
     this.options.report({ event, service: entry.service, pid: entry.pid, ...(event === "restart" ? { restarts: entry.restarts } : {}) });
   }
 
   private check(): void {
     const now = this.options.clock.now();
+    // Its own silence is not theirs: a check far later than due means the launcher itself did not
+    // run (SIGSTOP, a starved machine), and the heartbeats meanwhile are still unread.
+    const lateMs = now - this.lastCheckAt - CHECK_EVERY_MS;
+    this.lastCheckAt = now;
+    if (lateMs > this.options.heartbeatIntervalS * 1000) {
+      this.forgiveSilence();
+      this.options.onStall?.(lateMs);
+    }
     for (const entry of this.services.values()) {
       if (entry.state === "starting" || entry.state === "running") {
-        if (entry.pid === undefined || !this.options.processes.isAlive(entry.pid)) {
-          this.gone(entry, null);
+        if (entry.pid === undefined || this.options.processes.stateOf(entry.pid) === "gone") {
+          this.gone(entry, undefined);
           continue;
         }
         if (!this.heartbeatsFlow) continue;
-        const silentFor = now - (entry.heartbeatAt ?? entry.startedAt ?? now);
+        const silentFor = now - (entry.quietSince ?? now);
         const allowed =
           entry.heartbeatAt === undefined ? this.options.startGraceS : this.options.missedHeartbeats * this.options.heartbeatIntervalS;
         if (silentFor > allowed * 1000) {
           // A hung process still holds its sockets and pins: it goes before its replacement comes.
-          this.options.processes.kill(entry.pid, "SIGKILL");
+          this.options.processes.kill(entry.pid);
           this.lost(entry, `hung: no heartbeat for ${Math.round(silentFor / 100) / 10} s`);
         }
       } else if (entry.state === "waiting" && entry.retryAt !== undefined && now >= entry.retryAt) {
-        if (entry.pid !== undefined && this.options.processes.isAlive(entry.pid)) this.options.processes.kill(entry.pid, "SIGKILL");
+        if (entry.pid !== undefined && this.options.processes.stateOf(entry.pid) !== "gone") this.options.processes.kill(entry.pid);
         else {
           entry.restarts += 1;
           this.launch(entry, "restart");
         }
       } else if (entry.state === "stopping") {
-        if (entry.pid === undefined || !this.options.processes.isAlive(entry.pid)) this.finishStop(entry);
-        else if (now >= (entry.stopDeadline ?? now)) this.options.processes.kill(entry.pid, "SIGKILL");
-        else if (!entry.termSent && now >= (entry.stopDeadline ?? now) - (this.options.stopTimeoutS * 1000) / 2) {
-          entry.termSent = true;
-          this.options.processes.kill(entry.pid, "SIGTERM");
-        }
+        if (entry.pid === undefined || this.options.processes.stateOf(entry.pid) === "gone") this.finishStop(entry);
+        else if (now >= (entry.stopDeadline ?? now)) this.options.processes.kill(entry.pid);
       }
     }
   }
 
-  private gone(entry: Supervised, code: number | null): void {
+  /** Every live service's silence counts from now: until now, none of its heartbeats could be read. */
+  private forgiveSilence(): void {
+    const now = this.options.clock.now();
+    for (const entry of this.services.values()) if (entry.quietSince !== undefined) entry.quietSince = now;
+  }
+
+  /** Its process ended: with an exit code, by a signal, or (not our child) nobody knows how. */
+  private gone(entry: Supervised, code: number | NodeJS.Signals | undefined): void {
     if (entry.state === "stopping") {
       this.finishStop(entry);
       return;
     }
     if (entry.state !== "starting" && entry.state !== "running") return;
+    const now = this.options.clock.now();
+    if (entry.busStopAt !== undefined && now - entry.busStopAt <= this.options.stopTimeoutS * 1000 && (code === 0 || code === undefined)) {
+      entry.state = "stopped";
+      entry.reason = "stopped by a STOP from the bus; `start` starts it again";
+      this.options.report({ event: "stop", service: entry.service, ...this.pidOf(entry), reason: entry.reason });
+      return;
+    }
     if (code === ExitCode.config) {
       entry.state = "failed";
       entry.reason = "its config is invalid (exit 78): fix it, then start it again";
       this.options.report({ event: "give-up", service: entry.service, pid: entry.pid, reason: entry.reason });
       return;
     }
-    this.lost(entry, code === null ? "exited" : `exited with code ${code}`);
+    this.lost(entry, code === undefined ? "exited" : typeof code === "string" ? `killed by ${code}` : `exited with code ${code}`);
   }
 
   private lost(entry: Supervised, reason: string): void {

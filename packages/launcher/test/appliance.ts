@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after } from "node:test";
 import { fileURLToPath } from "node:url";
+import { Publisher } from "zeromq";
 import { BusClient, isServerErrorCode, parseSubject, request, RequestError, type BusMessage, type Subscription } from "@roomguard/bus";
 import { findProcesses } from "@roomguard/runtime";
 import { freePort, makeTracks, nextMatching, startServiceProcess, waitUntil, type ServiceProcess } from "@roomguard/testing";
@@ -127,4 +128,34 @@ export async function eventually(what: string, check: () => boolean, timeoutMs =
     },
     { what, timeoutMs, intervalMs: 100 },
   );
+}
+
+/**
+ * An attacker's bare PUB socket on the appliance's bus (no roomguard code): `send` publishes
+ * messages every 100 ms until `stop` (a PUB socket that has just connected loses what it sends
+ * first, so once is not enough). Closed when the test ends.
+ */
+export function forger(dir: string): { send(...messages: string[]): void; stop(): void } {
+  const socket = new Publisher({ linger: 0 });
+  socket.connect(`ipc://${dir}/in.sock`);
+  let timer: NodeJS.Timeout | undefined;
+  const stop = (): void => clearInterval(timer);
+  after(() => (stop(), socket.close()));
+  return {
+    send(...messages) {
+      stop();
+      const once = async (): Promise<void> => {
+        for (const message of messages) await socket.send(message);
+      };
+      void once();
+      timer = setInterval(() => void once().catch(() => undefined), 100);
+    },
+    stop,
+  };
+}
+
+/** The appliance's config with only the router and the keypad: quicker, for tests of the launcher itself. */
+export async function smallApplianceConfig(dir: string, launcher: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const config = await applianceConfig(dir, 0);
+  return { ...config, launcher: { ...(config.launcher as object), services: ["keypad"], ...launcher } };
 }

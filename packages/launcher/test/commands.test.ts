@@ -13,9 +13,10 @@ function context() {
   let nextPid = 500;
   const processes: ProcessPort = {
     start: () => (alive.add(nextPid), nextPid++),
-    isAlive: (pid) => alive.has(pid),
+    claim: () => false,
+    stateOf: (pid) => (alive.has(pid) ? "running" : "gone"),
+    terminate: (pid) => void alive.delete(pid),
     kill: (pid) => void alive.delete(pid),
-    askToStop: (_service, pid) => void alive.delete(pid),
   };
   const clock = new ManualClock();
   const supervisor = new Supervisor({
@@ -106,6 +107,13 @@ describe("launcher commands (the shell's and roomguard ctl's)", () => {
     assert.equal(await run("list"), "router        stopped\nkeypad        stopped");
     assert.equal(await run("quit"), "stopping every service, then the launcher");
     assert.equal(quits(), 1);
+  });
+
+  it("under systemd, quit is refused with the command that stops the appliance", async () => {
+    const { ctx, run, quits } = context();
+    ctx.quitRefused = "the launcher runs under systemd, which would start it again: `sudo systemctl stop roomguard` stops it";
+    assert.equal(await run("quit"), ctx.quitRefused);
+    assert.equal(quits(), 0);
   });
 });
 

@@ -127,7 +127,7 @@ describe("a new service package", () => {
         "the new process's heartbeat",
         (pids) => pids.includes(secondPid),
       );
-      assert.match(output, /"msg":"lost throwaway".*"reason":"exited/);
+      assert.match(output, /"msg":"lost throwaway".*"reason":"killed by SIGKILL"/);
 
       // Stopped: with the launcher, cleanly, and nothing of it is left.
       launcher.kill("SIGTERM");

@@ -1,36 +1,50 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ManualClock } from "@roomguard/runtime";
+import { ManualClock, type Clock } from "@roomguard/runtime";
 import { TEST_TIMING } from "./timing.js";
-import { Supervisor, type LauncherEvent, type ProcessPort, type SupervisorOptions } from "../src/supervisor.js";
+import { Supervisor, type LauncherEvent, type ProcessPort, type ProcessState, type SupervisorOptions } from "../src/supervisor.js";
 
-/** A process table that only exists here: pids, who is alive, which signals came. */
+/** A process table that only exists here: pids, who is alive or stopped, which signals came, what is provably which service. */
 class ProcessTable implements ProcessPort {
   nextPid = 100;
   readonly alive = new Set<number>();
-  readonly signals: Array<[number, NodeJS.Signals]> = [];
-  readonly asked: string[] = [];
+  /** SIGSTOPped: alive, silent. */
+  readonly stopped = new Set<number>();
+  readonly signals: Array<[number, "SIGTERM" | "SIGKILL"]> = [];
   readonly started: string[] = [];
+  /** What /proc would prove: pid → the service it runs. */
+  readonly runs = new Map<number, string>();
   refuse = new Set<string>();
-  /** Processes that ignore SIGTERM (and STOP). */
+  /** Processes that ignore SIGTERM. */
   stubborn = new Set<number>();
 
   start(service: string): number {
     if (this.refuse.has(service)) throw new Error("spawn ENOENT");
     const pid = this.nextPid++;
     this.alive.add(pid);
+    this.runs.set(pid, service);
     this.started.push(service);
     return pid;
   }
-  isAlive(pid: number): boolean {
-    return this.alive.has(pid);
+  claim(service: string, pid: number): boolean {
+    return this.alive.has(pid) && this.runs.get(pid) === service;
   }
-  kill(pid: number, signal: NodeJS.Signals): void {
-    this.signals.push([pid, signal]);
-    if (signal === "SIGKILL" || !this.stubborn.has(pid)) this.alive.delete(pid);
+  stateOf(pid: number): ProcessState {
+    return !this.alive.has(pid) ? "gone" : this.stopped.has(pid) ? "stopped" : "running";
   }
-  askToStop(service: string, _pid: number): void {
-    this.asked.push(service);
+  terminate(pid: number): void {
+    this.signals.push([pid, "SIGTERM"]);
+    if (!this.stubborn.has(pid)) this.alive.delete(pid);
+  }
+  kill(pid: number): void {
+    this.signals.push([pid, "SIGKILL"]);
+    this.alive.delete(pid);
+  }
+  /** A process that is not any service (a shell, pid 1, somebody's editor). */
+  unrelated(): number {
+    const pid = this.nextPid++;
+    this.alive.add(pid);
+    return pid;
   }
 }
 
@@ -119,7 +133,7 @@ describe("the supervisor", () => {
     r.beat(2);
     const hung = r.pidOf("sensors");
     r.beat(2, ["sensors"]); // silent for exactly missedHeartbeats × interval: not yet
-    assert.equal(r.table.isAlive(hung), true);
+    assert.equal(r.table.alive.has(hung), true);
     r.clock.advance(500);
     assert.deepEqual(r.table.signals, [[hung, "SIGKILL"]]);
     assert.equal(r.events.at(-1)?.event, "lost");
@@ -139,7 +153,7 @@ describe("the supervisor", () => {
     assert.deepEqual(r.table.signals, [], "nothing killed while no heartbeat could arrive");
     r.supervisor.setHeartbeatsFlow(true);
     r.clock.advance(3000);
-    assert.equal(r.table.isAlive(pid), true, "the silence is measured from the bus's return");
+    assert.equal(r.table.alive.has(pid), true, "the silence is measured from the bus's return");
     r.clock.advance(500);
     assert.deepEqual(r.table.signals, [[pid, "SIGKILL"]]);
   });
@@ -193,29 +207,23 @@ describe("the supervisor", () => {
     assert.match(r.supervisor.list()[0]?.reason ?? "", /^cannot start: spawn ENOENT; gave up/);
   });
 
-  it("stop: STOP on the bus first, SIGTERM at half the timeout, SIGKILL at the end; all in reverse order", async () => {
+  it("stop: SIGTERM to the process, SIGKILL at stopTimeoutS; all in reverse order", async () => {
     const r = rig();
     for (const service of r.supervisor.names) r.supervisor.start(service);
     r.beat(2);
     const stubborn = r.pidOf("sensors");
-    r.table.stubborn.add(stubborn);
-    // keypad and music-player obey STOP (they exit on the next check); sensors ignores STOP and SIGTERM.
-    const polite = (service: string): void => void r.table.alive.delete(r.pidOf(service));
+    r.table.stubborn.add(stubborn); // ignores SIGTERM
     const stopping = r.supervisor.stopAll();
-    await Promise.resolve();
-    assert.deepEqual(r.table.asked, ["music-player"]);
-    polite("music-player");
-    for (let i = 0; i < 40 && r.table.asked.length < 3; i++) {
+    for (let i = 0; i < 40 && r.supervisor.list().some((view) => view.state !== "stopped"); i++) {
+      for (const view of r.supervisor.list())
+        if (view.state === "running" && view.pid !== null) r.supervisor.heartbeat(view.service, view.pid);
       r.clock.advance(250);
       await new Promise((resolve) => setImmediate(resolve));
-      if (r.table.asked.at(-1) === "keypad" && r.table.isAlive(r.pidOf("keypad"))) polite("keypad");
     }
-    r.clock.advance(250);
     await stopping;
-    assert.deepEqual(r.table.asked, ["music-player", "sensors", "keypad"]);
     assert.deepEqual(
-      r.table.signals.filter(([pid]) => pid === stubborn).map(([, signal]) => signal),
-      ["SIGTERM", "SIGKILL"],
+      r.table.signals.map(([pid, signal]) => `${pid} ${signal}`),
+      [`${r.events[2]?.pid} SIGTERM`, `${stubborn} SIGTERM`, `${stubborn} SIGKILL`, `${r.events[0]?.pid} SIGTERM`],
     );
     assert.deepEqual(
       r.supervisor.list().map((view) => view.state),
@@ -227,10 +235,11 @@ describe("the supervisor", () => {
     );
   });
 
-  it("adopts a running service from its heartbeat and supervises it like its own", () => {
+  it("adopts a running service from its heartbeat when it is provably that service, and supervises it like its own", () => {
     const r = rig();
     r.table.alive.add(4242);
-    r.supervisor.adopt("keypad", 4242);
+    r.table.runs.set(4242, "keypad"); // started by hand: /proc shows it runs the keypad's main.js
+    assert.equal(r.supervisor.heartbeat("keypad", 4242), "adopted");
     r.supervisor.start("keypad"); // already running: no duplicate
     assert.deepEqual(r.table.started, []);
     r.beat(5);
@@ -242,3 +251,146 @@ describe("the supervisor", () => {
     assert.deepEqual(r.table.started, ["keypad"]);
   });
 });
+
+describe("the supervisor against forged heartbeats (anyone on the bus can send one)", () => {
+  it("a heartbeat naming a process that is not that service adopts nothing, while stopped or waiting, and nothing is ever signalled", () => {
+    const r = rig();
+    const bystander = r.table.unrelated();
+    r.supervisor.start("keypad");
+    r.beat(2);
+    r.supervisor.kill("keypad");
+    r.clock.advance(250);
+    assert.equal(r.supervisor.list()[0]?.state, "waiting", "lost, waiting to restart");
+    for (const pid of [1, 0, -1, bystander]) assert.equal(r.supervisor.heartbeat("keypad", pid), "unproven");
+    assert.equal(r.supervisor.heartbeat("sensors", bystander, "forged problem"), "unproven", "a stopped service adopts nothing either");
+    r.clock.advance(60_000); // the keypad restarts, never beats, is hung, restarts…
+    assert.ok(r.table.signals.length > 0);
+    assert.deepEqual(
+      r.table.signals.filter(([pid]) => r.table.runs.get(pid) !== "keypad"),
+      [],
+      "only the keypad's own processes were signalled, however long",
+    );
+    assert.equal(r.table.alive.has(bystander), true);
+    assert.ok(!r.kinds().includes("adopt keypad") && !r.kinds().includes("adopt sensors"));
+    assert.equal(r.supervisor.list()[1]?.problem, undefined);
+  });
+
+  it("heartbeats with another pid than the supervised process do not keep it alive", () => {
+    const r = rig();
+    r.supervisor.start("sensors");
+    r.beat(2);
+    const real = r.pidOf("sensors");
+    const other = r.table.unrelated();
+    for (let s = 0; s < 3; s++) {
+      assert.equal(r.supervisor.heartbeat("sensors", other, "forged"), "not-supervised");
+      r.clock.advance(1000);
+    }
+    r.clock.advance(500);
+    assert.deepEqual(r.table.signals, [[real, "SIGKILL"]], "hung on time; the other process untouched");
+    assert.equal(r.supervisor.list()[1]?.problem, undefined, "the forger's problem is not shown");
+  });
+
+  it("heartbeats with the real pid of a SIGSTOPped process are ignored: it is hung on time", () => {
+    const r = rig();
+    r.supervisor.start("keypad");
+    r.beat(2);
+    const pid = r.pidOf("keypad");
+    r.table.stopped.add(pid);
+    for (let s = 0; s < 2; s++) {
+      assert.equal(r.supervisor.heartbeat("keypad", pid, "all is well"), "stopped-process");
+      r.clock.advance(1000);
+    }
+    assert.equal(r.supervisor.heartbeat("keypad", pid, "all is well"), "stopped-process");
+    assert.equal(r.supervisor.list()[0]?.state, "running");
+    assert.equal(r.supervisor.list()[0]?.problem, undefined, "the forger's words are not shown");
+    r.clock.advance(500);
+    assert.deepEqual(r.table.signals, [[pid, "SIGKILL"]], "3.5 s after its last own heartbeat");
+    assert.equal(r.events.at(-1)?.event, "lost");
+    assert.match(r.events.at(-1)?.reason ?? "", /^hung: no heartbeat for 3\.\d s$/);
+  });
+
+  it("while adoptions are held, the latest heartbeat of each service waits, and is proven when they are allowed", () => {
+    const r = rig({ adoptionsHeld: true });
+    r.table.alive.add(4242);
+    r.table.runs.set(4242, "keypad");
+    const bystander = r.table.unrelated();
+    assert.equal(r.supervisor.heartbeat("keypad", 4242), "held");
+    assert.equal(r.supervisor.heartbeat("sensors", bystander), "held");
+    assert.deepEqual(r.kinds(), []);
+    assert.deepEqual(r.supervisor.allowAdoptions(), [
+      { service: "keypad", pid: 4242, verdict: "adopted" },
+      { service: "sensors", pid: bystander, verdict: "unproven" },
+    ]);
+    assert.deepEqual(r.kinds(), ["adopt keypad"]);
+  });
+});
+
+describe("the supervisor's own stalls", () => {
+  it("a check far later than due (the launcher stopped) kills nobody: silence counts again from then", () => {
+    const clock = new ManualClock();
+    let skew = 0;
+    // The launcher's view of time: it jumps when the process did not run.
+    const stalling = { ...clockOf(clock), now: () => clock.now() + skew };
+    const stalls: number[] = [];
+    const r = rig({ clock: stalling, onStall: (lateMs) => stalls.push(lateMs) });
+    for (const service of r.supervisor.names) r.supervisor.start(service);
+    for (let s = 0; s < 2; s++) {
+      for (const view of r.supervisor.list()) if (view.pid !== null) r.supervisor.heartbeat(view.service, view.pid);
+      clock.advance(1000);
+    }
+    skew += 30_000; // SIGSTOP for 30 s, then SIGCONT
+    clock.advance(250);
+    assert.deepEqual(r.table.signals, [], "nobody judged on the launcher's own silence");
+    assert.deepEqual(stalls, [30_000]);
+    clock.advance(3000);
+    assert.deepEqual(r.table.signals, [], "silence counts from the stall's end");
+    clock.advance(500);
+    assert.equal(r.table.signals.length, 3, "and then it counts: three silent services are hung");
+  });
+});
+
+describe("the supervisor and STOP from the bus (bus.acceptStop)", () => {
+  it("a clean exit after a STOP seen on the bus is an operator's stop: stopped, not restarted, no loss, however often", () => {
+    const r = rig();
+    r.supervisor.start("keypad");
+    for (let round = 0; round < 8; round++) {
+      r.beat(1);
+      const pid = r.pidOf("keypad");
+      r.supervisor.stopSeenOnBus("keypad");
+      r.table.alive.delete(pid);
+      r.supervisor.exited(pid, 0);
+      r.clock.advance(60_000);
+      assert.equal(r.supervisor.list()[0]?.state, "stopped");
+      assert.match(r.supervisor.list()[0]?.reason ?? "", /^stopped by a STOP from the bus/);
+      r.supervisor.start("keypad"); // the operator's start
+    }
+    assert.equal(r.events.filter((event) => event.event === "lost" || event.event === "give-up").length, 0);
+    assert.equal(r.supervisor.list()[0]?.restarts, 0);
+  });
+
+  it("a crash after a STOP, or a clean exit without one, is still a loss", () => {
+    const r = rig();
+    r.supervisor.start("keypad");
+    r.beat(1);
+    r.supervisor.stopSeenOnBus("keypad");
+    r.table.alive.delete(r.pidOf("keypad"));
+    r.supervisor.exited(r.pidOf("keypad"), 1);
+    assert.equal(r.events.at(-1)?.event, "lost");
+    r.clock.advance(1000);
+    r.beat(1);
+    r.table.alive.delete(r.pidOf("keypad"));
+    r.supervisor.exited(r.pidOf("keypad"), 0);
+    assert.deepEqual(r.events.at(-1), { event: "lost", service: "keypad", pid: 101, reason: "exited with code 0", retry_in_s: 2 });
+  });
+});
+
+/** The clock's methods, bound (a spread of a class instance has none). */
+function clockOf(clock: ManualClock): Clock {
+  return {
+    now: () => clock.now(),
+    setTimeout: (callback, ms) => clock.setTimeout(callback, ms),
+    clearTimeout: (handle) => clock.clearTimeout(handle),
+    setInterval: (callback, ms) => clock.setInterval(callback, ms),
+    clearInterval: (handle) => clock.clearInterval(handle),
+  };
+}

@@ -155,6 +155,7 @@ export function createRouter(deps: RouterDeps): Router {
         log: log.child("control"),
         status: () => ({ ...report() }),
         stop: () => acceptStop("CONTROL: router STOP"),
+        stopRefusal: "STOP from the bus is off (router.acceptDeath): `roomguard ctl stop router` stops it",
       });
       stoppers.push(() => control.stop());
       // The last message of a clean stop; subscribing makes the router's own publisher send it.

@@ -15,6 +15,8 @@ export interface ProcStat {
   name: string;
   /** One letter: R running, S sleeping, D disk wait, Z zombie (ended, not yet reaped), T stopped… */
   state: string;
+  /** Its process group (field 5): a process started in a group of its own leads it (the group's id is its pid). */
+  processGroup: number;
   /** CPU time spent in user mode, ms. */
   userMs: number;
   /** CPU time spent in the kernel on its behalf, ms. */
@@ -46,6 +48,7 @@ export function readStat(pid: number, thread?: number): ProcStat | null {
   return {
     name: text.slice(text.indexOf("(") + 1, close),
     state: fields[0] ?? "",
+    processGroup: field(5),
     userMs: msOf(field(14)),
     systemMs: msOf(field(15)),
     startTicks: field(22),

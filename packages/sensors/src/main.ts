@@ -31,7 +31,9 @@ await runService("sensors", async ({ loaded, config, log, requestStop }) => {
     service: "sensors",
     log,
     status: () => sensors.status(),
-    stop: () => (requestStop("CONTROL: sensors STOP"), true),
+    // Anyone on the bus could send STOP: obeyed only with bus.acceptStop (the launcher stops services with signals).
+    ...(config.bus.acceptStop ? { stop: () => (requestStop("CONTROL: sensors STOP"), true) } : {}),
+    stopRefusal: "STOP from the bus is off (bus.acceptStop): `roomguard ctl stop sensors` stops it",
     commands: { STATE: () => ({ republished: sensors.republish() }) },
   });
 

@@ -1,0 +1,66 @@
+import { linkSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { identityOf, isSameProcess, type ProcessIdentity } from "@roomguard/runtime";
+
+/** What `<stateDir>/launcher.lock` says of the launcher holding it. */
+export interface LockHolder {
+  identity: ProcessIdentity;
+  /** Its control endpoint (`launcher.control`), for the message that tells how to reach it. */
+  control: string;
+}
+
+/** Another launcher, still running, holds the state directory. */
+export class StateDirTakenError extends Error {
+  constructor(
+    readonly file: string,
+    readonly holder: LockHolder,
+  ) {
+    super(`another launcher (pid ${holder.identity.pid}) holds ${file}`);
+    this.name = "StateDirTakenError";
+  }
+}
+
+/**
+ * One launcher per state directory, whatever its control endpoint: takes `file` (created
+ * exclusively, holding this process's identity and control endpoint) and returns how to give it
+ * back. A file left by a launcher that died — its pid gone, or now another process (other start
+ * time or command line) — is taken over. Throws {@link StateDirTakenError} while its launcher runs.
+ */
+export function lockStateDir(file: string, control: string): { release(): void } {
+  const identity = identityOf(process.pid);
+  if (identity === null) throw new Error("cannot read this process's own /proc entry");
+  // Written aside and linked into place: the lock appears whole or not at all (link fails when it exists).
+  const mine = `${file}.${process.pid}`;
+  writeFileSync(mine, JSON.stringify({ identity, control } satisfies LockHolder) + "\n");
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        linkSync(mine, file);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error;
+        const holder = readHolder(file);
+        if (holder !== null && isSameProcess(holder.identity)) throw new StateDirTakenError(file, holder);
+        unlinkSync(file); // its launcher is gone
+      }
+    }
+  } finally {
+    unlinkSync(mine);
+  }
+  return {
+    release() {
+      // Only our own: never a file another launcher took after ours was given up.
+      if (readHolder(file)?.identity.pid === process.pid) unlinkSync(file);
+    },
+  };
+}
+
+function readHolder(file: string): LockHolder | null {
+  try {
+    const holder = JSON.parse(readFileSync(file, "utf8")) as Partial<LockHolder>;
+    const identity = holder.identity;
+    if (typeof identity?.pid !== "number" || !Array.isArray(identity.commandLine) || typeof holder.control !== "string") return null;
+    return holder as LockHolder;
+  } catch {
+    return null; // torn or foreign: nobody can be proven to hold it
+  }
+}

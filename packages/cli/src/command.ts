@@ -59,6 +59,7 @@ export function configAccess(word: string, output: Output): Pick<CommandContext,
     loadConfig(configPath, use) {
       const loaded = loadConfigLeniently({ configPath });
       configFile = loaded.file;
+      for (const warning of loaded.warnings ?? []) output.err(`roomguard ${word}: warning: ${warning}`);
       const { error } = loaded;
       if (error === null) return loaded;
       const broken = use.needs.filter((key) => error.issues.some((issue) => issue.path !== "" && touches(issue.path, key)));

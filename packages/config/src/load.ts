@@ -27,6 +27,8 @@ export interface LoadedConfig {
   file: string | null;
   /** Directory relative paths in the config are resolved against. */
   baseDir: string;
+  /** What is odd about the file but does not stop it being used (it has no settings), for the log. */
+  warnings?: readonly string[];
 }
 
 /**
@@ -61,6 +63,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const file = findConfigFile(options);
   const text = file === null ? "" : readText(file);
   const parsed = parseConfigText(text, file ?? "(defaults)");
+  const warnings = file !== null && parsed.isEmpty ? [emptyFileWarning(file, options)] : [];
   const overridden = applyEnvOverrides(parsed.document, env);
   if (overridden.issues.length > 0) throw new ConfigError(overridden.issues, file);
 
@@ -72,7 +75,34 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     }));
     throw new ConfigError(issues, file);
   }
-  return { config: result.config, file, baseDir: file === null ? (options.cwd ?? process.cwd()) : path.dirname(file) };
+  return {
+    config: result.config,
+    file,
+    baseDir: file === null ? (options.cwd ?? process.cwd()) : path.dirname(file),
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
+}
+
+/**
+ * The warning for a file with no settings at all (empty, only comments, `null`): it runs on every
+ * default. Throws {@link ConfigError} for the installed Pi's config (the system path, as the
+ * launcher's hints tell an installation): it was never set up so, and an empty one is surely a
+ * mistake (a truncated write, a copy that failed).
+ */
+function emptyFileWarning(file: string, options: LoadConfigOptions): string {
+  const message = `config file ${file} has no settings (it is empty, only comments, or null): every setting is its default`;
+  if (file !== (options.systemPath ?? SYSTEM_CONFIG_PATH)) return message;
+  throw new ConfigError(
+    [
+      {
+        path: "",
+        message:
+          `${message}, which the installed appliance never is: a truncated write or a failed copy? ` +
+          `Restore your settings (deploy/install.sh wrote ${file} from deploy/config.template.yaml); to run on the defaults on purpose, write {}`,
+      },
+    ],
+    file,
+  );
 }
 
 /** A config read as well as it could be, by {@link loadConfigLeniently}. */
@@ -93,8 +123,9 @@ export interface LenientConfig extends LoadedConfig {
 export function loadConfigLeniently(options: LoadConfigOptions = {}): LenientConfig {
   const file = findConfigFile(options);
   let error: ConfigError | null = null;
+  let warnings: readonly string[] | undefined;
   try {
-    loadConfig(options);
+    warnings = loadConfig(options).warnings;
   } catch (caught) {
     if (!(caught instanceof ConfigError)) throw caught;
     error = caught;
@@ -125,6 +156,7 @@ export function loadConfigLeniently(options: LoadConfigOptions = {}): LenientCon
     config: result.config,
     file,
     baseDir: file === null ? (options.cwd ?? process.cwd()) : path.dirname(file),
+    ...(warnings ? { warnings } : {}),
     error,
     isGiven: (dottedPath) => valueAt(given, dottedPath.split(".")) !== undefined,
   };
@@ -182,6 +214,8 @@ export function resolveConfigPath(loaded: LoadedConfig, configured: string): str
 
 interface ParsedText {
   document: Record<string, unknown>;
+  /** Nothing set at all: empty, blank lines and comments, or a `null` document (not `{}`, which says so on purpose). */
+  isEmpty: boolean;
   /** `file:line` of the value at a dotted path, when the file has it. */
   where(dottedPath: string): string | undefined;
 }
@@ -190,7 +224,7 @@ interface ParsedText {
 export function parseConfigText(text: string, file: string): ParsedText {
   let value: unknown;
   // Nothing but blank lines and comments is an empty config, not an error.
-  if (text.split("\n").every((line) => /^\s*(#.*)?$/.test(line))) value = {};
+  if (isBlank(text)) value = null;
   else {
     try {
       value = parseYaml(text);
@@ -200,7 +234,8 @@ export function parseConfigText(text: string, file: string): ParsedText {
       throw new ConfigError([{ path: "", message: `YAML syntax: ${error.reason}`, source: at }], file);
     }
   }
-  if (value === null || value === undefined) value = {};
+  const isEmpty = value === null || value === undefined;
+  if (isEmpty) value = {};
   if (typeof value !== "object" || Array.isArray(value)) {
     throw new ConfigError(
       [{ path: "", message: `expected sections of key: value lines, got ${Array.isArray(value) ? "a list" : JSON.stringify(value)}` }],
@@ -209,11 +244,16 @@ export function parseConfigText(text: string, file: string): ParsedText {
   }
   return {
     document: value as Record<string, unknown>,
+    isEmpty,
     where(dottedPath) {
       const line = lineOf(text, dottedPath.split("."));
       return line === undefined ? undefined : `${file}:${line}`;
     },
   };
+}
+
+function isBlank(text: string): boolean {
+  return text.split("\n").every((line) => /^\s*(#.*)?$/.test(line));
 }
 
 /**

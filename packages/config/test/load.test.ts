@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { applyEnvOverrides, envVariableFor } from "../src/env.js";
 import { ConfigError } from "../src/errors.js";
-import { findConfigFile, loadConfig, resolveConfigPath } from "../src/load.js";
+import { findConfigFile, loadConfig, loadConfigLeniently, resolveConfigPath } from "../src/load.js";
 
 function scratch(): string {
   return mkdtempSync(path.join(tmpdir(), "roomguard-config-"));
@@ -86,6 +86,51 @@ describe("loadConfig", () => {
     );
     writeFileSync(file, "# nothing set yet\n\n   # indented comment\n");
     assert.equal(loadConfig({ cwd: dir, env: {} }).config.bus.maxMessageSize, 65536);
+  });
+
+  it("warns that a file with no settings (empty, only comments, null) runs on the defaults, naming it; {} is on purpose", () => {
+    const dir = scratch();
+    const file = path.join(dir, "roomguard.yaml");
+    const base = { cwd: dir, systemPath: path.join(dir, "none"), env: {} };
+    for (const text of ["", "# nothing set yet\n\n", "null\n", "~\n", "---\n# comments only\n"]) {
+      writeFileSync(file, text);
+      const loaded = loadConfig(base);
+      assert.deepEqual(
+        loaded.warnings,
+        [`config file ${file} has no settings (it is empty, only comments, or null): every setting is its default`],
+        JSON.stringify(text),
+      );
+      assert.equal(loaded.config.bus.maxMessageSize, 65536);
+      assert.deepEqual(loadConfigLeniently(base).warnings, loaded.warnings);
+    }
+    writeFileSync(file, "{}\n");
+    assert.equal(loadConfig(base).warnings, undefined);
+    writeFileSync(file, "bus:\n  maxMessageSize: 1024\n");
+    assert.equal(loadConfig(base).warnings, undefined);
+  });
+
+  it("refuses a config with no settings at the installed Pi's path: surely a mistake (exit 78)", () => {
+    const dir = scratch();
+    const system = path.join(dir, "config.yaml"); // stands for /etc/roomguard/config.yaml
+    writeFileSync(system, "# roomguard\n");
+    const found = { cwd: path.join(dir, "elsewhere"), systemPath: system, env: {} };
+    const error = configError(() => loadConfig(found));
+    assert.match(
+      error.message,
+      new RegExp(
+        `^invalid config in ${system}:\\n {2}- config file ${system} has no settings \\(it is empty, only comments, or null\\): every setting is its default, ` +
+          "which the installed appliance never is: a truncated write or a failed copy\\? Restore your settings .*; to run on the defaults on purpose, write \\{\\}$",
+      ),
+    );
+    configError(() => loadConfig({ ...found, configPath: system })); // named, as the service unit does
+    // Tools that must reach a running appliance still read it, with the error to warn about.
+    const lenient = loadConfigLeniently(found);
+    assert.equal(lenient.error?.issues[0]?.path, "");
+    assert.equal(lenient.config.bus.maxMessageSize, 65536);
+    writeFileSync(system, "null\n");
+    configError(() => loadConfig(found));
+    writeFileSync(system, "{}\n");
+    assert.equal(loadConfig(found).warnings, undefined);
   });
 
   it("reports YAML syntax errors with line and column", () => {

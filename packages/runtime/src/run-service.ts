@@ -103,6 +103,7 @@ export async function runService(
   process.on("SIGTERM", () => stop("SIGTERM"));
 
   log.info("starting", { config: loaded.file ?? "(none found: defaults)", pid: process.pid });
+  for (const warning of loaded.warnings ?? []) log.warn(warning);
   try {
     const fail = (error: Error): void => {
       log.error("fatal", { error });

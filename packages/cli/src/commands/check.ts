@@ -52,6 +52,7 @@ async function check(
     output.out(JSON.stringify({ file: configPath ?? null, issues: error.issues.map((issue) => ({ ...issue, owner: "schema" })) }, null, 2));
     return ExitCode.config;
   }
+  for (const warning of loaded.warnings ?? []) output.err(`roomguard check: warning: ${warning}`);
   const installed = findServices();
   const result = await checkWholeConfig(loaded, { services: installed });
   const ok = result.issues.length === 0;

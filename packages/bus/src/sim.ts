@@ -8,6 +8,12 @@ export type SimCommand = { command: "press"; key: string; ms: number | undefined
 
 /** Longest simulated press: a minute. */
 const MAX_PRESS_MS = 60_000;
+/** BCM GPIOs 0–27 are the ones on the 40-pin header (hal's HEADER_GPIOS): a simulated board has no others. */
+const MAX_HEADER_GPIO = 27;
+
+function isHeaderGpio(pin: number): boolean {
+  return Number.isInteger(pin) && pin >= 0 && pin <= MAX_HEADER_GPIO;
+}
 
 /** `SIM: press LEFT` or `SIM: press LEFT 1500` (held 1.5 s). */
 export function simPressMessage(key: string, ms?: number): string {
@@ -20,7 +26,7 @@ export function simPressMessage(key: string, ms?: number): string {
 
 /** `SIM: gpio 17 0`: the outside world drives BCM 17 low. */
 export function simGpioMessage(pin: number, level: 0 | 1): string {
-  if (!(Number.isInteger(pin) && pin >= 0)) throw new MessageError("ESUBJECT", `expected a BCM pin number, got ${pin}`);
+  if (!isHeaderGpio(pin)) throw new MessageError("ESUBJECT", `expected a BCM GPIO on the header (0-${MAX_HEADER_GPIO}), got ${pin}`);
   return formatMessage(Topic.SIM, `gpio ${pin} ${level}`);
 }
 
@@ -41,12 +47,16 @@ export function parseSim(message: BusMessage): SimCommand {
     message.topic === Topic.SIM &&
     words[0] === "gpio" &&
     words.length === 3 &&
-    /^\d+$/.test(words[1] ?? "") &&
+    /^\d{1,2}$/.test(words[1] ?? "") &&
+    isHeaderGpio(Number(words[1])) &&
     /^[01]$/.test(words[2] ?? "")
   ) {
     return { command: "gpio", pin: Number(words[1]), level: words[2] === "1" ? 1 : 0 };
   }
-  throw new MessageError("ESUBJECT", `expected "SIM: press <KEY> [ms]" or "SIM: gpio <bcm> <0|1>", got ${preview(message.text)}`);
+  throw new MessageError(
+    "ESUBJECT",
+    `expected "SIM: press <KEY> [ms]" or "SIM: gpio <bcm> <0|1>" (a header GPIO, 0-${MAX_HEADER_GPIO}), got ${preview(message.text)}`,
+  );
 }
 
 export interface SimServeOptions {
@@ -60,7 +70,7 @@ export interface SimServeOptions {
 
 /**
  * Feeds `SIM:` messages to a service's simulated hardware (services on the sim backend only).
- * Malformed ones are logged once and skipped, never fatal.
+ * Malformed ones, and ones the simulated board refuses, are logged once and skipped, never fatal.
  */
 export function serveSim(options: SimServeOptions): { stop(): void } {
   const subscription = options.bus.subscribe(options.prefix ?? `${Topic.SIM}: `);
@@ -74,7 +84,13 @@ export function serveSim(options: SimServeOptions): { stop(): void } {
         options.log.once("warn", "sim:malformed", "ignoring malformed SIM messages", { reason: error.message });
         continue;
       }
-      options.handle(command);
+      try {
+        options.handle(command);
+      } catch (error) {
+        options.log.once("warn", "sim:refused", "ignoring SIM messages the simulated board refuses", {
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      }
     }
   })();
   return { stop: () => subscription.close() };

@@ -83,11 +83,15 @@ describe("SIM messages", () => {
       "SIM: gpio x 1",
       "SIM: jump",
       "SIM: press A B C",
+      "SIM: gpio 28 1", // off the header: a simulated board has no such pin
+      "SIM: gpio 20000 1",
+      "SIM: gpio 0017 1",
     ]) {
       assert.throws(() => parseSim(must(parseMessage(text))), /expected "SIM: press <KEY> \[ms\]" or "SIM: gpio <bcm> <0\|1>"/, text);
     }
     assert.throws(() => simPressMessage("LEFT", 0.5), /whole milliseconds/);
     assert.throws(() => simPressMessage("TWO WORDS"), /without spaces/);
+    assert.throws(() => simGpioMessage(40, 1), /expected a BCM GPIO on the header \(0-27\), got 40/);
   });
 });
 

@@ -60,6 +60,20 @@ describe("SimGpio: the wires", () => {
     assert.deepEqual(gpio.shorts, [{ pins: [5, 6] }]);
   });
 
+  it("has the header's GPIOs and no others: a pin off the header is refused, not remembered", () => {
+    const gpio = new SimGpio();
+    gpio.setMode(17, { kind: "input", pull: "up" });
+    let changes = 0;
+    gpio.onChange(17, () => changes++);
+    // 20,000 distinct pins once grew the board by each, and every change recomputed them all.
+    for (let pin = 28; pin < 20_028; pin++) assert.throws(() => gpio.drive(pin, 1), { code: "INVALID_PIN" });
+    assert.throws(() => gpio.connect(17, 40), /expected a BCM GPIO on the 40-pin header \(0-27\), got 40/);
+    assert.throws(() => gpio.onChange(-1, () => undefined), { code: "INVALID_PIN" });
+    gpio.drive(17, 0);
+    assert.equal(changes, 1);
+    assert.equal(gpio.level(17), 0);
+  });
+
   it("tells listeners only about pins whose level changed", () => {
     const gpio = new SimGpio();
     gpio.setMode(17, { kind: "input", pull: "up" });

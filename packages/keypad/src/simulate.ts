@@ -29,9 +29,12 @@ export function createSimulator(sim: SimHal, keypad: RoomguardConfig["keypad"], 
     }
     const ms = command.ms ?? DEFAULT_PRESS_MS;
     if (ms <= keypad.debounceMs) {
-      log.warn(
-        `a simulated press of ${ms} ms is inside keypad.debounceMs (${keypad.debounceMs} ms): it is ignored, as a real one would be`,
-        { key: command.key },
+      // Once per key: a flood of short presses must not become a flood of log lines.
+      log.once(
+        "warn",
+        `sim:short:${command.key}`,
+        `a simulated press inside keypad.debounceMs (${keypad.debounceMs} ms) is ignored, as a real one would be`,
+        { key: command.key, ms },
       );
     }
     if (keypad.mode === "buttons") {

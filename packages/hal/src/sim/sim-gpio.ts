@@ -1,3 +1,5 @@
+import { HalError } from "../errors.js";
+import { HEADER_GPIOS } from "../header.js";
 import type { Level } from "../types.js";
 
 /** How the hal configured a pin. */
@@ -17,6 +19,9 @@ export interface Short {
  * one net; a net with something driving 0 reads 0, else with something driving 1 reads 1,
  * else it follows a pull-up or pull-down, else it floats at 0. So a matrix keypad without
  * diodes ghosts here exactly as it does on a bench.
+ *
+ * It has the header's GPIOs and no others: a pin it does not have is refused, never remembered
+ * (every change recomputes every pin it knows, so a board grown by 20,000 pins takes minutes).
  */
 export class SimGpio {
   private readonly modes = new Map<number, SimPinMode>();
@@ -39,18 +44,21 @@ export class SimGpio {
 
   /** Used by the sim hal when it opens, writes or releases a pin. */
   setMode(pin: number, mode: SimPinMode): void {
+    checkPin(pin);
     this.modes.set(pin, mode);
     this.update();
   }
 
   /** The outside world drives `pin` to `level` (a button to ground is `drive(pin, 0)`). */
   drive(pin: number, level: Level): void {
+    checkPin(pin);
     this.external.set(pin, level);
     this.update();
   }
 
   /** The outside world lets go of `pin`: it follows its pull again. */
   release(pin: number): void {
+    checkPin(pin);
     this.external.delete(pin);
     this.update();
   }
@@ -69,6 +77,7 @@ export class SimGpio {
 
   /** Calls `listener` whenever the level of `pin` changes. Returns a function that stops it. */
   onChange(pin: number, listener: () => void): () => void {
+    checkPin(pin);
     const set = this.listeners.get(pin) ?? new Set();
     set.add(listener);
     this.listeners.set(pin, set);
@@ -76,6 +85,8 @@ export class SimGpio {
   }
 
   private link(a: number, b: number, closed: boolean): void {
+    checkPin(a);
+    checkPin(b);
     for (const [from, to] of [
       [a, b],
       [b, a],
@@ -135,4 +146,8 @@ export class SimGpio {
     }
     for (const pin of changed) for (const listener of this.listeners.get(pin) ?? []) listener();
   }
+}
+
+function checkPin(pin: number): void {
+  if (!HEADER_GPIOS.includes(pin)) throw new HalError("INVALID_PIN", `expected a BCM GPIO on the 40-pin header (0-27), got ${pin}`);
 }

@@ -196,6 +196,17 @@ ensure_user() {
   install -d -m 0750 -o roomguard -g roomguard "$STATE"
 }
 
+# The admin who ran `sudo install.sh` joins the roomguard group: the launcher's control socket
+# (roomguard status, roomguard ctl) and the config are for the roomguard user and group alone.
+ensure_admin_in_group() {
+  local admin=${SUDO_USER:-}
+  if [ -z "$admin" ] || [ "$admin" = root ] || ! id "$admin" >/dev/null 2>&1; then return 0; fi
+  if id -nG "$admin" | tr ' ' '\n' | grep -qx roomguard; then return 0; fi
+  usermod -aG roomguard "$admin"
+  did "added $admin to the roomguard group, for roomguard status and roomguard ctl"
+  joined_group=$admin
+}
+
 # Copies $1 to $2 when it differs; true when it did.
 put() {
   if cmp -s "$1" "$2"; then return 1; fi
@@ -286,12 +297,16 @@ main() {
   old_release=$(readlink "$PREFIX/current" 2>/dev/null || true)
   build_release
   ensure_user
+  ensure_admin_in_group
   ensure_config
   switch_release
   ensure_boot_config
   ensure_unit
   start_service
   if [ "$changed" = 0 ]; then say "nothing to change: roomguard is installed and up to date"; fi
+  if [ -n "${joined_group:-}" ]; then
+    say "$joined_group: log out and in again (a new ssh login will do) for 'roomguard status' to work without sudo"
+  fi
 }
 
 # Sourced (by the tests), it only defines its functions.

@@ -36,6 +36,11 @@ if id roomguard >/dev/null 2>&1; then
   userdel roomguard
   say "removed the user roomguard"
 fi
+# userdel leaves the group while the admin install.sh added is still in it.
+if getent group roomguard >/dev/null; then
+  groupdel roomguard
+  say "removed the group roomguard"
+fi
 rm -rf /opt/roomguard /var/cache/roomguard
 say "removed /opt/roomguard"
 if [ "$purge" = 1 ]; then

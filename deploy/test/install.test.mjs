@@ -68,7 +68,9 @@ describe(
 
     it("installs from a checkout: packages, Node, pnpm, a verified build, user, config, boot settings, an enabled unit", () => {
       const started = Date.now();
-      const { stdout } = inChroot(system, "/root/roomguard/deploy/install.sh 2>&1", PI);
+      // Run with sudo by the Pi's admin user, as the docs say.
+      inChroot(system, "useradd --create-home pi");
+      const { stdout } = inChroot(system, "/root/roomguard/deploy/install.sh 2>&1", { env: { ...PI.env, SUDO_USER: "pi" } });
       process.stderr.write(`# deploy test: first install took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
       assert.match(stdout, /platform: Raspberry Pi 4 Model B Rev 1\.5, Debian GNU\/Linux 12 \(bookworm\)/);
       assert.match(stdout, /REBOOT NEEDED/);
@@ -90,6 +92,10 @@ describe(
         readFileSync(path.join(system.root, "root/roomguard/deploy/config.template.yaml"), "utf8"),
       );
       for (const group of ["gpio", "i2c", "audio"]) assert.match(inChroot(system, "id -nG roomguard").stdout, new RegExp(`\\b${group}\\b`));
+      // The admin joins the roomguard group (the control socket's and the config's), and is told to log in again.
+      assert.match(inChroot(system, "id -nG pi").stdout, /\broomguard\b/);
+      assert.match(stdout, /^roomguard: added pi to the roomguard group, for roomguard status and roomguard ctl$/m);
+      assert.match(stdout, /^roomguard: pi: log out and in again .*$/m);
       assert.equal(
         readlinkSync(path.join(system.root, "etc/systemd/system/multi-user.target.wants/roomguard.service")),
         "/etc/systemd/system/roomguard.service",
@@ -116,6 +122,46 @@ describe(
           "kill $tap 2>/dev/null; cat /tmp/tap.txt",
       );
       assert.match(stdout, /^\d\d:\d\d:\d\d\.\d+ +KEY: LEFT$/m);
+    });
+
+    it("only the roomguard user and group reach the control socket: the admin can ask it, any other user cannot quit; quit is systemd's, and an exit 0 is restarted", async () => {
+      const launcher = mainPid(system);
+      assert.equal(
+        inSystem(system, "stat -c '%a %U %G' /run/roomguard /run/roomguard/launcher.sock").stdout,
+        "750 roomguard roomguard\n660 roomguard roomguard\n",
+      );
+      // The admin the installer put in the group (a new login has it).
+      const admin = inSystem(system, "cd / && runuser -u pi -- roomguard status", { allowFailure: true });
+      assert.equal(admin.status, 0, `${admin.stdout}${admin.stderr}`);
+      assert.match(admin.stdout, /^router +running /m);
+      // Any other local user: neither through the config (which it may not read) nor with the socket's path.
+      const nobody = inSystem(system, "cd / && runuser -u nobody -- roomguard ctl quit", { allowFailure: true });
+      assert.notEqual(nobody.status, 0, `${nobody.stdout}${nobody.stderr}`);
+      const direct = inSystem(
+        system,
+        "cd / && runuser -u nobody -- env ROOMGUARD_LAUNCHER_CONTROL=ipc:///run/roomguard/launcher.sock roomguard ctl quit",
+        { allowFailure: true },
+      );
+      assert.equal(direct.status, 69, `${direct.stdout}${direct.stderr}`);
+      assert.match(direct.stderr, /permission denied/);
+      // Not even root quits it over ctl: systemd would start it again; it names what stops it.
+      const quit = inSystem(system, "roomguard ctl quit", { allowFailure: true });
+      assert.equal(quit.status, 1, `${quit.stdout}${quit.stderr}`);
+      assert.match(quit.stderr, /sudo systemctl stop roomguard/);
+      assert.equal(mainPid(system), launcher, "the launcher runs on");
+      assert.equal(inSystem(system, "systemctl is-active roomguard").stdout.trim(), "active");
+      await untilAllRunning(system);
+      // A launcher that ends cleanly without systemctl stop (SIGTERM: exit 0) is started again (Restart=always).
+      inSystem(system, `kill -TERM ${launcher}`);
+      const end = Date.now() + 60_000;
+      while (mainPid(system) === launcher || mainPid(system) === "0") {
+        if (Date.now() > end)
+          throw new Error(
+            `systemd did not start the launcher again: ${inSystem(system, "systemctl status roomguard --no-pager", { allowFailure: true }).stdout}`,
+          );
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      await untilAllRunning(system);
     });
 
     it("services outlive a launcher crash (systemd restarts it and it adopts them) and systemctl stop still stops them all", async () => {
@@ -222,6 +268,7 @@ describe(
       assert.match(stdout, /kept \/etc\/roomguard/);
       assert.equal(inSystem(system, "systemctl list-unit-files roomguard.service --no-legend", { allowFailure: true }).stdout.trim(), "");
       assert.notEqual(inSystem(system, "id roomguard", { allowFailure: true }).status, 0);
+      assert.notEqual(inSystem(system, "getent group roomguard", { allowFailure: true }).status, 0, "nor its group, which pi was in");
       assert.equal(existsSync(path.join(system.root, "opt/roomguard")), false);
       assert.equal(existsSync(path.join(system.root, "usr/local/bin/roomguard")), false);
       assert.equal(existsSync(path.join(system.root, "etc/roomguard/config.yaml")), true);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
 import { Dealer } from "zeromq";
 import { connectAddress } from "./endpoints.js";
 import { isPlainObject, parseReply, RequestError, type RequestErrorCode } from "./requests.js";
@@ -126,7 +126,12 @@ export async function request<Result extends object = Record<string, unknown>>(
 /** Why nothing listens, as far as can be told from here. */
 function whyNothing(address: string): string {
   if (!address.startsWith("ipc://")) return "connection refused";
-  return existsSync(address.slice("ipc://".length))
-    ? "its socket file is there, but nothing accepts connections on it"
-    : "there is no socket file";
+  const file = address.slice("ipc://".length);
+  try {
+    // Connecting to a Unix socket needs write permission on it (and on the way to it).
+    accessSync(file, constants.W_OK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EACCES") return "permission denied: only the user and group it belongs to may connect";
+  }
+  return existsSync(file) ? "its socket file is there, but nothing accepts connections on it" : "there is no socket file";
 }

@@ -40,10 +40,21 @@ describe("the keypad process on simulated hardware", { timeout: 30_000 }, () => 
     assert.ok(keypad.lines.some((line) => line.msg === "stopped"));
   });
 
-  it("CONTROL: keypad STOP stops it cleanly", async () => {
+  it("CONTROL: keypad STOP is refused by default (anyone on the bus could send it); with bus.acceptStop it stops it cleanly", async () => {
     const rig = await keypadRig();
-    const keypad = rig.keypad({ hardware: { backend: "sim" } });
+    const status = rig.client.subscribe("STATUS: keypad");
+    const refusing = rig.keypad({ hardware: { backend: "sim" } });
     await rig.keypadListening();
+    await rig.wanted("CONTROL: keypad STOP");
+    await rig.client.publish("CONTROL: keypad STOP");
+    const answer = parseSubject((await status.nextWithin(3000)) ?? assert.fail("no STATUS answer")).payload;
+    assert.deepEqual(answer, {
+      refused: "STOP",
+      reason: "STOP from the bus is off (bus.acceptStop): `roomguard ctl stop keypad` stops it",
+    });
+    assert.equal(await refusing.stop("SIGTERM"), 0);
+    const keypad = rig.keypad({ hardware: { backend: "sim" }, bus: { ...rig.endpoints, heartbeatIntervalS: 0.2, acceptStop: true } });
+    await keypad.waitForLog((line) => line.msg === "keypad ready");
     await rig.wanted("CONTROL: keypad STOP");
     await rig.client.publish("CONTROL: keypad STOP");
     assert.equal(await keypad.exited, 0);

@@ -205,9 +205,9 @@ await runService(
       () => true,
       () => false,
     );
-    // A launcher with another state directory on this bus is heard within a heartbeat interval:
-    // this one then stops (above) before it adopts or starts anything.
-    if (routerWasUp) await new Promise((resolve) => setTimeout(resolve, config.bus.heartbeatIntervalS * 1200));
+    // A launcher with another state directory on this bus beats once an interval: heard, it makes
+    // this one stop (above) before it adopts or starts anything.
+    if (routerWasUp) await new Promise((resolve) => setTimeout(resolve, config.bus.heartbeatIntervalS * 1500));
     for (const { service, pid, verdict } of running.allowAdoptions()) judged(service, pid, verdict);
     if (routerWasUp) await untilAccountedFor(running, config.bus.heartbeatIntervalS * 1200);
     // What always runs is the bus itself (the router): the others start once it answers.

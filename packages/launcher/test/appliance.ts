@@ -50,8 +50,8 @@ export function scratchDir(): string {
   return dir;
 }
 
-export function startLauncher(dir: string, config: Record<string, unknown>): ServiceProcess {
-  return startServiceProcess({ name: "launcher", main: LAUNCHER_MAIN, dir, config });
+export function startLauncher(dir: string, config: Record<string, unknown>, env?: NodeJS.ProcessEnv): ServiceProcess {
+  return startServiceProcess({ name: "launcher", main: LAUNCHER_MAIN, dir, config, ...(env ? { env } : {}) });
 }
 
 /**

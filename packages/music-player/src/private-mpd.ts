@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import path from "node:path";
 import { chooseBackend, type BackendName, type Board } from "@roomguard/hal";
 import { backoffDelay, readCommandLine, readStat, type Backoff, type Clock, type Logger, type TimerHandle } from "@roomguard/runtime";
+import { describeMpdExit } from "./mpd-exit.js";
 
 /** What the generated mpd.conf says. */
 export interface MpdConfigOptions {
@@ -158,7 +159,7 @@ export function startPrivateMpd(options: PrivateMpdOptions): {
       if (child !== started || state === "stopped") return;
       child = undefined;
       if (options.clock.now() - startedAt > HEALTHY_AFTER_MS) failuresInRow = 0;
-      fail(`mpd exited (${signal ?? `code ${code}`}): ${explain(recent)}`);
+      fail(describeMpdExit(code, signal, recent));
     });
   }
   launch();
@@ -200,14 +201,6 @@ function prepare(options: PrivateMpdOptions, socket: string, configFile: string)
     return `cannot prepare the private mpd: ${(error as Error).message}`;
   }
   return undefined;
-}
-
-/** What went wrong, from mpd's last words: its `exception:` and failure lines say it best. */
-function explain(lines: readonly string[]): string {
-  // Not telling: a first start's missing database and state file, no Avahi, no MIDI config.
-  const noise = /Failed to open '[^']*\/(database|state)': No such file|Avahi|wildmidi/;
-  const telling = lines.filter((line) => /exception:|fail|error/i.test(line) && !noise.test(line));
-  return (telling.length > 0 ? telling : lines).slice(-2).join("; ") || "no output";
 }
 
 /** A private mpd whose music player was killed keeps running: stop it before starting ours. */

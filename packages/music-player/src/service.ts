@@ -3,6 +3,7 @@ import type { Logger } from "@roomguard/runtime";
 import type { AlarmState } from "./alarm-signals.js";
 import { DoorWatch } from "./alarm-signals.js";
 import type { Interruption } from "./interruption.js";
+import { KeyQueue, MAX_WAITING_KEYS } from "./key-queue.js";
 import type { MusicAction } from "./keymap.js";
 import type { MpdConnection } from "./mpd-connection.js";
 import { MpdError, mpdCommand, pairsToRecord } from "./mpd-protocol.js";
@@ -51,21 +52,50 @@ export function createMusicPlayerService(options: MusicPlayerOptions) {
   let demoWritten = false;
   let presses = 0;
   let queue: Promise<void> = Promise.resolve();
+  const keys = new KeyQueue();
+  /** A turn for the waiting keys is in the queue already. */
+  let keysTurnQueued = false;
 
-  /** Runs MPD work after what is already queued; failures are logged, never thrown. */
+  /** Does MPD work now; failures are logged, never thrown. */
+  const attempt = async (what: string, task: (mpd: MpdConnection) => Promise<void>): Promise<void> => {
+    if (!mpd) return;
+    try {
+      await task(mpd);
+    } catch (error) {
+      if (error instanceof NothingToPlayError) log.once("warn", `nothing:${error.message}`, `cannot ${what}: ${error.message}`);
+      else if (error instanceof MpdError && error.code === "ECLOSED")
+        log.debug(`${what}: the connection to MPD ended`, { error: error.message });
+      else log.warn(`cannot ${what}`, { error: error instanceof Error ? error.message : error });
+    }
+  };
+
+  /** Runs MPD work after what is already queued. */
   const run = (what: string, task: (mpd: MpdConnection) => Promise<void>): Promise<void> => {
-    queue = queue.then(async () => {
-      if (!mpd) return;
-      try {
-        await task(mpd);
-      } catch (error) {
-        if (error instanceof NothingToPlayError) log.once("warn", `nothing:${error.message}`, `cannot ${what}: ${error.message}`);
-        else if (error instanceof MpdError && error.code === "ECLOSED")
-          log.debug(`${what}: the connection to MPD ended`, { error: error.message });
-        else log.warn(`cannot ${what}`, { error: error instanceof Error ? error.message : error });
-      }
-    });
+    queue = queue.then(() => attempt(what, task));
     return queue;
+  };
+
+  /**
+   * Queues one turn for the keys waiting: the first is taken only when the turn comes, so keys
+   * that come meanwhile can merge, and MPD has one key's work at a time however fast keys come.
+   */
+  const takeKeyTurn = (): void => {
+    if (keysTurnQueued) return;
+    keysTurnQueued = true;
+    queue = queue.then(async () => {
+      keysTurnQueued = false;
+      const key = keys.take();
+      if (!key) return;
+      if (interruption.active) {
+        log.debug("ignoring keys that waited while an alert sound began", { keys: 1 + keys.clear(), alert: interruption.active });
+        return;
+      }
+      await attempt(`${key.action.kind} (KEY: ${key.name})`, async (mpd) => {
+        const done = await perform(mpd, key.action);
+        if (done.playlist !== undefined) await rememberQueue(mpd, done.playlist);
+      });
+      if (keys.size > 0) takeKeyTurn();
+    });
   };
 
   const send = (text: string): void => {
@@ -163,6 +193,7 @@ export function createMusicPlayerService(options: MusicPlayerOptions) {
 
     lost(error: MpdError): void {
       mpd = undefined;
+      keys.clear(); // pressed for a moment that has passed
       offline = error.message;
       send(subjectMessage(Topic.MUSIC, "offline", { error: error.message }));
     },
@@ -200,10 +231,15 @@ export function createMusicPlayerService(options: MusicPlayerOptions) {
         return;
       }
       presses += 1;
-      void run(`${action.kind} (KEY: ${name})`, async (mpd) => {
-        const done = await perform(mpd, action);
-        if (done.playlist !== undefined) await rememberQueue(mpd, done.playlist);
-      });
+      if (keys.add({ name, action }) !== "waiting") {
+        log.once(
+          "warn",
+          "keys:behind",
+          `keys come faster than MPD takes them: a repeat of the key waiting is merged into it, and past ${MAX_WAITING_KEYS} waiting new keys are dropped (said once; counts in the status)`,
+          { key: name },
+        );
+      }
+      takeKeyTurn();
     },
 
     alarm(state: AlarmState): void {
@@ -245,6 +281,8 @@ export function createMusicPlayerService(options: MusicPlayerOptions) {
         alarm: alarm ?? "unknown",
         alert: interruption.active ?? null,
         presses,
+        keys_merged: keys.counts.merged,
+        keys_dropped: keys.counts.dropped,
         ...(songs === undefined ? {} : { songs }),
         ...(songs === 0 ? { problem: emptyLibraryHint(musicDir()) } : {}),
       };

@@ -14,6 +14,8 @@ export interface BusClientOptions {
   maxMessageSize?: number;
   /** Messages queued per subscription before the oldest is dropped. Default 10,000. */
   subscriptionQueue?: number;
+  /** Bytes of messages queued per subscription before the oldest is dropped. Default 16 MiB. */
+  subscriptionQueueBytes?: number;
   /** Messages ZeroMQ queues towards the router before dropping. Default 10,000. */
   sendQueue?: number;
   /** For "said once" warnings (malformed messages, overflow). */
@@ -64,6 +66,7 @@ export class BusClient {
   readonly endpoints: { in: string; out: string };
   private readonly maxMessageSize: number;
   private readonly subscriptionQueue: number;
+  private readonly subscriptionQueueBytes: number;
   private readonly log: Logger | undefined;
   private readonly onConnection: ((connected: boolean) => void) | undefined;
   private readonly publisher: XPublisher;
@@ -84,6 +87,7 @@ export class BusClient {
     this.endpoints = { in: connectAddress(options.in), out: connectAddress(options.out) };
     this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.subscriptionQueue = options.subscriptionQueue ?? 10_000;
+    this.subscriptionQueueBytes = options.subscriptionQueueBytes ?? 16 * 1024 * 1024;
     this.log = options.log;
     this.onConnection = options.onConnection;
 
@@ -132,14 +136,16 @@ export class BusClient {
    * `close()`.
    */
   subscribe(...prefixes: string[]): Subscription<BusMessage> {
-    const subscription = this.newSubscription<BusMessage>(prefixes);
+    const subscription = this.newSubscription<BusMessage>(prefixes, (message) => message.text.length);
     this.attach({ raw: false, prefixes: subscription.prefixes.map((prefix) => Buffer.from(prefix)), subscription });
     return subscription;
   }
 
   /** Like {@link subscribe}, but yields every message with its frames and parse result, malformed or not. */
   subscribeRaw(...prefixes: string[]): Subscription<RawMessage> {
-    const subscription = this.newSubscription<RawMessage>(prefixes);
+    const subscription = this.newSubscription<RawMessage>(prefixes, (message) =>
+      message.frames.reduce((total, frame) => total + frame.length, 0),
+    );
     this.attach({ raw: true, prefixes: subscription.prefixes.map((prefix) => Buffer.from(prefix)), subscription });
     return subscription;
   }
@@ -215,7 +221,7 @@ export class BusClient {
     this.publisher.close();
   }
 
-  private newSubscription<T>(prefixes: string[]): Subscription<T> {
+  private newSubscription<T>(prefixes: string[], sizeOf: (item: T) => number): Subscription<T> {
     if (this.closed) throw new Error("the bus client is closed");
     const wanted = prefixes.length === 0 ? [""] : prefixes;
     return new Subscription<T>(
@@ -227,6 +233,7 @@ export class BusClient {
           prefixes: wanted,
           dropped: overflowing.droppedCount,
         }),
+      { max: this.subscriptionQueueBytes, sizeOf },
     );
   }
 

@@ -1,3 +1,9 @@
+/** A bound on the bytes a subscription's queue holds, besides its count of messages. */
+export interface QueueBytes<T> {
+  max: number;
+  sizeOf: (item: T) => number;
+}
+
 /**
  * An async iterator of received messages with its own queue, so a slow consumer does
  * not hold up other subscriptions of the same client.
@@ -5,6 +11,7 @@
 export class Subscription<T> implements AsyncIterableIterator<T> {
   readonly prefixes: readonly string[];
   private readonly queue: T[] = [];
+  private queuedBytes = 0;
   private waiting: ((result: IteratorResult<T>) => void) | undefined;
   private closed = false;
   private dropped = 0;
@@ -14,6 +21,8 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
     private readonly limit: number,
     private readonly onClose: (subscription: Subscription<T>) => void,
     private readonly onOverflow: (subscription: Subscription<T>) => void,
+    /** Default: no bound but the count. */
+    private readonly bytes?: QueueBytes<T>,
   ) {
     this.prefixes = prefixes;
   }
@@ -23,7 +32,7 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
     return this.dropped;
   }
 
-  /** Hands over a message; drops the oldest queued one when the consumer is too far behind. */
+  /** Hands over a message; drops the oldest queued ones when the consumer is too far behind (in count or bytes). */
   deliver(item: T): void {
     if (this.closed) return;
     if (this.waiting) {
@@ -32,16 +41,19 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
       resolve({ value: item, done: false });
       return;
     }
-    if (this.queue.length >= this.limit) {
-      this.queue.shift();
+    const size = this.bytes?.sizeOf(item) ?? 0;
+    // 10,000 messages of 64 KiB would be 640 MB: bytes bound the queue too.
+    while (this.queue.length > 0 && (this.queue.length >= this.limit || this.queuedBytes + size > (this.bytes?.max ?? Infinity))) {
+      this.take();
       this.dropped++;
       this.onOverflow(this);
     }
     this.queue.push(item);
+    this.queuedBytes += size;
   }
 
   next(): Promise<IteratorResult<T>> {
-    const item = this.queue.shift();
+    const item = this.take();
     if (item !== undefined) return Promise.resolve({ value: item, done: false });
     if (this.closed) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => {
@@ -54,7 +66,7 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
    * ends. Unlike racing `next()` against a timer, a late message is not lost.
    */
   nextWithin(timeoutMs: number): Promise<T | undefined> {
-    const item = this.queue.shift();
+    const item = this.take();
     if (item !== undefined) return Promise.resolve(item);
     if (this.closed) return Promise.resolve(undefined);
     return new Promise((resolve) => {
@@ -80,10 +92,17 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
     if (this.closed) return;
     this.closed = true;
     this.queue.length = 0;
+    this.queuedBytes = 0;
     const resolve = this.waiting;
     this.waiting = undefined;
     resolve?.({ value: undefined, done: true });
     this.onClose(this);
+  }
+
+  private take(): T | undefined {
+    const item = this.queue.shift();
+    if (item !== undefined && this.bytes) this.queuedBytes -= this.bytes.sizeOf(item);
+    return item;
   }
 
   [Symbol.asyncIterator](): this {

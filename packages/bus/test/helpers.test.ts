@@ -169,6 +169,25 @@ describe("Subscription", () => {
     return subscription.nextWithin(1).then((first) => assert.equal(first, 2));
   });
 
+  it("bounds the bytes it queues too: the oldest go first", async () => {
+    const subscription = new Subscription<string>(
+      [""],
+      1000,
+      () => undefined,
+      () => undefined,
+      { max: 10, sizeOf: (text) => text.length },
+    );
+    for (const text of ["aaaa", "bbbb", "cccc", "dd"]) subscription.deliver(text);
+    assert.equal(subscription.droppedCount, 1);
+    assert.equal(await subscription.nextWithin(1), "bbbb");
+    subscription.deliver("eeee"); // room again after one was taken
+    assert.equal(subscription.droppedCount, 1);
+    assert.deepEqual(
+      [await subscription.nextWithin(1), await subscription.nextWithin(1), await subscription.nextWithin(1)],
+      ["cccc", "dd", "eeee"],
+    );
+  });
+
   it("does not lose a message that arrives after nextWithin gave up", async () => {
     const subscription = new Subscription<number>(
       [""],

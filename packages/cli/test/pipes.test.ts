@@ -107,6 +107,32 @@ describe("roomguard's output into pipes", { timeout: 60_000 }, () => {
     assert.match(tap.stderr(), /^# tapping CLOSED: at ipc:\S+ \(Ctrl-C stops\)\n$/);
   });
 
+  it("tap holds at most 16 MiB of messages it could not print yet: 1,000 of 60 KB drop the oldest", async () => {
+    const rig = await busRig();
+    const config = path.join(rig.dir, "tap.yaml");
+    writeFileSync(config, JSON.stringify({ bus: rig.endpoints }));
+    const count = 1000;
+    const last = rig.client.subscribe(`BIG: ${count - 1} `);
+    const tap = roomguard(["tap", "BIG:", "--config", config]);
+    const stdout = tap.child.stdout ?? assert.fail("no stdout");
+    stdout.pause();
+    await rig.wanted("BIG: 1");
+    for (let n = 0; n < count; n++) await rig.client.publish(`BIG: ${n} ${"x".repeat(60_000)}`);
+    await nextMatching(last, `BIG: ${count - 1} to pass the router`, () => true, 10_000);
+    let shown = 0;
+    stdout.on("data", (chunk: Buffer) => (shown += chunk.toString().split("\n").length - 1));
+    stdout.resume();
+    await waitUntil(() => /^# fell behind: dropped \d+ messages/m.test(tap.stderr()), {
+      what: "tap to say it fell behind",
+      timeoutMs: 10_000,
+    });
+    tap.child.kill("SIGINT");
+    assert.equal(await tap.exited, 0);
+    const total = Number(/^# dropped (\d+) messages in all/m.exec(tap.stderr())?.[1]);
+    // 16 MiB is 279 of them: the rest waited in the pipe, or were dropped.
+    assert.ok(total >= count - 279 - 100 && shown + total <= count, `shown ${shown}, dropped ${total}, of ${count}`);
+  });
+
   it("tap says when it falls behind and drops messages, and the total at the end", async () => {
     const rig = await busRig();
     const config = path.join(rig.dir, "tap.yaml");

@@ -1,7 +1,7 @@
 // Output into pipes: complete or failed, never silently cut; a reader that leaves ends the command quietly.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
@@ -92,6 +92,18 @@ describe("roomguard's output into pipes", { timeout: 60_000 }, () => {
     assert.equal(await journal.exited, 141);
     assert.match(text, /^0 {2}\d{4}-\d\d-\d\d [\d:.]+ {2}KEY: 0\n/);
     assert.equal(journal.stderr(), "");
+  });
+
+  it("journal into a full disk fails, saying so (exit 1)", async () => {
+    const dir = await journalOf(20_000);
+    const full = openSync("/dev/full", "w");
+    const child = spawn(process.execPath, [CLI, "journal", "--dir", dir], { stdio: ["ignore", full, "pipe"] });
+    closeSync(full);
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    assert.equal(code, 1);
+    assert.equal(stderr, "roomguard: cannot write the output: ENOSPC: no space left on device, write\n");
   });
 
   it("tap into a closed pipe ends quietly", async () => {

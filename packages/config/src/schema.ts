@@ -68,7 +68,25 @@ const journal = v.strictObject({
   maxBytes: setting(
     wholeNumber(128 * KiB, 64 * 1024 * MiB),
     64 * MiB,
-    "The oldest segments are deleted while the journal is larger than this many bytes.",
+    "The whole journal's bound: the oldest segments are deleted while it is larger than this many bytes (protected topics' messages are kept apart first, see protectedTopics).",
+  ),
+  maxAgeDays: setting(
+    wholeNumber(0, 36_500),
+    90,
+    "Messages older than this many days are deleted, a segment at a time (once its newest message is that old). 0: no age limit, only maxBytes.",
+  ),
+  protectedTopics: setting(
+    v.pipe(
+      v.array(v.pipe(v.string(), v.regex(/^[A-Z][A-Z0-9_]*$/, "a topic such as DOOR"))),
+      v.check((list) => new Set(list).size === list.length, "each topic at most once"),
+    ),
+    ["ALARM", "DOOR", "MOTION", "KEY", "LAUNCHER", "CONTROL", "DEATH"],
+    "Topics whose recent past a burst of other messages cannot push out: when a segment is deleted for room, their messages move into segments of their own, protectedTopicBytes for each topic.",
+  ),
+  protectedTopicBytes: setting(
+    wholeNumber(16 * KiB, 1024 * MiB),
+    2 * MiB,
+    "Bytes each protected topic keeps (about 45,000 key presses), taken out of maxBytes; a flood of one protected topic pushes out only that topic's past.",
   ),
 });
 
@@ -97,6 +115,16 @@ const router = v.strictObject({
     wholeNumber(1000, 10_000_000),
     1_000_000,
     "Messages queued for the journal while the router's own reader is behind (a busy CPU), before journal entries are lost. Memory as for subscriberQueue, used only while behind.",
+  ),
+  maxSubscriptionBytes: setting(
+    wholeNumber(32, 64 * KiB),
+    256,
+    "Longest subscription (topic prefix) a subscriber may send, in bytes. A longer one makes libzmq cut that subscriber before any publisher sees it: every publisher keeps every subscription in memory.",
+  ),
+  maxSubscriptions: setting(
+    wholeNumber(100, 1_000_000),
+    1000,
+    "Most distinct subscriptions the publishers are asked to keep (the appliance uses a few dozen). Past it the router cuts every subscriber, which makes the publishers forget them; subscribers reconnect by themselves. libzmq does not tell which subscriber sent what, so a per-subscriber limit cannot be had.",
   ),
   journal: v.optional(journal, {}),
 });

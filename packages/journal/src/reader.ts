@@ -1,15 +1,27 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { listSegments, readBlocks, type SegmentFile } from "./segments.js";
+import { BlockKind } from "./format.js";
+import { listLane, listSegments, readBlocks, type Block, type SegmentFile } from "./segments.js";
 import { decodeMessages } from "./zmtp-frames.js";
 
-/** One journaled message. */
+/** One journaled message, or a gap marker where messages are missing. */
 export interface JournalRecord {
   /** Position in the journal, counting from the first message ever journaled in this directory. */
   seq: number;
-  /** When the router journaled it, in ms since the epoch. */
+  /** When the router journaled it, in ms since the epoch (for a gap: when the gap was noticed). */
   timeMs: number;
-  /** The message's frames (bus messages have one). */
+  /** The message's frames (bus messages have one); none for a gap. */
   frames: Buffer[];
+  /**
+   * Set on a gap marker: `count` sequence numbers from `seq` on have no message (null: an
+   * unknown number, after a router that did not stop cleanly), and why.
+   */
+  missing?: { count: number | null; reason: string };
+}
+
+/** A file that could not be read, and why; reading goes on with the others. */
+export interface ReadProblem {
+  file: string;
+  message: string;
 }
 
 export interface ReadOptions {
@@ -17,6 +29,8 @@ export interface ReadOptions {
   fromSeq?: number;
   /** Only messages journaled at or after this time (ms since the epoch). */
   sinceMs?: number;
+  /** Called for each segment that cannot be read (it is skipped); without it, reading throws. */
+  onProblem?: (problem: ReadProblem) => void;
 }
 
 interface Position {
@@ -24,34 +38,65 @@ interface Position {
   offset: number;
 }
 
-/** Every record in the journal directory, oldest first. */
+interface Head {
+  blocks: AsyncGenerator<Block>;
+  block: Block;
+}
+
+/**
+ * Every record in the journal directory in sequence order: its own segments and the kept
+ * lanes of protected topics and gap markers, merged. Throws when the directory cannot be listed.
+ */
 export async function* readJournal(dir: string, options: ReadOptions = {}): AsyncGenerator<JournalRecord> {
-  for (const segment of await listSegments(dir)) {
-    yield* readSegment({ segment, offset: 0 }, options);
+  const byLane = new Map<string | null, SegmentFile[]>();
+  for (const segment of await listSegments(dir)) byLane.set(segment.lane, [...(byLane.get(segment.lane) ?? []), segment]);
+  const heads: Head[] = [];
+  for (const segments of byLane.values()) {
+    const blocks = laneBlocks(segments, options);
+    const first = await blocks.next();
+    if (!first.done) heads.push({ blocks, block: first.value });
+  }
+  const seen = new Progress(options.fromSeq ?? 0);
+  try {
+    while (heads.length > 0) {
+      const head = heads.reduce((earliest, candidate) => (comesBefore(candidate.block, earliest.block) ? candidate : earliest));
+      for (const record of blockRecords(head.block, options, seen)) yield record;
+      const next = await head.blocks.next();
+      if (next.done) heads.splice(heads.indexOf(head), 1);
+      else head.block = next.value;
+    }
+  } finally {
+    // A reader that stops early: the lanes' files are closed now, not when collected.
+    await Promise.all(heads.map((head) => head.blocks.return(undefined)));
   }
 }
 
 /**
  * The records already in the journal, then new ones as the router writes them, until
  * `signal` aborts. Survives rotation: deleted segments are skipped, new ones picked up.
+ * (Kept lanes only ever receive old messages, so only the journal's own segments are followed.)
  */
 export async function* followJournal(
   dir: string,
   options: ReadOptions & { signal: AbortSignal; pollMs?: number },
 ): AsyncGenerator<JournalRecord> {
   const pollMs = options.pollMs ?? 200;
+  const seen = new Progress(options.fromSeq ?? 0);
+  for await (const record of readJournal(dir, options)) {
+    seen.fresh(record);
+    yield record;
+    if (options.signal.aborted) return;
+  }
   let position: Position | undefined;
-  let nextSeq = options.fromSeq ?? 0;
   while (!options.signal.aborted) {
-    const segments = await listSegments(dir);
+    const segments = await listLane(dir, null);
     if (!position || !segments.some((segment) => segment.name === position?.segment.name)) {
       // Start, or our segment was rotated away: take the segment holding nextSeq (or the oldest after it).
-      const segment = segments.filter((candidate) => candidate.firstSeq <= nextSeq).at(-1) ?? segments[0];
+      const segment = segments.filter((candidate) => candidate.firstSeq <= seen.nextSeq).at(-1) ?? segments[0];
       position = segment ? { segment, offset: 0 } : undefined;
     }
     if (position) {
-      for await (const record of readSegment(position, { ...options, fromSeq: nextSeq })) {
-        nextSeq = record.seq + 1;
+      for await (const record of readSegment(position, options, seen)) {
         yield record;
         if (options.signal.aborted) return;
       }
@@ -67,21 +112,91 @@ export async function* followJournal(
   }
 }
 
+/**
+ * How far reading has come, so that nothing is read twice: a message kept twice (a crash
+ * between keeping it and deleting its segment) or re-read by a follower, or a gap marker
+ * that also sits in the gaps lane.
+ */
+class Progress {
+  private lastGap = "";
+  constructor(public nextSeq: number) {}
+
+  /** Whether the record is new; if so, reading has now come past it. */
+  fresh(record: JournalRecord): boolean {
+    if (record.missing) {
+      const key = `${record.seq}/${String(record.missing.count)}`;
+      if (key === this.lastGap || record.seq < this.nextSeq) return false;
+      this.lastGap = key;
+      this.nextSeq = record.seq + (record.missing.count ?? 0);
+      return true;
+    }
+    if (record.seq < this.nextSeq) return false;
+    this.nextSeq = record.seq + 1;
+    return true;
+  }
+}
+
+/** Markers first when they share a sequence number with messages: the gap comes before what follows it. */
+function comesBefore(a: Block, b: Block): boolean {
+  return a.firstSeq < b.firstSeq || (a.firstSeq === b.firstSeq && a.kind !== BlockKind.messages && b.kind === BlockKind.messages);
+}
+
+/** The blocks of one lane's segments, in order, skipping (or reporting) the ones that cannot be read. */
+async function* laneBlocks(segments: SegmentFile[], options: ReadOptions): AsyncGenerator<Block> {
+  for (const segment of segments) {
+    try {
+      for await (const block of readBlocks(segment.path)) {
+        if (options.fromSeq !== undefined && block.firstSeq + Math.max(block.count, 1) <= options.fromSeq) continue;
+        yield block;
+      }
+    } catch (error) {
+      report(segment, error, options);
+    }
+  }
+}
+
 /** Reads the complete blocks of a segment from `position.offset`, advancing it. */
-async function* readSegment(position: Position, options: ReadOptions): AsyncGenerator<JournalRecord> {
+async function* readSegment(position: Position, options: ReadOptions, seen: Progress): AsyncGenerator<JournalRecord> {
   try {
     for await (const block of readBlocks(position.segment.path, position.offset)) {
       position.offset = block.next;
-      if (options.fromSeq !== undefined && block.firstSeq + block.messageCount <= options.fromSeq) continue;
-      if (options.sinceMs !== undefined && block.timeMs < options.sinceMs) continue;
-      let seq = block.firstSeq;
-      for (const frames of decodeMessages(block.payload)) {
-        if (options.fromSeq === undefined || seq >= options.fromSeq) yield { seq, timeMs: block.timeMs, frames };
-        seq++;
-      }
+      yield* blockRecords(block, options, seen);
     }
   } catch (error) {
-    // Rotation may delete a segment while it is read.
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    report(position.segment, error, options);
   }
+}
+
+/** The messages of a block, or its gap marker, that are new and selected. */
+function* blockRecords(block: Block, options: ReadOptions, seen: Progress): Generator<JournalRecord> {
+  if (options.sinceMs !== undefined && block.timeMs < options.sinceMs) return;
+  if (block.kind === BlockKind.missing) {
+    const gap = gapRecord(block);
+    if (seen.fresh(gap)) yield gap;
+    return;
+  }
+  if (block.kind !== BlockKind.messages || block.firstSeq + block.count <= seen.nextSeq) return;
+  let seq = block.firstSeq;
+  for (const frames of decodeMessages(block.payload)) {
+    const record = { seq, timeMs: block.timeMs, frames };
+    if (seen.fresh(record)) yield record;
+    seq++;
+  }
+}
+
+function gapRecord(block: Block): JournalRecord {
+  return {
+    seq: block.firstSeq,
+    timeMs: block.timeMs,
+    frames: [],
+    missing: { count: block.count === 0 ? null : block.count, reason: block.payload.toString("utf8") },
+  };
+}
+
+function report(segment: SegmentFile, error: unknown, options: ReadOptions): void {
+  // Rotation may delete a segment while it is read.
+  if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+  if (!options.onProblem) throw error;
+  const cause = error as NodeJS.ErrnoException;
+  options.onProblem({ file: segment.path, message: cause.code ? `${cause.code}: ${cause.message}` : cause.message });
 }

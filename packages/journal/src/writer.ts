@@ -1,20 +1,33 @@
-import { mkdir, open, rm, stat, type FileHandle } from "node:fs/promises";
+import { mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
 import { systemClock, type Clock, type Logger, type TimerHandle } from "@roomguard/runtime";
-import { BLOCK_HEADER_BYTES, SEGMENT_SIGNATURE, segmentName, writeBlockHeader } from "./format.js";
-import { lastBlock, listSegments } from "./segments.js";
+import { BLOCK_HEADER_BYTES, BlockKind, encodeBlock, GAPS_LANE, KEPT_DIR, seqAfter, writeBlockHeader } from "./format.js";
+import { sortForKeeping } from "./keep.js";
+import { Lane, type BlockToWrite } from "./lane.js";
+import { journalBudgets, type JournalBudgets } from "./budgets.js";
+import { EvictionReport, type EvictionReason } from "./eviction-report.js";
+import { isLaneName, summarize } from "./segments.js";
 
 export interface JournalWriterOptions {
   /** Directory of the segment files; created when missing. */
   dir: string;
   /** A segment is closed past about this many bytes (config `router.journal.segmentBytes`). */
   segmentBytes: number;
-  /** Oldest segments are deleted while the journal is larger (config `router.journal.maxBytes`). */
+  /** The whole journal's bound: oldest segments go while it is larger (config `router.journal.maxBytes`). */
   maxBytes: number;
   /** Buffered blocks are written at least this often (config `router.journal.flushIntervalMs`). */
   flushIntervalMs: number;
   /** Bytes allowed to wait for a slow disk before new messages are dropped (and counted). Default 32 MiB. */
   maxPendingBytes?: number;
+  /**
+   * Topics whose messages outlive their segment when it is deleted for room, each in a lane
+   * of its own (config `router.journal.protectedTopics`). Default none.
+   */
+  protectedTopics?: readonly string[];
+  /** Bytes each protected topic keeps, taken out of maxBytes (config `router.journal.protectedTopicBytes`). Default 2 MiB. */
+  protectedTopicBytes?: number;
+  /** Segments whose newest message is older than this are deleted (config `router.journal.maxAgeDays`); 0 or absent: no limit. */
+  maxAgeMs?: number;
   clock?: Clock;
   log?: Logger;
 }
@@ -26,33 +39,59 @@ export interface JournalWriterStats {
   writtenBytes: number;
   /** Bytes waiting to be written. */
   pendingBytes: number;
-  /** Messages lost: the disk was too slow or failed. */
+  /** Messages never written: the disk was too slow or failed (gap markers say where). */
   droppedMessages: number;
-  /** Segment files now in the directory. */
+  /** Segment files now in the directory, kept lanes included. */
   segments: number;
-}
-
-interface Segment {
-  path: string;
+  /** Bytes of those files. */
   bytes: number;
+  /** Messages deleted from the journal, by why: over maxBytes, or older than maxAgeMs. */
+  evicted: Record<EvictionReason, number>;
+  /** Messages of protected topics moved into their lanes instead of being deleted. */
+  keptMessages: number;
+  /** What keeps the journal from writing now (as a person reads it), or undefined. */
+  problem: string | undefined;
 }
 
-/** A block waiting for the disk: header and payload, contiguous in a slab. */
-interface PendingBlock {
-  bytes: Buffer;
-  slab: Buffer;
-  messages: number;
-  firstSeq: number;
+/** A block waiting for the disk: messages copied into a slab, or a marker encoded when written. */
+type PendingBlock =
+  | { kind: typeof BlockKind.messages; bytes: Buffer; slab: Buffer; count: number; firstSeq: number; timeMs: number }
+  | { kind: typeof BlockKind.missing; count: number; firstSeq: number; timeMs: number; reason: string }
+  | { kind: typeof BlockKind.opened | typeof BlockKind.closed; count: 0; firstSeq: number; timeMs: number };
+
+/** The lanes on disk: the journal's own segments, and the kept ones by name. */
+interface Lanes {
+  own: Lane;
+  kept: Map<string, Lane>;
+}
+
+/** A failure to write, and when to try again. */
+interface Failing {
+  error: NodeJS.ErrnoException;
+  sinceMs: number;
+  lostMessages: number;
+  retryDelayMs: number;
+  retryAtMs: number;
 }
 
 /** Blocks are copied into slabs of this size: a few allocations a second even at a million messages. */
 const SLAB_BYTES = 1024 * 1024;
+/** How often the age limit is checked. */
+const AGE_CHECK_MS = 60_000;
+/** Longest wait between attempts on a failing disk. */
+const MAX_RETRY_MS = 30_000;
 
 /**
  * Appends blocks of messages to the journal. `append` only buffers (it is called on the
  * router's hot path); writes happen every `flushIntervalMs`, or sooner when a megabyte
  * is waiting, one at a time and off the event loop. Sequence numbers continue from what
  * the directory already holds, across router restarts.
+ *
+ * What cannot be written is never silent: dropped messages leave a gap marker (a `missing`
+ * block) where they would have been, a run that did not close cleanly is marked by the next
+ * one, a failing disk is the `problem` in the stats until a write succeeds again (tried
+ * with a growing pause, so a full disk does not cost a system call per flush), and whatever
+ * is deleted for room or age is counted and logged.
  */
 export class JournalWriter {
   private pending: PendingBlock[] = [];
@@ -66,65 +105,77 @@ export class JournalWriter {
   private writtenMessages = 0;
   private writtenBytes = 0;
   private droppedMessages = 0;
-  private handle: FileHandle | undefined;
-  private current: Segment | undefined;
+  private keptMessages = 0;
+  private lanes: Lanes | undefined;
+  private failing: Failing | undefined;
+  private lastAgeCheckMs = -Infinity;
   private writing: Promise<void> = Promise.resolve();
   private readonly timer: TimerHandle;
   private readonly clock: Clock;
   private readonly maxPendingBytes: number;
-  private closed = false;
+  private readonly budgets: JournalBudgets;
+  private readonly protectedTopics: ReadonlySet<string>;
+  private readonly evictions: EvictionReport;
+  private isClosed = false;
+  /** Next sequence number; counted from 0 until the directory has been read (see load). */
+  private seq = 0;
 
-  private constructor(
-    private readonly options: JournalWriterOptions,
-    private readonly segments: Segment[],
-    private seq: number,
-  ) {
+  private constructor(private readonly options: JournalWriterOptions) {
     this.clock = options.clock ?? systemClock;
     this.maxPendingBytes = options.maxPendingBytes ?? 32 * 1024 * 1024;
+    this.protectedTopics = new Set(options.protectedTopics ?? []);
+    this.budgets = journalBudgets(options);
+    this.evictions = new EvictionReport(this.clock, options.log);
     this.timer = this.clock.setInterval(() => void this.flush(), options.flushIntervalMs);
   }
 
+  /**
+   * Opens the journal in `options.dir` and marks the start of a run (and, when the last run
+   * did not close cleanly, the gap it left). A directory that cannot be read or written does
+   * not make this fail: the writer reports it as its `problem` and keeps trying.
+   */
   static async open(options: JournalWriterOptions): Promise<JournalWriter> {
-    await mkdir(options.dir, { recursive: true });
-    const files = await listSegments(options.dir);
-    const segments: Segment[] = [];
-    for (const file of files) segments.push({ path: file.path, bytes: (await stat(file.path)).size });
-    let nextSeq = 0;
-    const last = files.at(-1);
-    if (last) {
-      const block = await lastBlock(last.path);
-      nextSeq = block ? block.firstSeq + block.messageCount : last.firstSeq;
-      // A segment without a block holds nothing, and its name is the one the next segment needs.
-      if (!block) {
-        await rm(last.path, { force: true });
-        segments.pop();
-      }
-    }
-    return new JournalWriter(options, segments, nextSeq);
+    const writer = new JournalWriter(options);
+    await writer.flush();
+    return writer;
   }
 
   get stats(): JournalWriterStats {
+    const lanes = this.lanes ? [this.lanes.own, ...this.lanes.kept.values()] : [];
     return {
       nextSeq: this.seq,
       writtenMessages: this.writtenMessages,
       writtenBytes: this.writtenBytes,
       pendingBytes: this.pendingBytes,
       droppedMessages: this.droppedMessages,
-      segments: this.segments.length + (this.current ? 1 : 0),
+      segments: lanes.reduce((sum, lane) => sum + lane.segmentCount, 0),
+      bytes: lanes.reduce((sum, lane) => sum + lane.bytes, 0),
+      evicted: this.evictions.totals(),
+      keptMessages: this.keptMessages,
+      problem: this.problem(),
     };
   }
 
   /**
    * Copies whole messages (ZMTP frames) received at `timeMs` into the write buffer; they
-   * get the next `messageCount` sequence numbers. Returns the first of them. The caller's
-   * buffer may be reused as soon as this returns.
+   * get the next `messageCount` sequence numbers. Returns the first of them (provisional
+   * until the directory could be read). The caller's buffer may be reused as soon as this returns.
    */
   append(payload: Buffer, messageCount: number, timeMs: number): number {
     const firstSeq = this.seq;
     this.seq += messageCount;
-    const size = BLOCK_HEADER_BYTES + payload.length;
-    if (this.closed || this.pendingBytes + size > this.maxPendingBytes) {
+    if (this.isClosed) {
       this.droppedMessages += messageCount;
+      return firstSeq;
+    }
+    if (this.failing) {
+      this.drop(firstSeq, messageCount, timeMs, this.failureReason(this.failing.error));
+      this.failing.lostMessages += messageCount;
+      return firstSeq;
+    }
+    const size = BLOCK_HEADER_BYTES + payload.length;
+    if (this.pendingBytes + size > this.maxPendingBytes) {
+      this.drop(firstSeq, messageCount, timeMs, `the disk did not keep up: more than ${this.maxPendingBytes} bytes waited to be written`);
       this.options.log?.once("warn", "journal-behind", "the disk is not keeping up: messages are missing from the journal", {
         pendingBytes: this.pendingBytes,
       });
@@ -133,9 +184,9 @@ export class JournalWriter {
     if (this.slabUsed + size > this.slab.length) this.nextSlab(size);
     const bytes = this.slab.subarray(this.slabUsed, this.slabUsed + size);
     this.slabUsed += size;
-    writeBlockHeader(bytes, 0, { payloadBytes: payload.length, messageCount, firstSeq, timeMs });
+    writeBlockHeader(bytes, 0, { payloadBytes: payload.length, count: messageCount, kind: BlockKind.messages, firstSeq, timeMs });
     payload.copy(bytes, BLOCK_HEADER_BYTES);
-    this.pending.push({ bytes, slab: this.slab, messages: messageCount, firstSeq });
+    this.pending.push({ kind: BlockKind.messages, bytes, slab: this.slab, count: messageCount, firstSeq, timeMs });
     this.pendingBytes += size;
     if (this.pendingBytes >= SLAB_BYTES && !this.earlyFlushQueued) {
       this.earlyFlushQueued = true;
@@ -144,9 +195,9 @@ export class JournalWriter {
     return firstSeq;
   }
 
-  /** Writes everything buffered so far. */
+  /** Writes everything buffered so far (on a failing disk: only once its pause is over). */
   flush(): Promise<void> {
-    this.writing = this.writing.then(() => this.writePending());
+    this.writing = this.writing.then(() => this.writePending(false));
     return this.writing;
   }
 
@@ -155,128 +206,238 @@ export class JournalWriter {
     return this.writing;
   }
 
-  /** Flushes and closes the current segment. */
+  /** Writes everything buffered and a mark that this run ended cleanly, and closes. */
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.isClosed) return;
     this.clock.clearInterval(this.timer);
-    await this.flush();
-    this.closed = true;
-    await this.handle?.close();
-    this.handle = undefined;
+    this.pending.push({ kind: BlockKind.closed, count: 0, firstSeq: this.seq, timeMs: this.clock.now() });
+    this.writing = this.writing.then(() => this.writePending(true));
+    await this.writing;
+    this.isClosed = true;
+    if (this.lanes) for (const lane of [this.lanes.own, ...this.lanes.kept.values()]) await lane.close().catch(() => undefined);
   }
 
-  private async writePending(): Promise<void> {
-    if (this.pending.length === 0) return;
+  /** What keeps the journal from writing, for a person; undefined when it writes. */
+  private problem(): string | undefined {
+    if (!this.failing) return undefined;
+    const { error, sinceMs, lostMessages } = this.failing;
+    return `${this.failureReason(error)}; ${lostMessages} messages lost since ${new Date(sinceMs).toISOString()}`;
+  }
+
+  private failureReason(error: NodeJS.ErrnoException): string {
+    return `cannot write the journal in ${this.options.dir}: ${error.message}`;
+  }
+
+  /** Counts messages that will not be written and marks where they were, merging with the marker before. */
+  private drop(firstSeq: number, count: number, timeMs: number, reason: string): void {
+    this.droppedMessages += count;
+    const last = this.pending.at(-1);
+    if (last?.kind === BlockKind.missing && last.reason === reason && last.count > 0 && last.firstSeq + last.count === firstSeq) {
+      last.count += count;
+      return;
+    }
+    this.pending.push({ kind: BlockKind.missing, count, firstSeq, timeMs, reason });
+  }
+
+  private async writePending(force: boolean): Promise<void> {
+    if (this.failing && !force && this.clock.now() < this.failing.retryAtMs) return;
+    if (!this.lanes) {
+      try {
+        this.lanes = await this.load();
+      } catch (error) {
+        this.failed(error);
+        return;
+      }
+    }
+    const { own } = this.lanes;
     const blocks = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
     this.earlyFlushQueued = false;
     // The slab now being written must not be filled further.
     this.nextSlab(0);
-    for (let start = 0; start < blocks.length;) {
-      const first = blocks[start] as PendingBlock;
-      const used = this.handle && this.current ? this.current.bytes : undefined;
-      if (used === undefined || (used > SEGMENT_SIGNATURE.length && used + first.bytes.length > this.options.segmentBytes)) {
-        try {
-          await this.startSegment(first.firstSeq);
-        } catch (error) {
-          for (const block of blocks.slice(start)) this.droppedMessages += block.messages;
-          this.failed(error);
-          break;
+    const toWrite = blocks.map(toBlockToWrite);
+    let written = 0;
+    try {
+      await own.appendAll(toWrite, async (count) => {
+        for (; written < count; written++) {
+          const block = blocks[written] as PendingBlock;
+          this.writtenBytes += (toWrite[written] as BlockToWrite).bytes.length;
+          if (block.kind === BlockKind.messages) this.writtenMessages += block.count;
         }
-      }
-      // As many blocks as fit, and always at least one: a block is never split.
-      const room = this.options.segmentBytes - (this.current?.bytes ?? 0);
-      let end = start;
-      let bytes = 0;
-      while (end < blocks.length && (end === start || bytes + (blocks[end] as PendingBlock).bytes.length <= room)) {
-        bytes += (blocks[end] as PendingBlock).bytes.length;
-        end++;
-      }
-      await this.write(blocks.slice(start, end), bytes);
-      start = end;
+        // A block is never split, so one larger than a segment's room (a burst read at once) can
+        // take the journal past its budget: older segments go now, not at the next rotation.
+        await this.makeRoom();
+      });
+      if (written > 0) this.recovered();
+    } catch (error) {
+      this.failed(error, this.requeue(blocks.slice(written), error as NodeJS.ErrnoException));
     }
-    for (const slab of new Set(blocks.map((block) => block.slab))) {
+    for (const slab of new Set(blocks.flatMap((block) => (block.kind === BlockKind.messages ? [block.slab] : [])))) {
       if (slab.length === SLAB_BYTES && this.spareSlabs.length < 4) this.spareSlabs.push(slab);
     }
+    await this.enforceAge().catch((error: unknown) =>
+      this.options.log?.once("error", "age", "cannot delete old journal segments (said once)", { error, dir: this.options.dir }),
+    );
+  }
+
+  /**
+   * Reads what the directory holds: the sequence number to continue from, and whether the
+   * last run closed cleanly. The blocks queued before (provisional numbers from 0) move up
+   * behind the marks of this run's start.
+   */
+  private async load(): Promise<Lanes> {
+    const { dir, segmentBytes } = this.options;
+    await mkdir(dir, { recursive: true });
+    const own = await Lane.load({ dir, lane: null, segmentBytes, budgetBytes: this.budgets.ownBytes });
+    const kept = new Map<string, Lane>();
+    for (const name of await readdir(path.join(dir, KEPT_DIR)).catch(() => [])) {
+      if (isLaneName(name)) kept.set(name, await this.loadKeptLane(name));
+    }
+    const onDisk = Math.max(own.nextSeq, ...[...kept.values()].map((lane) => lane.nextSeq));
+    const now = this.clock.now();
+    const marks: PendingBlock[] = [];
+    const last = own.loadedLast;
+    if (last && last.kind !== BlockKind.closed) {
+      const at = new Date(last.timeMs).toISOString();
+      marks.push({
+        kind: BlockKind.missing,
+        count: 0,
+        firstSeq: onDisk,
+        timeMs: now,
+        reason: `the router stopped without closing the journal (killed, or the power failed) after ${at}: what it had not written yet, up to router.journal.flushIntervalMs of traffic, is missing; how many messages is not known`,
+      });
+      this.options.log?.warn("the last run did not close the journal: its last moments are missing (a gap marker says where)", {
+        lastWrittenAt: at,
+      });
+    }
+    marks.push({ kind: BlockKind.opened, count: 0, firstSeq: onDisk, timeMs: now });
+    for (const block of this.pending) block.firstSeq += onDisk;
+    this.pending = [...marks, ...this.pending];
+    this.seq += onDisk;
+    return { own, kept };
+  }
+
+  private async loadKeptLane(name: string): Promise<Lane> {
+    const budgetBytes = name === GAPS_LANE ? this.budgets.gapsBytes : this.budgets.topicBytes;
+    return Lane.load({ dir: this.options.dir, lane: name, segmentBytes: this.budgets.keptSegmentBytes(budgetBytes), budgetBytes });
+  }
+
+  /**
+   * Puts blocks that could not be written back in front: messages become a gap marker,
+   * marks stay. Returns how many messages that loses.
+   */
+  private requeue(blocks: PendingBlock[], error: NodeJS.ErrnoException): number {
+    const reason = this.failureReason(error);
+    const back: PendingBlock[] = [];
+    let lost = 0;
+    for (const block of blocks) {
+      if (block.kind !== BlockKind.messages) {
+        back.push(block);
+        continue;
+      }
+      lost += block.count;
+      const last = back.at(-1);
+      if (last?.kind === BlockKind.missing && last.reason === reason && last.firstSeq + last.count === block.firstSeq)
+        last.count += block.count;
+      else back.push({ kind: BlockKind.missing, count: block.count, firstSeq: block.firstSeq, timeMs: block.timeMs, reason });
+    }
+    this.droppedMessages += lost;
+    this.pending = [...back, ...this.pending];
+    return lost;
+  }
+
+  /** Remembers a failure (logged once per kind) and when to try again: 1 s, doubling up to 30 s. */
+  private failed(error: unknown, lostMessages = 0): void {
+    const cause = error as NodeJS.ErrnoException;
+    const now = this.clock.now();
+    const retryDelayMs = this.failing ? Math.min(this.failing.retryDelayMs * 2, MAX_RETRY_MS) : 1000;
+    this.failing = {
+      error: cause,
+      sinceMs: this.failing?.sinceMs ?? now,
+      lostMessages: (this.failing?.lostMessages ?? 0) + lostMessages,
+      retryDelayMs,
+      retryAtMs: now + retryDelayMs,
+    };
+    this.options.log?.once(
+      "error",
+      `write:${cause.code ?? "?"}`,
+      "cannot write the journal (said once per kind; the router's status shows it)",
+      {
+        error: cause,
+        dir: this.options.dir,
+      },
+    );
+  }
+
+  private recovered(): void {
+    if (!this.failing) return;
+    this.options.log?.info("the journal writes again", {
+      failedSince: new Date(this.failing.sinceMs).toISOString(),
+      lostMessages: this.failing.lostMessages,
+    });
+    this.failing = undefined;
+  }
+
+  /** Deletes the oldest segments of the journal's own lane while it is over its budget, keeping protected messages. */
+  private async makeRoom(): Promise<void> {
+    const lanes = this.lanes as Lanes;
+    while (lanes.own.overBudget(lanes.own.room)) {
+      const oldest = lanes.own.oldest;
+      if (!oldest) return;
+      const sorted = await sortForKeeping(oldest.path, this.protectedTopics, (name) => lanes.kept.get(name)?.nextSeq ?? 0);
+      for (const [name, blocks] of sorted.lanes) {
+        let lane = lanes.kept.get(name);
+        if (!lane) {
+          lane = await this.loadKeptLane(name);
+          lanes.kept.set(name, lane);
+        }
+        const keptLane = lane;
+        await keptLane.appendAll(blocks, async () => {
+          while (keptLane.overBudget(keptLane.room)) await this.evict(keptLane, "size");
+        });
+      }
+      await lanes.own.dropOldest();
+      this.keptMessages += sorted.kept;
+      this.evictions.note("size", null, sorted.messages - sorted.kept, oldest.bytes, sorted.kept);
+    }
+  }
+
+  /** Deletes, in every lane, the segments whose newest message is older than maxAgeMs (checked once a minute). */
+  private async enforceAge(): Promise<void> {
+    const maxAgeMs = this.options.maxAgeMs ?? 0;
+    const now = this.clock.now();
+    if (!this.lanes || maxAgeMs <= 0 || now - this.lastAgeCheckMs < AGE_CHECK_MS) return;
+    this.lastAgeCheckMs = now;
+    const cutoffMs = now - maxAgeMs;
+    for (const lane of [this.lanes.own, ...this.lanes.kept.values()]) {
+      // A kept lane may not be written for months: its open segment ages too.
+      if (lane.newestMs < cutoffMs) await lane.close();
+      while (lane.oldest && lane.oldest.newestMs < cutoffMs) await this.evict(lane, "age");
+    }
+  }
+
+  private async evict(lane: Lane, reason: EvictionReason): Promise<void> {
+    const oldest = lane.oldest;
+    if (!oldest) return;
+    const { messages } = await summarize(oldest.path).catch(() => ({ messages: 0 }));
+    await lane.dropOldest();
+    this.evictions.note(reason, lane.name, messages, oldest.bytes, 0);
   }
 
   private nextSlab(atLeast: number): void {
     this.slab = atLeast > SLAB_BYTES ? Buffer.allocUnsafe(atLeast) : (this.spareSlabs.pop() ?? Buffer.allocUnsafe(SLAB_BYTES));
     this.slabUsed = 0;
   }
-
-  private async write(blocks: PendingBlock[], bytes: number): Promise<void> {
-    const messages = blocks.reduce((sum, block) => sum + block.messages, 0);
-    try {
-      if (!this.handle || !this.current) throw new Error("no journal segment is open");
-      await this.handle.writev(contiguous(blocks.map((block) => block.bytes)));
-      this.current.bytes += bytes;
-      this.writtenBytes += bytes;
-      this.writtenMessages += messages;
-    } catch (error) {
-      this.droppedMessages += messages;
-      this.failed(error);
-      return;
-    }
-    // A block is never split, so one larger than a segment's room (a burst read at once) can
-    // take the journal past maxBytes: older segments go now, not at the next rotation.
-    await this.prune(this.options.maxBytes);
-  }
-
-  /** Logs a disk failure once per kind and lets the next write start a fresh segment. */
-  private failed(error: unknown): void {
-    this.options.log?.once(
-      "error",
-      `write:${(error as NodeJS.ErrnoException).code ?? "?"}`,
-      "cannot write the journal (said once per kind)",
-      {
-        error,
-        dir: this.options.dir,
-      },
-    );
-    void this.handle?.close().catch(() => undefined);
-    this.handle = undefined;
-    if (this.current) this.segments.push(this.current);
-    this.current = undefined;
-  }
-
-  /** Closes the current segment (if any) and starts one named after `firstSeq`. */
-  private async startSegment(firstSeq: number): Promise<void> {
-    const previous = this.handle;
-    this.handle = undefined;
-    if (this.current) this.segments.push(this.current);
-    this.current = undefined;
-    await previous?.close();
-    await mkdir(this.options.dir, { recursive: true });
-    const file = path.join(this.options.dir, segmentName(firstSeq));
-    this.handle = await open(file, "wx");
-    this.current = { path: file, bytes: 0 };
-    await this.handle.write(SEGMENT_SIGNATURE);
-    this.current.bytes = SEGMENT_SIGNATURE.length;
-    await this.prune(this.options.maxBytes - this.options.segmentBytes); // room for the new segment to fill
-  }
-
-  /** Deletes the oldest closed segments while the journal holds more than `limitBytes`. */
-  private async prune(limitBytes: number): Promise<void> {
-    let total = this.segments.reduce((sum, segment) => sum + segment.bytes, this.current?.bytes ?? 0);
-    while (total > limitBytes && this.segments.length > 0) {
-      const oldest = this.segments.shift() as Segment;
-      await rm(oldest.path, { force: true });
-      total -= oldest.bytes;
-      this.options.log?.debug("deleted the oldest journal segment", { file: oldest.path, bytes: oldest.bytes });
-    }
-  }
 }
 
-/** Joins neighbouring views of the same memory, so that a slab goes to the disk as one piece. */
-function contiguous(parts: Buffer[]): Buffer[] {
-  const joined: Buffer[] = [];
-  for (const part of parts) {
-    const last = joined.at(-1);
-    if (last && last.buffer === part.buffer && last.byteOffset + last.length === part.byteOffset) {
-      joined[joined.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + part.length);
-    } else joined.push(part);
-  }
-  return joined;
+function toBlockToWrite(block: PendingBlock): BlockToWrite {
+  const bytes =
+    block.kind === BlockKind.messages
+      ? block.bytes
+      : encodeBlock(
+          { kind: block.kind, count: block.count, firstSeq: block.firstSeq, timeMs: block.timeMs },
+          block.kind === BlockKind.missing ? Buffer.from(block.reason) : undefined,
+        );
+  return { bytes, firstSeq: block.firstSeq, nextSeq: seqAfter(block), timeMs: block.timeMs };
 }

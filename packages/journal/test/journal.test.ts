@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { appendFileSync, mkdtempSync, readdirSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, statSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
@@ -142,14 +142,16 @@ describe("JournalWriter and readJournal", () => {
     await writer.close();
   });
 
-  it("reads past a block torn by a crash, and the next writer carries on", async () => {
+  it("reads past a block torn by a crash; the next writer carries on after a gap marker", async () => {
     const dir = scratch();
-    const writer = await openWriter(dir);
+    const crashed = await openWriter(dir);
     const batch = messages("A: 1", "A: 2");
-    writer.append(batch.payload, batch.count, 1);
+    crashed.append(batch.payload, batch.count, 1);
+    await crashed.flush();
     const torn = messages("A: 3");
-    writer.append(torn.payload, torn.count, 2);
-    await writer.close();
+    crashed.append(torn.payload, torn.count, 2);
+    await crashed.flush();
+    // Killed without closing, in the middle of writing its last block.
     const [file] = readdirSync(dir);
     const full = path.join(dir, file ?? "");
     truncateSync(full, statSync(full).size - 3);
@@ -159,40 +161,56 @@ describe("JournalWriter and readJournal", () => {
     const after = messages("A: 3 again");
     next.append(after.payload, after.count, 3);
     await next.close();
-    assert.deepEqual(texts(await all(dir)), ["A: 1", "A: 2", "A: 3 again"]);
+    const records = await all(dir);
+    assert.deepEqual(texts(records), ["A: 1", "A: 2", "", "A: 3 again"]);
+    assert.deepEqual(records[2]?.seq, 2);
+    assert.equal(records[2]?.missing?.count, null, "how many were lost is not known");
+    assert.match(records[2]?.missing?.reason ?? "", /stopped without closing the journal/);
   });
 
-  it("drops and counts messages when the disk cannot keep up", async () => {
+  it("marks no gap after a clean close", async () => {
     const dir = scratch();
+    for (const text of ["R: 1", "R: 2", "R: 3"]) {
+      const writer = await openWriter(dir);
+      const batch = messages(text);
+      writer.append(batch.payload, batch.count, 1);
+      await writer.close();
+    }
+    const records = await all(dir);
+    assert.deepEqual(texts(records), ["R: 1", "R: 2", "R: 3"]);
+    assert.equal(readdirSync(dir).length, 1, "each run carries on in the same segment");
+  });
+
+  it("drops and counts messages when the disk cannot keep up, and marks where they were", async () => {
+    const dir = scratch();
+    const clock = new ManualClock();
     const writer = await JournalWriter.open({
       dir,
       segmentBytes: MiB,
       maxBytes: 4 * MiB,
       flushIntervalMs: 1000,
-      maxPendingBytes: 50,
-      clock: new ManualClock(),
+      maxPendingBytes: 100,
+      clock,
     });
+    const before = messages("A: 0");
+    writer.append(before.payload, before.count, 1);
     const batch = messages("A: 1", "A: 2", "A: 3", "A: 4", "A: 5", "A: 6", "A: 7", "A: 8", "A: 9", "A: 10", "A: 11", "A: 12");
-    writer.append(batch.payload, batch.count, 1);
+    writer.append(batch.payload, batch.count, 2);
+    const more = messages("A: 13");
+    writer.append(more.payload, more.count, 3);
     assert.equal(writer.stats.droppedMessages, 12);
-    assert.equal(writer.stats.nextSeq, 12, "dropped messages keep their numbers, so the gap shows");
+    assert.equal(writer.stats.nextSeq, 14, "dropped messages keep their numbers");
     await writer.close();
-  });
-
-  it("counts a batch it could not write, and carries on with the next", async () => {
-    const dir = scratch();
-    const writer = await openWriter(dir);
-    // Something else holds the name the first segment needs.
-    writeFileSync(path.join(dir, "journal-0000000000000000.rgj"), "not ours");
-    const first = messages("A: lost");
-    writer.append(first.payload, first.count, 1);
-    await writer.flush();
-    assert.equal(writer.stats.droppedMessages, 1);
-    const second = messages("A: kept");
-    writer.append(second.payload, second.count, 2);
-    await writer.close();
-    assert.deepEqual(texts(await all(dir)), ["A: kept"]);
-    assert.equal(writer.stats.writtenMessages, 1);
+    const records = await all(dir);
+    assert.deepEqual(
+      records.map((record) => [record.seq, record.frames[0]?.toString() ?? `missing ${String(record.missing?.count)}`]),
+      [
+        [0, "A: 0"],
+        [1, "missing 12"],
+        [13, "A: 13"],
+      ],
+    );
+    assert.match(records[1]?.missing?.reason ?? "", /did not keep up/);
   });
 
   it("keeps many blocks of any size in order across its write buffers", async () => {

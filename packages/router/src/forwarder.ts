@@ -4,7 +4,15 @@ import path from "node:path";
 import { Context, Proxy, XPublisher, XSubscriber, type Event } from "zeromq";
 import { bindOrExplain, watchSocketEvents } from "@roomguard/bus";
 import { IO_THREAD, setBatchSize, setBeforeNextBind, ZMQ_IN_BATCH_SIZE, ZMQ_OUT_BATCH_SIZE } from "./socket-options.js";
+import { TAP_DIR_PREFIX } from "./stale-tap-dirs.js";
+import { watchSubscriptions, type SubscriptionWatch, type Subscriptions } from "./subscription-watch.js";
 import { openTap, type BatchHandler, type Tap } from "./tap.js";
+
+/**
+ * What a subscription frame holds beyond its prefix: ZMTP 3.1 peers (libzmq 4.3) send a
+ * SUBSCRIBE command, `\x09SUBSCRIBE` and the prefix; 3.0 peers `\x01` and the prefix.
+ */
+const SUBSCRIBE_COMMAND_BYTES = 10;
 
 export interface ForwarderOptions {
   /** Endpoint publishers connect to (config `bus.in`). */
@@ -13,6 +21,10 @@ export interface ForwarderOptions {
   out: string;
   /** Larger messages get their publisher disconnected by libzmq (config `bus.maxMessageSize`). */
   maxMessageSize: number;
+  /** Longer subscriptions get their subscriber disconnected by libzmq (config `router.maxSubscriptionBytes`). */
+  maxSubscriptionBytes: number;
+  /** The distinct subscriptions the publishers hold, each time they change. */
+  onSubscriptions: (subscriptions: Subscriptions) => void;
   /** Messages queued per subscriber before dropping (config `router.subscriberQueue`). */
   subscriberQueue: number;
   /** Messages read ahead per publisher (config `router.publisherQueue`). */
@@ -53,10 +65,15 @@ let instances = 0;
  * Unix socket, subscribed to everything. Its subscription is read off the XPUB before
  * the proxy starts, so it never travels upstream — publishers still send only what real
  * subscribers want, and the tap sees exactly what the router forwards.
+ *
+ * Every publisher keeps every subscription it is sent, in memory. Subscriptions travel
+ * upstream inside libzmq too, so the router bounds them with what libzmq offers: a size
+ * limit on what subscribers send (a longer one cuts the subscriber), and a watch of the
+ * distinct subscriptions the publishers hold (see subscription-watch.ts).
  */
 export async function openForwarder(options: ForwarderOptions): Promise<Forwarder> {
   const id = `${process.pid}-${++instances}`;
-  const tapDir = await mkdtemp(path.join(tmpdir(), "roomguard-router-"));
+  const tapDir = await mkdtemp(path.join(tmpdir(), `${TAP_DIR_PREFIX}${process.pid}-`));
   const tapEndpoint = `ipc://${path.join(tapDir, "tap.sock")}`;
   const internal = { in: `inproc://roomguard-router-in-${id}`, out: `inproc://roomguard-router-out-${id}` };
   // One I/O thread each for reading publishers, writing to subscribers and writing to the
@@ -70,7 +87,16 @@ export async function openForwarder(options: ForwarderOptions): Promise<Forwarde
     maxMessageSize: options.maxMessageSize,
     linger: 0,
   });
-  const xpub = new XPublisher({ context, affinity: IO_THREAD.subscribers, sendHighWaterMark: options.subscriberQueue, linger: 0 });
+  // Whatever a subscriber sends is read with this limit: it only sends subscriptions (and the
+  // READY and PING commands of ZMTP, a few dozen bytes), so one too long for a topic prefix
+  // makes libzmq cut it before the subscription goes anywhere.
+  const xpub = new XPublisher({
+    context,
+    affinity: IO_THREAD.subscribers,
+    sendHighWaterMark: options.subscriberQueue,
+    maxMessageSize: options.maxSubscriptionBytes + SUBSCRIBE_COMMAND_BYTES,
+    linger: 0,
+  });
   setBatchSize(xsub, ZMQ_IN_BATCH_SIZE);
   setBatchSize(xpub, ZMQ_OUT_BATCH_SIZE);
   // The tap holds the "" (everything) subscription, which would hide a real subscriber's ""
@@ -83,6 +109,7 @@ export async function openForwarder(options: ForwarderOptions): Promise<Forwarde
   });
   let proxy: Proxy<XSubscriber, XPublisher> | undefined;
   let tap: Tap | undefined;
+  let watch: SubscriptionWatch | undefined;
   try {
     await bindOrExplain(xpub, options.out, "bus.out", "another router");
     const out = xpub.lastEndpoint ?? options.out;
@@ -99,6 +126,8 @@ export async function openForwarder(options: ForwarderOptions): Promise<Forwarde
     await bindOrExplain(xsub, options.in, "bus.in", "another router");
     const inEndpoint = xsub.lastEndpoint ?? options.in;
     await xsub.bind(internal.in);
+    watch = watchSubscriptions(context, internal.in, options.onSubscriptions);
+    const openedWatch = watch;
 
     const running = new Proxy(xsub, xpub);
     proxy = running;
@@ -117,6 +146,7 @@ export async function openForwarder(options: ForwarderOptions): Promise<Forwarde
           running.terminate();
           await done.catch(() => undefined);
           openedTap.close();
+          openedWatch.close();
           await rm(tapDir, { recursive: true, force: true });
         })();
         return closing;
@@ -124,6 +154,7 @@ export async function openForwarder(options: ForwarderOptions): Promise<Forwarde
     };
   } catch (error) {
     tap?.close();
+    watch?.close();
     if (!proxy) {
       xsub.close();
       xpub.close();

@@ -1,9 +1,12 @@
 // The router process: `node dist/src/main.js [--config FILE]`, or `roomguard router`.
-import { resolveConfigPath } from "@roomguard/config";
+import { ConfigError, resolveConfigPath } from "@roomguard/config";
 import { runService } from "@roomguard/runtime";
+import { routerConfigIssues } from "./check-config.js";
 import { createRouter } from "./service.js";
 
 await runService("router", async ({ loaded, config, log, requestStop, fail }) => {
+  const issues = routerConfigIssues(config);
+  if (issues.length > 0) throw new ConfigError(issues, loaded.file);
   const router = createRouter({
     config,
     journalDir: resolveConfigPath(loaded, config.router.journal.dir),

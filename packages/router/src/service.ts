@@ -1,11 +1,15 @@
+import { tmpdir } from "node:os";
 import { BusClient, serveControl, startHeartbeat, subjectMessage, Topic } from "@roomguard/bus";
 import type { RoomguardConfig } from "@roomguard/config";
 import { JournalWriter } from "@roomguard/journal";
 import { systemClock, type Clock, type Logger, type TimerHandle } from "@roomguard/runtime";
 import { openForwarder, type Forwarder } from "./forwarder.js";
+import { removeStaleTapDirs } from "./stale-tap-dirs.js";
 import { RouterStats, type RouterStatsReport } from "./stats.js";
+import type { Subscriptions } from "./subscription-watch.js";
 
 const STOPPING_PREFIX = `${Topic.ROUTER}: stopping`;
+const DAY_MS = 86_400_000;
 
 export interface RouterDeps {
   config: RoomguardConfig;
@@ -27,30 +31,46 @@ export interface Router {
   report(): RouterStatsReport;
 }
 
+/** Forwarding and what rides on it: the router's own bus client, its control, heartbeat and subscriptions. */
+interface Forwarding {
+  forwarder: Forwarder;
+  bus: BusClient;
+  heartbeat: ReturnType<typeof startHeartbeat>;
+  /** Publishes a marker through the router and waits until the journal has read it, then closes everything. */
+  close(): Promise<void>;
+}
+
 /** The most often a `stats` line is logged at info level. */
 const STATS_LOG_INTERVAL_MS = 60_000;
+/** How long the heartbeat says that every subscriber was cut for too many subscriptions. */
+const OVERSUBSCRIBED_PROBLEM_MS = 60_000;
 
 /** The router service: forwarding, journal, stats, heartbeat and control on the bus. */
 export function createRouter(deps: RouterDeps): Router {
   const { config, log } = deps;
   const clock = deps.clock ?? systemClock;
   const stats = new RouterStats(clock.now());
-  let forwarder: Forwarder | undefined;
+  let forwarding: Forwarding | undefined;
   let journal: JournalWriter | undefined;
-  let bus: BusClient | undefined;
   let statsTimer: TimerHandle | undefined;
-  const stoppers: Array<() => void> = [];
   let stopping = false;
+  let restarting: Promise<void> | undefined;
+  let oversubscribedAt = -Infinity;
+  let lastProblem: string | undefined;
 
-  const report = (): RouterStatsReport => {
-    const journalStats = journal?.stats;
-    return stats.report(
-      clock.now(),
-      journalStats
-        ? { enabled: true, next_seq: journalStats.nextSeq, pending_bytes: journalStats.pendingBytes, segments: journalStats.segments }
-        : null,
-      journalStats?.droppedMessages ?? 0,
-    );
+  const report = (): RouterStatsReport => stats.report(clock.now(), journal?.stats ?? null);
+
+  /** What `roomguard status` shows for the router: the journal's trouble, or a recent cut of every subscriber. */
+  const problem = (): string | undefined => {
+    const problems: string[] = [];
+    const journalProblem = journal?.stats.problem;
+    if (journalProblem) problems.push(journalProblem);
+    if (clock.now() - oversubscribedAt < OVERSUBSCRIBED_PROBLEM_MS) {
+      problems.push(
+        `cut every subscriber at ${new Date(oversubscribedAt).toISOString()}: more than router.maxSubscriptions (${config.router.maxSubscriptions}) distinct subscriptions; something on the bus subscribes to far too much`,
+      );
+    }
+    return problems.length > 0 ? problems.join("; ") : undefined;
   };
 
   let lastStatsLogAt = -Infinity;
@@ -66,22 +86,13 @@ export function createRouter(deps: RouterDeps): Router {
       lastStatsLogAt = now;
       log.info("stats", { ...current });
     }
-    bus?.publish(subjectMessage(Topic.ROUTER, "stats", current)).catch((error: unknown) => {
+    forwarding?.bus.publish(subjectMessage(Topic.ROUTER, "stats", current)).catch((error: unknown) => {
       log.once("warn", "stats-publish", "cannot publish ROUTER: stats", { error });
     });
-  };
-
-  /**
-   * Publishes `ROUTER: stopping` through the router and waits until the journal's tap has read
-   * it: whatever was forwarded before it — everything a subscriber already has — is then in
-   * the journal too.
-   */
-  const journalEverythingForwarded = async (): Promise<void> => {
-    if (!bus || !forwarder) return;
-    const text = subjectMessage(Topic.ROUTER, "stopping", { pid: process.pid, at: clock.now() });
-    const seen = forwarder.tapSees(Buffer.from(text), 1000);
-    await bus.publish(text).catch(() => undefined);
-    if (!(await seen)) log.warn("the journal may miss the last messages: its reader did not catch up before the stop");
+    // A journal that stops or starts writing again is news for `roomguard status` at once.
+    const currentProblem = problem();
+    if (currentProblem !== lastProblem) forwarding?.heartbeat.problemMayHaveChanged();
+    lastProblem = currentProblem;
   };
 
   /** DEATH (lala-pi) and `CONTROL: router STOP` switch the router off only when the config allows it. */
@@ -94,91 +105,159 @@ export function createRouter(deps: RouterDeps): Router {
     return true;
   };
 
+  /**
+   * More distinct subscriptions than the config allows reached the publishers. libzmq cannot say
+   * which subscriber sent them, so every subscriber is cut: the router starts its forwarding
+   * afresh, the publishers drop what the old connections asked for, and subscribers reconnect.
+   */
+  const onSubscriptions = (now: Subscriptions): void => {
+    stats.subscriptions = now;
+    if (now.prefixes <= config.router.maxSubscriptions || stopping || restarting) return;
+    stats.countOversubscribed();
+    oversubscribedAt = clock.now();
+    log.once(
+      "warn",
+      "oversubscribed",
+      "too many distinct subscriptions: cutting every subscriber so that the publishers forget them; they reconnect by themselves (said once; ROUTER: stats counts refused.oversubscribed)",
+      { prefixes: now.prefixes, bytes: now.bytes, maxSubscriptions: config.router.maxSubscriptions },
+    );
+    restarting = (async () => {
+      try {
+        const old = forwarding;
+        forwarding = undefined;
+        await old?.close();
+        if (!stopping) forwarding = await openForwarding();
+        forwarding?.heartbeat.problemMayHaveChanged();
+      } catch (error) {
+        deps.fail(new Error("cannot restart forwarding", { cause: error }));
+      } finally {
+        restarting = undefined;
+      }
+    })();
+  };
+
+  const openForwarding = async (): Promise<Forwarding> => {
+    let closing = false;
+    const forwarder = await openForwarder({
+      in: config.bus.in,
+      out: config.bus.out,
+      maxMessageSize: config.bus.maxMessageSize,
+      maxSubscriptionBytes: config.router.maxSubscriptionBytes,
+      subscriberQueue: config.router.subscriberQueue,
+      publisherQueue: config.router.publisherQueue,
+      tapQueue: config.router.journalQueue,
+      onSubscriptions,
+      onEvent: (side, event) => {
+        if (closing) return;
+        stats.countEvent(side, event);
+        if (event.type.startsWith("handshake:error")) {
+          log.once("warn", `refused:${side}`, "refused a connection that does not speak ZMTP (said once)", { side, event: event.type });
+        }
+      },
+      onBatch: (frames, messages, bytes) => {
+        stats.countBatch(messages, bytes);
+        journal?.append(frames, messages, clock.now());
+      },
+      onTapEnd: (error) => {
+        if (!closing) deps.fail(new Error("the journal tap closed unexpectedly", { cause: error }));
+      },
+    });
+    forwarder.done.then(
+      () => {
+        if (!closing) deps.fail(new Error("the forwarding proxy ended unexpectedly"));
+      },
+      (error: unknown) => deps.fail(new Error("the forwarding proxy failed", { cause: error })),
+    );
+
+    const bus = new BusClient({
+      in: forwarder.internal.in,
+      out: forwarder.internal.out,
+      context: forwarder.context,
+      maxMessageSize: config.bus.maxMessageSize,
+      log,
+    });
+    const control = serveControl({
+      bus,
+      service: "router",
+      log: log.child("control"),
+      status: () => ({ ...report() }),
+      stop: () => acceptStop("CONTROL: router STOP"),
+    });
+    // The last message of a clean stop; subscribing makes the router's own publisher send it.
+    const stoppingEcho = bus.subscribe(STOPPING_PREFIX);
+    const deaths = bus.subscribe(Topic.DEATH);
+    void (async () => {
+      for await (const message of deaths) if (message.topic === Topic.DEATH) acceptStop("DEATH");
+    })();
+    const heartbeat = startHeartbeat({
+      bus,
+      service: "router",
+      intervalS: config.bus.heartbeatIntervalS,
+      clock,
+      problem,
+      onError: (error) => log.once("warn", "heartbeat", "cannot publish the heartbeat", { error }),
+    });
+
+    /**
+     * Publishes `ROUTER: stopping` through the router and waits until the journal's tap has read
+     * it: whatever was forwarded before it — everything a subscriber already has — is then in
+     * the journal too.
+     */
+    const journalEverythingForwarded = async (): Promise<void> => {
+      const text = subjectMessage(Topic.ROUTER, "stopping", { pid: process.pid, at: clock.now() });
+      const seen = forwarder.tapSees(Buffer.from(text), 1000);
+      await bus.publish(text).catch(() => undefined);
+      if (!(await seen)) log.warn("the journal may miss the last messages: its reader did not catch up before the stop");
+    };
+
+    return {
+      forwarder,
+      bus,
+      heartbeat,
+      async close() {
+        await journalEverythingForwarded();
+        closing = true;
+        heartbeat.stop();
+        control.stop();
+        stoppingEcho.close();
+        deaths.close();
+        await bus.close();
+        await forwarder.close();
+        stats.allCut();
+      },
+    };
+  };
+
   return {
     get endpoints() {
-      if (!forwarder) throw new Error("the router has not started");
-      return forwarder.endpoints;
+      if (!forwarding) throw new Error("the router has not started");
+      return forwarding.forwarder.endpoints;
     },
 
     report,
 
     async start() {
+      for (const dir of await removeStaleTapDirs(tmpdir())) log.info("removed the tap directory of a router that is gone", { dir });
       if (config.router.journal.enabled) {
+        const { journal: options } = config.router;
         journal = await JournalWriter.open({
           dir: deps.journalDir,
-          segmentBytes: config.router.journal.segmentBytes,
-          maxBytes: config.router.journal.maxBytes,
-          flushIntervalMs: config.router.journal.flushIntervalMs,
+          segmentBytes: options.segmentBytes,
+          maxBytes: options.maxBytes,
+          maxAgeMs: options.maxAgeDays * DAY_MS,
+          protectedTopics: options.protectedTopics,
+          protectedTopicBytes: options.protectedTopicBytes,
+          flushIntervalMs: options.flushIntervalMs,
           clock,
           log: log.child("journal"),
         });
       }
-      forwarder = await openForwarder({
-        in: config.bus.in,
-        out: config.bus.out,
-        maxMessageSize: config.bus.maxMessageSize,
-        subscriberQueue: config.router.subscriberQueue,
-        publisherQueue: config.router.publisherQueue,
-        tapQueue: config.router.journalQueue,
-        onEvent: (side, event) => {
-          stats.countEvent(side, event);
-          if (event.type.startsWith("handshake:error")) {
-            log.once("warn", `refused:${side}`, "refused a connection that does not speak ZMTP (said once)", { side, event: event.type });
-          }
-        },
-        onBatch: (frames, messages, bytes) => {
-          stats.countBatch(messages, bytes);
-          journal?.append(frames, messages, clock.now());
-        },
-        onTapEnd: (error) => {
-          if (!stopping) deps.fail(new Error("the journal tap closed unexpectedly", { cause: error }));
-        },
-      });
-      const forwarding = forwarder;
-      forwarding.done.then(
-        () => {
-          if (!stopping) deps.fail(new Error("the forwarding proxy ended unexpectedly"));
-        },
-        (error: unknown) => deps.fail(new Error("the forwarding proxy failed", { cause: error })),
-      );
-
-      bus = new BusClient({
-        in: forwarding.internal.in,
-        out: forwarding.internal.out,
-        context: forwarding.context,
-        maxMessageSize: config.bus.maxMessageSize,
-        log,
-      });
-      const control = serveControl({
-        bus,
-        service: "router",
-        log: log.child("control"),
-        status: () => ({ ...report() }),
-        stop: () => acceptStop("CONTROL: router STOP"),
-        stopRefusal: "STOP from the bus is off (router.acceptDeath): `roomguard ctl stop router` stops it",
-      });
-      stoppers.push(() => control.stop());
-      // The last message of a clean stop; subscribing makes the router's own publisher send it.
-      const stoppingEcho = bus.subscribe(STOPPING_PREFIX);
-      stoppers.push(() => stoppingEcho.close());
-      const deaths = bus.subscribe(Topic.DEATH);
-      stoppers.push(() => deaths.close());
-      void (async () => {
-        for await (const message of deaths) if (message.topic === Topic.DEATH) acceptStop("DEATH");
-      })();
-      const heartbeat = startHeartbeat({
-        bus,
-        service: "router",
-        intervalS: config.bus.heartbeatIntervalS,
-        clock,
-        onError: (error) => log.once("warn", "heartbeat", "cannot publish the heartbeat", { error }),
-      });
-      stoppers.push(() => heartbeat.stop());
+      forwarding = await openForwarding();
       statsTimer = clock.setInterval(publishStats, config.router.statsIntervalS * 1000);
 
       log.info("listening", {
-        in: forwarding.endpoints.in,
-        out: forwarding.endpoints.out,
+        in: forwarding.forwarder.endpoints.in,
+        out: forwarding.forwarder.endpoints.out,
         journal: journal ? deps.journalDir : "off",
         acceptDeath: config.router.acceptDeath,
       });
@@ -187,11 +266,9 @@ export function createRouter(deps: RouterDeps): Router {
     async stop() {
       stopping = true;
       if (statsTimer) clock.clearInterval(statsTimer);
-      await journalEverythingForwarded();
-      for (const stop of stoppers) stop();
-      await bus?.close();
+      await restarting;
+      await forwarding?.close();
       log.info("final stats", { ...report() });
-      await forwarder?.close();
       await journal?.close();
     },
   };

@@ -1,4 +1,6 @@
 import type { Event } from "zeromq";
+import type { JournalWriterStats } from "@roomguard/journal";
+import type { Subscriptions } from "./subscription-watch.js";
 
 /** What `ROUTER: stats` carries. */
 export interface RouterStatsReport {
@@ -13,15 +15,33 @@ export interface RouterStatsReport {
   publishers: number;
   subscribers: number;
   /**
-   * Connections ended. A publisher that sends more than bus.maxMessageSize is cut by
-   * libzmq and counts here too: libzmq does not tell a cut from a goodbye.
+   * Connections ended. A publisher that sends more than bus.maxMessageSize, and a subscriber
+   * that sends a subscription longer than router.maxSubscriptionBytes, are cut by libzmq and
+   * count here too: libzmq does not tell a cut from a goodbye.
    */
   disconnects: { publishers: number; subscribers: number };
-  /** Connections that failed the ZMTP handshake (not ZeroMQ, wrong version, garbage). */
-  refused: { handshakes: number };
-  /** Messages forwarded but missing from the journal (disk too slow or failing). */
+  /** The distinct subscriptions the publishers hold now, and their bytes. */
+  subscriptions: { prefixes: number; bytes: number };
+  /**
+   * Connections that failed the ZMTP handshake (not ZeroMQ, wrong version, garbage); times every
+   * subscriber was cut because more than router.maxSubscriptions distinct subscriptions were held.
+   */
+  refused: { handshakes: number; oversubscribed: number };
+  /** Messages forwarded but missing from the journal (disk too slow or failing; gap markers say where). */
   dropped: { journal: number };
-  journal: { enabled: boolean; next_seq: number; pending_bytes: number; segments: number } | null;
+  journal: {
+    enabled: boolean;
+    next_seq: number;
+    pending_bytes: number;
+    segments: number;
+    bytes: number;
+    /** Messages deleted from the journal: to stay within maxBytes, or older than maxAgeDays. */
+    evicted: { size: number; age: number };
+    /** Messages of protected topics moved aside instead of deleted. */
+    kept: number;
+    /** What keeps the journal from writing, or null. */
+    problem: string | null;
+  } | null;
 }
 
 interface Counters {
@@ -32,8 +52,11 @@ interface Counters {
 
 /** Counts the router's traffic and connections; rates are taken per sampling interval. */
 export class RouterStats {
+  /** Kept up to date by the forwarder's subscription watch. */
+  subscriptions: Subscriptions = { prefixes: 0, bytes: 0 };
   private messages = 0;
   private bytes = 0;
+  private oversubscribed = 0;
   private readonly sides: Record<"publisher" | "subscriber", Counters> = {
     publisher: { accepted: 0, disconnected: 0, handshakeErrors: 0 },
     subscriber: { accepted: 0, disconnected: 0, handshakeErrors: 0 },
@@ -48,6 +71,15 @@ export class RouterStats {
   countBatch(messages: number, bytes: number): void {
     this.messages += messages;
     this.bytes += bytes;
+  }
+
+  /** Every connection of a forwarding that has closed ended: the open ones count as disconnects. */
+  allCut(): void {
+    for (const counters of Object.values(this.sides)) counters.disconnected = counters.accepted;
+  }
+
+  countOversubscribed(): void {
+    this.oversubscribed++;
   }
 
   countEvent(side: "publisher" | "subscriber", event: Event): void {
@@ -84,7 +116,7 @@ export class RouterStats {
     return this.messages - this.window.messages;
   }
 
-  report(nowMs: number, journal: RouterStatsReport["journal"], journalDropped: number): RouterStatsReport {
+  report(nowMs: number, journal: JournalWriterStats | null): RouterStatsReport {
     const { publisher, subscriber } = this.sides;
     return {
       uptime_s: Math.round((nowMs - this.startedAtMs) / 100) / 10,
@@ -94,9 +126,21 @@ export class RouterStats {
       publishers: publisher.accepted - publisher.disconnected,
       subscribers: subscriber.accepted - subscriber.disconnected,
       disconnects: { publishers: publisher.disconnected, subscribers: subscriber.disconnected },
-      refused: { handshakes: publisher.handshakeErrors + subscriber.handshakeErrors },
-      dropped: { journal: journalDropped },
-      journal,
+      subscriptions: { ...this.subscriptions },
+      refused: { handshakes: publisher.handshakeErrors + subscriber.handshakeErrors, oversubscribed: this.oversubscribed },
+      dropped: { journal: journal?.droppedMessages ?? 0 },
+      journal: journal
+        ? {
+            enabled: true,
+            next_seq: journal.nextSeq,
+            pending_bytes: journal.pendingBytes,
+            segments: journal.segments,
+            bytes: journal.bytes,
+            evicted: journal.evicted,
+            kept: journal.keptMessages,
+            problem: journal.problem ?? null,
+          }
+        : null,
     };
   }
 }

@@ -65,7 +65,9 @@ describe("the router's journal", { timeout: 30_000 }, () => {
   });
 
   it("stays within maxBytes by rotating segments", async () => {
-    const r = await router({ config: { router: { journal: { segmentBytes: 65536, maxBytes: 262144, flushIntervalMs: 50 } } } });
+    const r = await router({
+      config: { router: { journal: { segmentBytes: 65536, maxBytes: 262144, flushIntervalMs: 50, protectedTopics: [] } } },
+    });
     // A subscriber must want FILL: for the publisher to send it at all.
     const { publisher } = await joined(r.endpoints, "FILL:", "FILL: probe");
     const filler = "f".repeat(1000);

@@ -1,8 +1,17 @@
 import { existsSync } from "node:fs";
+import { access, constants } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { TOPIC_PATTERN } from "@roomguard/bus";
 import { resolveConfigPath } from "@roomguard/config";
-import { followJournal, listSegments, readJournal, renderBytes, type JournalRecord, type ReadOptions } from "@roomguard/journal";
+import {
+  followJournal,
+  listSegments,
+  readJournal,
+  renderBytes,
+  type JournalRecord,
+  type ReadOptions,
+  type ReadProblem,
+} from "@roomguard/journal";
 import type { Command } from "../command.js";
 import { dateTime, renderFrames } from "../output.js";
 import { UsageError } from "../usage-error.js";
@@ -13,7 +22,9 @@ export const journalCommand: Command = {
                   [--json | --lala] [--dir DIR] [--config FILE]
 
 Prints journaled messages, oldest first: sequence number, local time, message.
-Bytes that are not UTF-8, and control characters, are shown escaped.
+Bytes that are not UTF-8, and control characters, are shown escaped. Where messages
+are missing (the disk failed, the router was killed) a "--" line says how many and why.
+Files it cannot read are named on stderr, and the exit code is then 1.
 
   --follow, -f      like tail -f: the last 10 messages, then new ones as they are
                     journaled (with --since or --from: from there instead)
@@ -43,9 +54,14 @@ Bytes that are not UTF-8, and control characters, are shown escaped.
         help: { type: "boolean", short: "h" },
       },
     });
+    let unreadable = 0;
     const options: ReadOptions = {
       ...(values.since !== undefined ? { sinceMs: parseSince(values.since, Date.now()) } : {}),
       ...(values.from !== undefined ? { fromSeq: parseSeq(values.from) } : {}),
+      onProblem: (problem: ReadProblem) => {
+        unreadable++;
+        context.output.err(`cannot read ${problem.file}: ${problem.message}`);
+      },
     };
     // Following with no start given begins near the end, as tail -f does: a journal holds millions.
     const count =
@@ -63,25 +79,58 @@ Bytes that are not UTF-8, and control characters, are shown escaped.
     const matches = topicFilter(values.topic ?? []);
     const format = values.json ? jsonLine : values.lala ? lalaLine : textLine;
     // Waits while the reader is behind (`| less`): lines never pile up in memory.
+    let printed = 0;
     const print = async (record: JournalRecord): Promise<void> => {
-      if (matches(record)) context.output.out(format(record));
+      if (matches(record)) {
+        printed++;
+        context.output.out(format(record));
+      }
       await context.output.drained();
     };
-    let fromSeq = options.fromSeq;
-    if (count !== undefined) {
-      const tail = await lastRecords(dir, options, matches, count);
-      for (const record of tail.records) await print(record);
-      fromSeq = tail.nextSeq;
+    try {
+      let fromSeq = options.fromSeq;
+      if (count !== undefined) {
+        const tail = await lastRecords(dir, options, matches, count);
+        for (const record of tail.records) await print(record);
+        fromSeq = tail.nextSeq;
+      }
+      if (values.follow) {
+        for await (const record of followJournal(dir, {
+          ...options,
+          ...(fromSeq !== undefined ? { fromSeq } : {}),
+          signal: context.signal,
+        }))
+          await print(record);
+      } else if (count === undefined) {
+        for await (const record of readJournal(dir, options)) await print(record);
+      }
+    } catch (error) {
+      context.output.err(`cannot read the journal at ${dir}: ${(error as Error).message}`);
+      return 1;
     }
-    if (values.follow) {
-      for await (const record of followJournal(dir, { ...options, ...(fromSeq !== undefined ? { fromSeq } : {}), signal: context.signal }))
-        await print(record);
-    } else if (count === undefined) {
-      for await (const record of readJournal(dir, options)) await print(record);
+    // The router's own journal directory, not writable: nothing new is being journaled.
+    const unwritable = values.dir === undefined ? await notWritable(dir) : undefined;
+    if (unwritable) {
+      context.output.err(
+        `the journal at ${dir} is not writable (${unwritable}): the router cannot journal there; \`roomguard status\` shows the router's problem`,
+      );
     }
-    return 0;
+    if (printed === 0 && !values.follow && (await listSegments(dir).catch(() => [])).length === 0) {
+      context.output.err(`the journal at ${dir} holds no messages yet`);
+    }
+    return unreadable > 0 || unwritable ? 1 : 0;
   },
 };
+
+/** Why the directory cannot be written (`EROFS`), or undefined. */
+async function notWritable(dir: string): Promise<string | undefined> {
+  try {
+    await access(dir, constants.W_OK);
+    return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  }
+}
 
 /**
  * The last `count` records that `matches` selects, and the sequence number after the last record
@@ -102,7 +151,7 @@ export async function lastRecords(
     const fromSeq = Math.max(segments[i]?.firstSeq ?? 0, earliest);
     records = [];
     for await (const record of readJournal(dir, { ...options, fromSeq })) {
-      nextSeq = record.seq + 1;
+      nextSeq = record.missing ? record.seq + (record.missing.count ?? 0) : record.seq + 1;
       if (!matches(record)) continue;
       records.push(record);
       if (records.length > 2 * count + 100) records.splice(0, records.length - count);
@@ -113,17 +162,30 @@ export async function lastRecords(
 }
 
 function textLine(record: JournalRecord): string {
-  return `${record.seq}  ${dateTime(record.timeMs)}  ${renderFrames(record.frames)}`;
+  return `${record.seq}  ${dateTime(record.timeMs)}  ${record.missing ? gapText(record) : renderFrames(record.frames)}`;
 }
 
 function lalaLine(record: JournalRecord): string {
-  return `${record.seq}:${renderFrames(record.frames)}`;
+  return `${record.seq}:${record.missing ? gapText(record) : renderFrames(record.frames)}`;
+}
+
+/** `-- 12 messages missing (1041–1052): why`, or, when nobody knows how many, `-- messages missing here: why`. */
+function gapText(record: JournalRecord): string {
+  const { count, reason } = record.missing ?? { count: null, reason: "" };
+  const what =
+    count === null
+      ? "messages missing here"
+      : count === 1
+        ? `1 message missing (${record.seq})`
+        : `${count} messages missing (${record.seq}–${record.seq + count - 1})`;
+  return `-- ${what}: ${renderBytes(Buffer.from(reason))}`;
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 function jsonLine(record: JournalRecord): string {
   const base = { seq: record.seq, time: new Date(record.timeMs).toISOString() };
+  if (record.missing) return JSON.stringify({ ...base, missing: record.missing.count, reason: record.missing.reason });
   if (record.frames.length === 1) {
     try {
       return JSON.stringify({ ...base, message: strictUtf8.decode(record.frames[0]) });
@@ -134,10 +196,14 @@ function jsonLine(record: JournalRecord): string {
   return JSON.stringify({ ...base, frames: record.frames.map((frame) => frame.toString("hex")), shown: renderFrames(record.frames) });
 }
 
-/** A bare topic matches that topic exactly (`KEY` → `KEY: …`, `DEATH`); anything else is a byte prefix. */
+/**
+ * A bare topic matches that topic exactly (`KEY` → `KEY: …`, `DEATH`); anything else is a byte
+ * prefix. A gap always matches: the messages it stands for may have been of any topic.
+ */
 export function topicFilter(topics: readonly string[]): (record: JournalRecord) => boolean {
   if (topics.length === 0) return () => true;
   return (record) => {
+    if (record.missing) return true;
     const first = record.frames[0];
     if (!first) return false;
     const text = renderBytes(first);

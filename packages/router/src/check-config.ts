@@ -1,0 +1,17 @@
+import type { ConfigIssue, LoadedConfig, RoomguardConfig } from "@roomguard/config";
+import { journalBudgetProblem } from "@roomguard/journal";
+
+/**
+ * The router's part of the config check (`roomguard.service.check`, run by `roomguard check`
+ * and the launcher; main.ts runs it too): what the schema cannot check, sizes that must fit together.
+ */
+export const checkConfig = ({ config }: Pick<LoadedConfig, "config">): { issues: ConfigIssue[]; hardware: [] } => ({
+  issues: routerConfigIssues(config),
+  hardware: [],
+});
+
+export function routerConfigIssues(config: RoomguardConfig): ConfigIssue[] {
+  const { journal } = config.router;
+  const problem = journal.enabled ? journalBudgetProblem(journal) : undefined;
+  return problem ? [{ path: "router.journal.maxBytes", message: problem }] : [];
+}

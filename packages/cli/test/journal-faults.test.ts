@@ -8,6 +8,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { encodeMessage, JournalWriter } from "@roomguard/journal";
+import { ManualClock, systemClock } from "@roomguard/runtime";
 
 const CLI = fileURLToPath(new URL("../src/main.js", import.meta.url));
 
@@ -30,7 +31,9 @@ function run(args: string[], command = process.execPath): Promise<Result> {
 }
 
 async function journalWith(dir: string, texts: string[], close = true): Promise<void> {
-  const writer = await JournalWriter.open({ dir, segmentBytes: 1 << 20, maxBytes: 8 << 20, flushIntervalMs: 50 });
+  // A writer left open has a manual clock: its flush timer must not keep the test process alive.
+  const clock = close ? systemClock : new ManualClock();
+  const writer = await JournalWriter.open({ dir, segmentBytes: 1 << 20, maxBytes: 8 << 20, flushIntervalMs: 50, clock });
   for (const text of texts) writer.append(encodeMessage([Buffer.from(text)]), 1, Date.now());
   if (close) await writer.close();
   else await writer.flush();

@@ -144,7 +144,8 @@ describe("JournalWriter and readJournal", () => {
 
   it("reads past a block torn by a crash; the next writer carries on after a gap marker", async () => {
     const dir = scratch();
-    const crashed = await openWriter(dir);
+    // (A manual clock: its flush timer must not keep the test process alive, as it is never closed.)
+    const crashed = await openWriter(dir, { clock: new ManualClock() });
     const batch = messages("A: 1", "A: 2");
     crashed.append(batch.payload, batch.count, 1);
     await crashed.flush();

@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { Publisher } from "zeromq";
 import { readJournal, renderBytes, type JournalRecord } from "@roomguard/journal";
-import { waitUntil } from "@roomguard/testing";
+import { nextMatching, waitUntil } from "@roomguard/testing";
 import { awaitSubscribed, eventuallyJournaled, nextMessage, sendUntilSeen } from "./helpers/bus-helpers.js";
 import { routerFixture } from "./helpers/fixture.js";
 
@@ -85,6 +85,37 @@ describe("the router's journal", { timeout: 30_000 }, () => {
     assert.ok(total <= 262144, `the journal holds ${total} bytes, more than maxBytes allows`);
     const fills = textsOf(await journal(r.journalDir), "FILL: ");
     assert.ok(!fills.includes(`FILL: 0 ${filler}`), "the oldest messages were rotated out");
+  });
+
+  it("keeps earlier DOOR and KEY entries through a burst of 1,000 × 64 KiB, and counts what the burst pushed out", async () => {
+    const r = await router();
+    const watcher = client(r.endpoints);
+    const stats = watcher.subscribe("ROUTER: stats ");
+    // Somebody must want the burst for it to be sent at all: an attacker can subscribe too.
+    const { publisher } = await joined(r.endpoints, "JUNK:", "JUNK: probe");
+    const { subscription: doors } = await joined(r.endpoints, "DOOR:", "DOOR: probe");
+    const { subscription: keys } = await joined(r.endpoints, "KEY:", "KEY: probe");
+    const earlier = ["DOOR: front open", "KEY: 1", "KEY: 2", "KEY: ENTER", "DOOR: front closed"];
+    for (const text of earlier) await publisher.publish(text);
+    for (const text of earlier) assert.equal((await nextMessage(text.startsWith("DOOR") ? doors : keys)).text, text);
+    await eventuallyJournaled(r.journalDir, "DOOR: front closed");
+
+    const filler = "x".repeat(64 * 1024 - 20);
+    for (let i = 0; i < 1000; i++) await publisher.publish(`JUNK: ${String(i).padStart(4, "0")} ${filler}`);
+    const evicted = await nextMatching(
+      stats,
+      "stats counting messages deleted for room",
+      (message) => (JSON.parse(message.rest.slice("stats ".length)) as { journal: { evicted: { size: number } } }).journal.evicted.size > 0,
+      15_000,
+    );
+    assert.ok(evicted);
+    await r.waitForLog((line) => line.msg.startsWith("deleted the oldest journal segments"));
+    const texts = textsOf(await journal(r.journalDir), "");
+    assert.deepEqual(
+      texts.filter((text) => earlier.includes(text)),
+      earlier,
+    );
+    assert.ok(!texts.includes("JUNK: probe"), "what is not protected went, oldest first");
   });
 
   it("flushes on SIGTERM: what was forwarded is journaled before exit", async () => {

@@ -1,12 +1,8 @@
-import { mkdir, readdir } from "node:fs/promises";
-import path from "node:path";
 import { systemClock, type Clock, type Logger, type TimerHandle } from "@roomguard/runtime";
-import { BLOCK_HEADER_BYTES, BlockKind, encodeBlock, GAPS_LANE, KEPT_DIR, seqAfter, writeBlockHeader } from "./format.js";
-import { sortForKeeping } from "./keep.js";
-import { Lane, type BlockToWrite } from "./lane.js";
-import { journalBudgets, type JournalBudgets } from "./budgets.js";
-import { EvictionReport, type EvictionReason } from "./eviction-report.js";
-import { isLaneName, summarize } from "./segments.js";
+import type { EvictionReason } from "./eviction-report.js";
+import { BLOCK_HEADER_BYTES, BlockKind, encodeBlock, seqAfter, writeBlockHeader } from "./format.js";
+import type { BlockToWrite } from "./lane.js";
+import { Retention } from "./retention.js";
 
 export interface JournalWriterOptions {
   /** Directory of the segment files; created when missing. */
@@ -59,12 +55,6 @@ type PendingBlock =
   | { kind: typeof BlockKind.missing; count: number; firstSeq: number; timeMs: number; reason: string }
   | { kind: typeof BlockKind.opened | typeof BlockKind.closed; count: 0; firstSeq: number; timeMs: number };
 
-/** The lanes on disk: the journal's own segments, and the kept ones by name. */
-interface Lanes {
-  own: Lane;
-  kept: Map<string, Lane>;
-}
-
 /** A failure to write, and when to try again. */
 interface Failing {
   error: NodeJS.ErrnoException;
@@ -76,8 +66,6 @@ interface Failing {
 
 /** Blocks are copied into slabs of this size: a few allocations a second even at a million messages. */
 const SLAB_BYTES = 1024 * 1024;
-/** How often the age limit is checked. */
-const AGE_CHECK_MS = 60_000;
 /** Longest wait between attempts on a failing disk. */
 const MAX_RETRY_MS = 30_000;
 
@@ -105,17 +93,13 @@ export class JournalWriter {
   private writtenMessages = 0;
   private writtenBytes = 0;
   private droppedMessages = 0;
-  private keptMessages = 0;
-  private lanes: Lanes | undefined;
+  /** The lanes on disk, once the directory could be read. */
+  private lanes: Retention | undefined;
   private failing: Failing | undefined;
-  private lastAgeCheckMs = -Infinity;
   private writing: Promise<void> = Promise.resolve();
   private readonly timer: TimerHandle;
   private readonly clock: Clock;
   private readonly maxPendingBytes: number;
-  private readonly budgets: JournalBudgets;
-  private readonly protectedTopics: ReadonlySet<string>;
-  private readonly evictions: EvictionReport;
   private isClosed = false;
   /** Next sequence number; counted from 0 until the directory has been read (see load). */
   private seq = 0;
@@ -123,9 +107,6 @@ export class JournalWriter {
   private constructor(private readonly options: JournalWriterOptions) {
     this.clock = options.clock ?? systemClock;
     this.maxPendingBytes = options.maxPendingBytes ?? 32 * 1024 * 1024;
-    this.protectedTopics = new Set(options.protectedTopics ?? []);
-    this.budgets = journalBudgets(options);
-    this.evictions = new EvictionReport(this.clock, options.log);
     this.timer = this.clock.setInterval(() => void this.flush(), options.flushIntervalMs);
   }
 
@@ -141,17 +122,16 @@ export class JournalWriter {
   }
 
   get stats(): JournalWriterStats {
-    const lanes = this.lanes ? [this.lanes.own, ...this.lanes.kept.values()] : [];
     return {
       nextSeq: this.seq,
       writtenMessages: this.writtenMessages,
       writtenBytes: this.writtenBytes,
       pendingBytes: this.pendingBytes,
       droppedMessages: this.droppedMessages,
-      segments: lanes.reduce((sum, lane) => sum + lane.segmentCount, 0),
-      bytes: lanes.reduce((sum, lane) => sum + lane.bytes, 0),
-      evicted: this.evictions.totals(),
-      keptMessages: this.keptMessages,
+      segments: this.lanes?.segments ?? 0,
+      bytes: this.lanes?.bytes ?? 0,
+      evicted: this.lanes?.evicted ?? { size: 0, age: 0 },
+      keptMessages: this.lanes?.keptMessages ?? 0,
       problem: this.problem(),
     };
   }
@@ -214,7 +194,7 @@ export class JournalWriter {
     this.writing = this.writing.then(() => this.writePending(true));
     await this.writing;
     this.isClosed = true;
-    if (this.lanes) for (const lane of [this.lanes.own, ...this.lanes.kept.values()]) await lane.close().catch(() => undefined);
+    await this.lanes?.close();
   }
 
   /** What keeps the journal from writing, for a person; undefined when it writes. */
@@ -249,7 +229,7 @@ export class JournalWriter {
         return;
       }
     }
-    const { own } = this.lanes;
+    const lanes = this.lanes;
     const blocks = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
@@ -259,7 +239,7 @@ export class JournalWriter {
     const toWrite = blocks.map(toBlockToWrite);
     let written = 0;
     try {
-      await own.appendAll(toWrite, async (count) => {
+      await lanes.own.appendAll(toWrite, async (count) => {
         for (; written < count; written++) {
           const block = blocks[written] as PendingBlock;
           this.writtenBytes += (toWrite[written] as BlockToWrite).bytes.length;
@@ -267,7 +247,7 @@ export class JournalWriter {
         }
         // A block is never split, so one larger than a segment's room (a burst read at once) can
         // take the journal past its budget: older segments go now, not at the next rotation.
-        await this.makeRoom();
+        await lanes.makeRoom();
       });
       if (written > 0) this.recovered();
     } catch (error) {
@@ -276,9 +256,11 @@ export class JournalWriter {
     for (const slab of new Set(blocks.flatMap((block) => (block.kind === BlockKind.messages ? [block.slab] : [])))) {
       if (slab.length === SLAB_BYTES && this.spareSlabs.length < 4) this.spareSlabs.push(slab);
     }
-    await this.enforceAge().catch((error: unknown) =>
-      this.options.log?.once("error", "age", "cannot delete old journal segments (said once)", { error, dir: this.options.dir }),
-    );
+    await lanes
+      .enforceAge()
+      .catch((error: unknown) =>
+        this.options.log?.once("error", "age", "cannot delete old journal segments (said once)", { error, dir: this.options.dir }),
+      );
   }
 
   /**
@@ -286,18 +268,12 @@ export class JournalWriter {
    * last run closed cleanly. The blocks queued before (provisional numbers from 0) move up
    * behind the marks of this run's start.
    */
-  private async load(): Promise<Lanes> {
-    const { dir, segmentBytes } = this.options;
-    await mkdir(dir, { recursive: true });
-    const own = await Lane.load({ dir, lane: null, segmentBytes, budgetBytes: this.budgets.ownBytes });
-    const kept = new Map<string, Lane>();
-    for (const name of await readdir(path.join(dir, KEPT_DIR)).catch(() => [])) {
-      if (isLaneName(name)) kept.set(name, await this.loadKeptLane(name));
-    }
-    const onDisk = Math.max(own.nextSeq, ...[...kept.values()].map((lane) => lane.nextSeq));
+  private async load(): Promise<Retention> {
+    const lanes = await Retention.load({ ...this.options, maxAgeMs: this.options.maxAgeMs ?? 0, clock: this.clock, log: this.options.log });
+    const onDisk = lanes.nextSeq;
     const now = this.clock.now();
     const marks: PendingBlock[] = [];
-    const last = own.loadedLast;
+    const last = lanes.own.loadedLast;
     if (last && last.kind !== BlockKind.closed) {
       const at = new Date(last.timeMs).toISOString();
       marks.push({
@@ -315,12 +291,7 @@ export class JournalWriter {
     for (const block of this.pending) block.firstSeq += onDisk;
     this.pending = [...marks, ...this.pending];
     this.seq += onDisk;
-    return { own, kept };
-  }
-
-  private async loadKeptLane(name: string): Promise<Lane> {
-    const budgetBytes = name === GAPS_LANE ? this.budgets.gapsBytes : this.budgets.topicBytes;
-    return Lane.load({ dir: this.options.dir, lane: name, segmentBytes: this.budgets.keptSegmentBytes(budgetBytes), budgetBytes });
+    return lanes;
   }
 
   /**
@@ -377,52 +348,6 @@ export class JournalWriter {
       lostMessages: this.failing.lostMessages,
     });
     this.failing = undefined;
-  }
-
-  /** Deletes the oldest segments of the journal's own lane while it is over its budget, keeping protected messages. */
-  private async makeRoom(): Promise<void> {
-    const lanes = this.lanes as Lanes;
-    while (lanes.own.overBudget(lanes.own.room)) {
-      const oldest = lanes.own.oldest;
-      if (!oldest) return;
-      const sorted = await sortForKeeping(oldest.path, this.protectedTopics, (name) => lanes.kept.get(name)?.nextSeq ?? 0);
-      for (const [name, blocks] of sorted.lanes) {
-        let lane = lanes.kept.get(name);
-        if (!lane) {
-          lane = await this.loadKeptLane(name);
-          lanes.kept.set(name, lane);
-        }
-        const keptLane = lane;
-        await keptLane.appendAll(blocks, async () => {
-          while (keptLane.overBudget(keptLane.room)) await this.evict(keptLane, "size");
-        });
-      }
-      await lanes.own.dropOldest();
-      this.keptMessages += sorted.kept;
-      this.evictions.note("size", null, sorted.messages - sorted.kept, oldest.bytes, sorted.kept);
-    }
-  }
-
-  /** Deletes, in every lane, the segments whose newest message is older than maxAgeMs (checked once a minute). */
-  private async enforceAge(): Promise<void> {
-    const maxAgeMs = this.options.maxAgeMs ?? 0;
-    const now = this.clock.now();
-    if (!this.lanes || maxAgeMs <= 0 || now - this.lastAgeCheckMs < AGE_CHECK_MS) return;
-    this.lastAgeCheckMs = now;
-    const cutoffMs = now - maxAgeMs;
-    for (const lane of [this.lanes.own, ...this.lanes.kept.values()]) {
-      // A kept lane may not be written for months: its open segment ages too.
-      if (lane.newestMs < cutoffMs) await lane.close();
-      while (lane.oldest && lane.oldest.newestMs < cutoffMs) await this.evict(lane, "age");
-    }
-  }
-
-  private async evict(lane: Lane, reason: EvictionReason): Promise<void> {
-    const oldest = lane.oldest;
-    if (!oldest) return;
-    const { messages } = await summarize(oldest.path).catch(() => ({ messages: 0 }));
-    await lane.dropOldest();
-    this.evictions.note(reason, lane.name, messages, oldest.bytes, 0);
   }
 
   private nextSlab(atLeast: number): void {

@@ -236,7 +236,7 @@ describe("roomguard with a router", { timeout: 60_000 }, () => {
 
   after(async () => {
     router.child.kill("SIGINT");
-    assert.equal(await exited(router.child), 0);
+    assert.equal(await exited(router.child), 0, router.output());
   });
 
   it("tap shows what send sends; send says whether anyone listens", async () => {

@@ -52,10 +52,11 @@ describe("proving what a pid is, from /proc", () => {
     symlinkSync(dir, `${dir}-current`);
     const linked = own(process.execPath, [path.join(`${dir}-current`, "keypad", "main.js")]);
     const bystander = own(process.execPath, [other]);
-    const sleeper = own("sleep", ["60", main]); // names it, but not as node's script
-    await waitUntil(() => [absolute, relative, linked, bystander, sleeper].every((child) => identityOf(child.pid)?.commandLine.length), {
-      what: "the processes exec'd",
-    });
+    const sleeper = own("sh", ["-c", "sleep 60", "sh", main]); // names it, but not as node's script
+    // Exec'd: until then a child's command line is the test runner's.
+    const execd = (child: ChildProcess & { pid: number }): boolean =>
+      identityOf(child.pid)?.commandLine.some((arg) => arg.endsWith("main.js") || arg.endsWith("other.js")) ?? false;
+    await waitUntil(() => [absolute, relative, linked, bystander, sleeper].every(execd), { what: "the processes exec'd" });
     for (const child of [absolute, relative, linked]) assert.equal(runsProgram(child.pid, main), true, `pid ${child.pid}`);
     for (const pid of [bystander.pid, sleeper.pid, 1, 0, -1, process.pid, 2 ** 22 + 7])
       assert.equal(runsProgram(pid, main), false, `pid ${pid}`);

@@ -46,7 +46,7 @@ describe("the service registry", () => {
     const root = installationRoot();
     assert.equal(services[1]?.main, path.join(root, "packages/keypad/dist/src/main.js"));
     assert.equal(services[1]?.check, path.join(root, "packages/keypad/dist/src/check-config.js"));
-    assert.equal(services[0]?.check, undefined);
+    assert.equal(services[0]?.check, path.join(root, "packages/router/dist/src/check-config.js"));
   });
 
   it("names the package.json and key of a wrong declaration, and two packages claiming one name", () => {

@@ -4,16 +4,23 @@ import { runService } from "@roomguard/runtime";
 import { routerConfigIssues } from "./check-config.js";
 import { createRouter } from "./service.js";
 
-await runService("router", async ({ loaded, config, log, requestStop, fail }) => {
-  const issues = routerConfigIssues(config);
-  if (issues.length > 0) throw new ConfigError(issues, loaded.file);
-  const router = createRouter({
-    config,
-    journalDir: resolveConfigPath(loaded, config.router.journal.dir),
-    log,
-    requestStop,
-    fail,
-  });
-  await router.start();
-  return router;
-});
+await runService(
+  "router",
+  async ({ loaded, config, log, requestStop, fail }) => {
+    const issues = routerConfigIssues(config);
+    if (issues.length > 0) throw new ConfigError(issues, loaded.file);
+    const router = createRouter({
+      config,
+      journalDir: resolveConfigPath(loaded, config.router.journal.dir),
+      log,
+      requestStop,
+      fail,
+    });
+    await router.start();
+    return router;
+  },
+  // A clean stop waits up to a second for the journal's reader to catch up, then flushes the
+  // journal: on a busy machine that takes longer than the default cap. The launcher's SIGKILL
+  // comes at launcher.stopTimeoutS (8 s by default).
+  { stopTimeoutMs: 5000 },
+);

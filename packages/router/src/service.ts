@@ -182,6 +182,7 @@ export function createRouter(deps: RouterDeps): Router {
       log: log.child("control"),
       status: () => ({ ...report() }),
       stop: () => acceptStop("CONTROL: router STOP"),
+      stopRefusal: "STOP from the bus is off (router.acceptDeath): `roomguard ctl stop router` stops it",
     });
     // The last message of a clean stop; subscribing makes the router's own publisher send it.
     const stoppingEcho = bus.subscribe(STOPPING_PREFIX);

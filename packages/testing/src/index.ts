@@ -6,6 +6,13 @@ export { TestMpdClient, type MpdAddress } from "./mpd-client.js";
 export { makeTracks, startTestMpd, type TestMpd, type TestTrack } from "./mpd-fixture.js";
 export { nextMatching } from "./next-matching.js";
 export { routerMain } from "./router-main.js";
-export { startServiceProcess, type LogLine, type ServiceProcess, type ServiceProcessOptions } from "./service-process.js";
+export {
+  startServiceProcess,
+  watchServiceOutput,
+  type LogLine,
+  type ServiceProcess,
+  type ServiceProcessOptions,
+  type WatchedProcess,
+} from "./service-process.js";
 // Kept in the runtime so that the packages below this one (bus, hal) can use it too.
 export { waitUntil, type Truthy, type WaitUntilOptions } from "@roomguard/runtime/testing";

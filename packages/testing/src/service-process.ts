@@ -45,6 +45,18 @@ export function startServiceProcess(options: ServiceProcessOptions): ServiceProc
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ROOMGUARD_CONFIG: "", ...options.env },
   });
+  return { dir, configFile, ...watchServiceOutput(child, options.name) };
+}
+
+/** What {@link watchServiceOutput} gives of a running service process. */
+export type WatchedProcess = Omit<ServiceProcess, "dir" | "configFile">;
+
+/**
+ * Collects the JSON log lines and stderr of a service process started some other way (in a
+ * namespace of its own, through a wrapper): `waitForLog`, `stop` and `exited` as for
+ * {@link startServiceProcess}. `name` is for error messages.
+ */
+export function watchServiceOutput(child: ChildProcess, name: string): WatchedProcess {
   const lines: LogLine[] = [];
   const watchers = new Set<(line: LogLine) => void>();
   let buffered = "";
@@ -74,7 +86,7 @@ export function startServiceProcess(options: ServiceProcessOptions): ServiceProc
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         watchers.delete(watcher);
-        reject(new Error(`no matching ${options.name} log line within ${timeoutMs} ms; ${context()}`));
+        reject(new Error(`no matching ${name} log line within ${timeoutMs} ms; ${context()}`));
       }, timeoutMs);
       const watcher = (line: LogLine): void => {
         if (!match(line)) return;
@@ -87,15 +99,13 @@ export function startServiceProcess(options: ServiceProcessOptions): ServiceProc
         if (!watchers.has(watcher)) return;
         clearTimeout(timer);
         watchers.delete(watcher);
-        reject(new Error(`the ${options.name} exited before the log line came; ${context()}`));
+        reject(new Error(`the ${name} exited before the log line came; ${context()}`));
       });
     });
   };
 
   return {
     child,
-    dir,
-    configFile,
     lines,
     waitForLog,
     exited,

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after } from "node:test";
-import type { LogLine } from "@roomguard/testing";
+import { watchServiceOutput, type LogLine } from "@roomguard/testing";
 import { ROUTER_MAIN, routerConfig, type RouterProcessOptions } from "./router-process.js";
 
 /** Whether this process may make mount namespaces and mount file systems (root, as on the CI machine). */
@@ -42,50 +42,8 @@ export async function startConfinedRouter(setup: string, options: Pick<RouterPro
       CONFIG: configFile,
     },
   });
-  after(() => {
-    child.kill("SIGKILL");
-  });
-  const lines: LogLine[] = [];
-  const watchers = new Set<(line: LogLine) => void>();
-  let buffered = "";
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdout?.on("data", (chunk: Buffer) => {
-    buffered += chunk.toString();
-    for (let end = buffered.indexOf("\n"); end >= 0; end = buffered.indexOf("\n")) {
-      const text = buffered.slice(0, end);
-      buffered = buffered.slice(end + 1);
-      let line: LogLine;
-      try {
-        line = JSON.parse(text) as LogLine;
-      } catch {
-        line = { msg: text, level: "raw" };
-      }
-      lines.push(line);
-      for (const watcher of watchers) watcher(line);
-    }
-  });
-  const waitForLog = (match: (line: LogLine) => boolean, timeoutMs = 5000): Promise<LogLine> => {
-    const seen = lines.find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        watchers.delete(watcher);
-        reject(
-          new Error(
-            `no matching log line of the confined router within ${timeoutMs} ms; stderr: ${stderr}; last lines: ${JSON.stringify(lines.slice(-5))}`,
-          ),
-        );
-      }, timeoutMs);
-      const watcher = (line: LogLine): void => {
-        if (!match(line)) return;
-        clearTimeout(timer);
-        watchers.delete(watcher);
-        resolve(line);
-      };
-      watchers.add(watcher);
-    });
-  };
+  const { lines, waitForLog, stop } = watchServiceOutput(child, "confined router");
+  after(() => stop("SIGKILL"));
   const starting = await waitForLog((line) => line.msg === "starting");
   await waitForLog((line) => line.msg === "listening");
   const pid = starting.pid as number;

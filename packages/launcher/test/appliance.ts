@@ -78,6 +78,22 @@ export async function ctl(dir: string, line: string, timeoutMs = 10_000): Promis
   }
 }
 
+/**
+ * A launcher on `config` that has started every service, and a bus client on its router (not yet
+ * waited for: subscribe first, then `waitForRouter`); both end with the test.
+ */
+export async function startedAppliance(
+  dir: string,
+  config: Record<string, unknown>,
+): Promise<{ launcher: ServiceProcess; bus: BusClient }> {
+  const launcher = startLauncher(dir, config);
+  after(() => launcher.stop("SIGKILL"));
+  await launcher.waitForLog((line) => line.msg === "every service started", 30_000);
+  const bus = busClient(dir);
+  after(() => bus.close());
+  return { launcher, bus };
+}
+
 export function busClient(dir: string): BusClient {
   return new BusClient({ in: `ipc://${dir}/in.sock`, out: `ipc://${dir}/out.sock` });
 }

@@ -3,7 +3,18 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import type { BusMessage } from "@roomguard/bus";
-import { busClient, ctl, forger, heartbeatPids, payloadOf, scratchDir, smallApplianceConfig, startLauncher, until } from "./appliance.js";
+import {
+  busClient,
+  ctl,
+  forger,
+  heartbeatPids,
+  payloadOf,
+  scratchDir,
+  smallApplianceConfig,
+  startLauncher,
+  until,
+  startedAppliance,
+} from "./appliance.js";
 
 /** A `STATUS: <service> {…}` answer as its service and payload. */
 function answer(message: BusMessage): { service: string; refused?: string; reason?: string } {
@@ -14,11 +25,7 @@ function answer(message: BusMessage): { service: string; refused?: string; reaso
 describe("STOP from the bus", { timeout: 120_000 }, () => {
   it("CONTROL: launcher STOP and CONTROL: all STOP stop nothing, and say what does; a STOP after each keypad heartbeat changes nothing", async () => {
     const dir = scratchDir();
-    const launcher = startLauncher(dir, await smallApplianceConfig(dir));
-    after(() => launcher.stop("SIGKILL"));
-    await launcher.waitForLog((line) => line.msg === "every service started", 30_000);
-    const bus = busClient(dir);
-    after(() => bus.close());
+    const { launcher, bus } = await startedAppliance(dir, await smallApplianceConfig(dir));
     const answers = bus.subscribe("STATUS: ");
     const beats = bus.subscribe("HEARTBEAT: keypad ");
     await bus.waitForRouter(10_000);

@@ -5,18 +5,7 @@ import { spawn } from "node:child_process";
 import { after, describe, it } from "node:test";
 import { identityOf, readStat } from "@roomguard/runtime";
 import { waitUntil } from "@roomguard/testing";
-import {
-  busClient,
-  ctl,
-  forger,
-  heartbeatPids,
-  isAlive,
-  payloadOf,
-  scratchDir,
-  smallApplianceConfig,
-  startLauncher,
-  until,
-} from "./appliance.js";
+import { ctl, forger, heartbeatPids, isAlive, payloadOf, scratchDir, smallApplianceConfig, until, startedAppliance } from "./appliance.js";
 
 /** A process of the test's that is no service: what a forged heartbeat names. Its exit (and the signal that ended it) is recorded. */
 async function bystander(): Promise<{ pid: number; signal: () => NodeJS.Signals | null | undefined }> {
@@ -33,11 +22,7 @@ describe("forged heartbeats against a real launcher", { timeout: 120_000 }, () =
   it("naming pid 1 or an unrelated process adopts nothing and signals nothing, while the service is stopped, running or waiting", async () => {
     const dir = scratchDir();
     // A lost service waits a minute before its restart: long enough to forge heartbeats meanwhile.
-    const launcher = startLauncher(dir, await smallApplianceConfig(dir, { restartDelayS: 60, maxRestartDelayS: 60 }));
-    after(() => launcher.stop("SIGKILL"));
-    await launcher.waitForLog((line) => line.msg === "every service started", 30_000);
-    const bus = busClient(dir);
-    after(() => bus.close());
+    const { launcher, bus } = await startedAppliance(dir, await smallApplianceConfig(dir, { restartDelayS: 60, maxRestartDelayS: 60 }));
     const beats = bus.subscribe("HEARTBEAT: keypad ");
     const events = bus.subscribe("LAUNCHER: ");
     await bus.waitForRouter(10_000);
@@ -89,11 +74,7 @@ describe("forged heartbeats against a real launcher", { timeout: 120_000 }, () =
 
   it("forged heartbeats with the real pid of a SIGSTOPped service do not keep it running: it is hung on time", async () => {
     const dir = scratchDir();
-    const launcher = startLauncher(dir, await smallApplianceConfig(dir));
-    after(() => launcher.stop("SIGKILL"));
-    await launcher.waitForLog((line) => line.msg === "every service started", 30_000);
-    const bus = busClient(dir);
-    after(() => bus.close());
+    const { launcher, bus } = await startedAppliance(dir, await smallApplianceConfig(dir));
     const events = bus.subscribe("LAUNCHER: ");
     await bus.waitForRouter(10_000);
     const keypad = (await heartbeatPids(bus.subscribe("HEARTBEAT: keypad "), ["keypad"])).get("keypad") ?? 0;

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { readStat } from "@roomguard/runtime";
 import { waitUntil, type ServiceProcess } from "@roomguard/testing";
-import { busClient, ctl, forger, heartbeatPids, scratchDir, smallApplianceConfig, startLauncher } from "./appliance.js";
+import { busClient, ctl, forger, heartbeatPids, scratchDir, smallApplianceConfig, startLauncher, startedAppliance } from "./appliance.js";
 
 /** Waits for a launcher that should refuse to run: it exits, and not with 0. */
 async function refusesToStart(launcher: ServiceProcess): Promise<void> {
@@ -15,11 +15,7 @@ async function refusesToStart(launcher: ServiceProcess): Promise<void> {
 describe("the launcher's own stalls", { timeout: 90_000 }, () => {
   it("SIGSTOPped for longer than the hang limit, then SIGCONT: it kills no healthy service, and says it was stalled", async () => {
     const dir = scratchDir();
-    const launcher = startLauncher(dir, await smallApplianceConfig(dir)); // hung after 6 × 0.5 s = 3 s of silence
-    after(() => launcher.stop("SIGKILL"));
-    await launcher.waitForLog((line) => line.msg === "every service started", 30_000);
-    const bus = busClient(dir);
-    after(() => bus.close());
+    const { launcher, bus } = await startedAppliance(dir, await smallApplianceConfig(dir));
     await bus.waitForRouter(10_000);
     const before = await heartbeatPids(bus.subscribe("HEARTBEAT: "), ["router", "keypad"]);
     const pid = launcher.child.pid ?? 0;

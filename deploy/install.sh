@@ -180,6 +180,11 @@ switch_release() {
   rm -f "$PREFIX"/releases/*.new.log # the logs of builds that failed before this one
 }
 
+# True when user $1 is in group $2.
+in_group() {
+  id -nG "$1" | tr ' ' '\n' | grep -qx "$2"
+}
+
 ensure_user() {
   if ! id roomguard >/dev/null 2>&1; then
     useradd --system --user-group --home-dir "$STATE" --no-create-home --shell /usr/sbin/nologin roomguard
@@ -188,7 +193,7 @@ ensure_user() {
   for group in gpio i2c audio; do
     if ! getent group "$group" >/dev/null; then
       [ "$is_pi" = 0 ] || say "warning: no '$group' group on this Pi: is this Raspberry Pi OS?"
-    elif ! id -nG roomguard | tr ' ' '\n' | grep -qx "$group"; then
+    elif ! in_group roomguard "$group"; then
       usermod -aG "$group" roomguard
       did "added roomguard to the $group group"
     fi
@@ -201,7 +206,7 @@ ensure_user() {
 ensure_admin_in_group() {
   local admin=${SUDO_USER:-}
   if [ -z "$admin" ] || [ "$admin" = root ] || ! id "$admin" >/dev/null 2>&1; then return 0; fi
-  if id -nG "$admin" | tr ' ' '\n' | grep -qx roomguard; then return 0; fi
+  if in_group "$admin" roomguard; then return 0; fi
   usermod -aG roomguard "$admin"
   did "added $admin to the roomguard group, for roomguard status and roomguard ctl"
   joined_group=$admin

@@ -1,5 +1,5 @@
 import type { BootNeeds } from "./boot-needs.js";
-import { describePin, HEADER_GPIOS, I2C_PINS, physicalPin } from "./header.js";
+import { describePin, I2C_PINS, isHeaderGpio, physicalPin } from "./header.js";
 
 /**
  * One piece of hardware a config entry uses. `purpose` says what it is for people reading the
@@ -65,7 +65,7 @@ export function planHardware(claims: readonly HardwareClaim[]): HardwarePlan {
   const issues: PlanIssue[] = [];
   const refuse = (claim: HardwareClaim, message: string): void => void issues.push({ owner: claim.owner, key: claim.key, message });
   const onHeader = (claim: HardwareClaim & { pin: number }): boolean => {
-    if (Number.isInteger(claim.pin) && HEADER_GPIOS.includes(claim.pin) && claim.pin >= 2) return true;
+    if (isHeaderGpio(claim.pin) && claim.pin >= 2) return true;
     const why = claim.pin === 0 || claim.pin === 1 ? ": BCM 0 and 1 are reserved for the HAT ID EEPROM" : "";
     refuse(claim, `expected a BCM GPIO on the 40-pin header (2-27), got ${claim.pin}${why}`);
     return false;

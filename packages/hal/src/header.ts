@@ -1,3 +1,5 @@
+import { HalError } from "./errors.js";
+
 /**
  * The Raspberry Pi's 40-pin header (every model since the B+): physical pin → what is on it.
  * Source: raspberrypi.com/documentation/computers/raspberry-pi.html#gpio.
@@ -38,6 +40,16 @@ export function describePin(bcm: number): string {
 
 /** Every BCM GPIO on the header, ascending (0–27). */
 export const HEADER_GPIOS: readonly number[] = HEADER.filter((entry): entry is number => typeof entry === "number").sort((a, b) => a - b);
+
+/** Whether `pin` is a BCM GPIO on the header: not a fraction, a negative or 28 and up. */
+export function isHeaderGpio(pin: number): boolean {
+  return HEADER_GPIOS.includes(pin);
+}
+
+/** Throws `INVALID_PIN` unless `pin` is a BCM GPIO on the header. */
+export function checkHeaderGpio(pin: number): void {
+  if (!isHeaderGpio(pin)) throw new HalError("INVALID_PIN", `expected a BCM GPIO on the 40-pin header (0-27), got ${pin}`);
+}
 
 /** What is on a physical pin: a BCM number, or `3V3`, `5V`, `GND`. */
 export function headerPin(physical: number): number | string | undefined {

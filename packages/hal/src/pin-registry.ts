@@ -1,5 +1,5 @@
 import { HalError } from "./errors.js";
-import { describePin, HEADER_GPIOS } from "./header.js";
+import { checkHeaderGpio, describePin } from "./header.js";
 
 /** The pins one hal has open: each header GPIO once, released on close. */
 export class PinRegistry {
@@ -7,9 +7,7 @@ export class PinRegistry {
 
   /** Checks that `pin` is a header GPIO that this hal has not opened yet. */
   claim(pin: number): void {
-    if (!Number.isInteger(pin) || !HEADER_GPIOS.includes(pin)) {
-      throw new HalError("INVALID_PIN", `expected a BCM GPIO number on the 40-pin header (0-27), got ${pin}`);
-    }
+    checkHeaderGpio(pin);
     if (this.pins.has(pin)) throw new HalError("PIN_BUSY", `${describePin(pin)} is already open in this process`);
   }
 

@@ -1,5 +1,4 @@
-import { HalError } from "../errors.js";
-import { HEADER_GPIOS } from "../header.js";
+import { checkHeaderGpio } from "../header.js";
 import type { Level } from "../types.js";
 
 /** How the hal configured a pin. */
@@ -44,21 +43,21 @@ export class SimGpio {
 
   /** Used by the sim hal when it opens, writes or releases a pin. */
   setMode(pin: number, mode: SimPinMode): void {
-    checkPin(pin);
+    checkHeaderGpio(pin);
     this.modes.set(pin, mode);
     this.update();
   }
 
   /** The outside world drives `pin` to `level` (a button to ground is `drive(pin, 0)`). */
   drive(pin: number, level: Level): void {
-    checkPin(pin);
+    checkHeaderGpio(pin);
     this.external.set(pin, level);
     this.update();
   }
 
   /** The outside world lets go of `pin`: it follows its pull again. */
   release(pin: number): void {
-    checkPin(pin);
+    checkHeaderGpio(pin);
     this.external.delete(pin);
     this.update();
   }
@@ -77,7 +76,7 @@ export class SimGpio {
 
   /** Calls `listener` whenever the level of `pin` changes. Returns a function that stops it. */
   onChange(pin: number, listener: () => void): () => void {
-    checkPin(pin);
+    checkHeaderGpio(pin);
     const set = this.listeners.get(pin) ?? new Set();
     set.add(listener);
     this.listeners.set(pin, set);
@@ -85,8 +84,8 @@ export class SimGpio {
   }
 
   private link(a: number, b: number, closed: boolean): void {
-    checkPin(a);
-    checkPin(b);
+    checkHeaderGpio(a);
+    checkHeaderGpio(b);
     for (const [from, to] of [
       [a, b],
       [b, a],
@@ -146,8 +145,4 @@ export class SimGpio {
     }
     for (const pin of changed) for (const listener of this.listeners.get(pin) ?? []) listener();
   }
-}
-
-function checkPin(pin: number): void {
-  if (!HEADER_GPIOS.includes(pin)) throw new HalError("INVALID_PIN", `expected a BCM GPIO on the 40-pin header (0-27), got ${pin}`);
 }

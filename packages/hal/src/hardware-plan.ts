@@ -1,5 +1,5 @@
 import type { BootNeeds } from "./boot-needs.js";
-import { describePin, I2C_PINS, isHeaderGpio, physicalPin } from "./header.js";
+import { describePin, I2C_PINS, isHeaderGpio, physicalPin, PWM_CHANNELS } from "./header.js";
 
 /**
  * One piece of hardware a config entry uses. `purpose` says what it is for people reading the
@@ -47,9 +47,6 @@ export interface HardwarePlan {
   i2c: Array<{ address: number; owner: string; key: string; purpose: string }>;
   issues: PlanIssue[];
 }
-
-/** PWM channel of each PWM-capable pin: two pins of one channel cannot carry different signals. */
-const PWM_CHANNEL: Readonly<Record<number, string>> = { 12: "PWM0", 18: "PWM0", 13: "PWM1", 19: "PWM1" };
 
 const hex = (address: number): string => `0x${address.toString(16).padStart(2, "0")}`;
 
@@ -115,7 +112,7 @@ export function planHardware(claims: readonly HardwareClaim[]): HardwarePlan {
       }
       case "pwm": {
         if (!onHeader(claim)) break;
-        const channel = PWM_CHANNEL[claim.pin];
+        const channel = PWM_CHANNELS[claim.pin];
         if (channel === undefined) {
           refuse(claim, `${describePin(claim.pin)} has no hardware PWM: use BCM 12 or 18 (PWM0), 13 or 19 (PWM1)`);
           break;

@@ -25,6 +25,9 @@ export const SPECIAL_PINS: Readonly<Record<number, string>> = {
 /** BCM numbers of the I2C-1 bus: SDA, SCL. */
 export const I2C_PINS = [2, 3] as const;
 
+/** The hardware PWM channel of each pin that has one: two pins of one channel cannot carry different signals. */
+export const PWM_CHANNELS: Readonly<Record<number, "PWM0" | "PWM1">> = { 12: "PWM0", 13: "PWM1", 18: "PWM0", 19: "PWM1" };
+
 /** The physical header pin (1–40) of a BCM GPIO, or undefined when it is not on the header. */
 export function physicalPin(bcm: number): number | undefined {
   const index = HEADER.indexOf(bcm);

@@ -3,6 +3,7 @@ import type RpioModule from "rpio";
 import { systemClock, type Clock } from "@roomguard/runtime";
 import type { Board } from "../board.js";
 import { HalError } from "../errors.js";
+import { PWM_CHANNELS } from "../header.js";
 import { openLinuxI2c } from "../i2c.js";
 import { loadNative } from "../load-native.js";
 import { PinRegistry } from "../pin-registry.js";
@@ -26,7 +27,7 @@ export interface RpioHalOptions {
   devRoot?: string;
 }
 
-const PWM_PINS = [12, 13, 18, 19];
+const PWM_PINS = Object.keys(PWM_CHANNELS).map(Number); // ascending: integer keys come in order
 /** rpio's PWM clock with divider 16: 19.2 MHz / 16. */
 const PWM_CLOCK_HZ = 1_200_000;
 

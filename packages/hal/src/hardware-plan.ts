@@ -1,4 +1,3 @@
-import type { BootNeeds } from "./boot-needs.js";
 import { describePin, I2C_PINS, isHeaderGpio, physicalPin, PWM_CHANNELS } from "./header.js";
 
 /**
@@ -137,6 +136,18 @@ export function planHardware(claims: readonly HardwareClaim[]): HardwarePlan {
     i2c: [...i2c.values()].sort((a, b) => a.address - b.address),
     issues,
   };
+}
+
+/** Boot-time settings a piece of hardware needs (config.txt lines on a Raspberry Pi). */
+interface BootNeeds {
+  /** BCM pins that need the internal pull-up (`gpio=N=ip,pu`). */
+  pullUp?: readonly number[];
+  /** BCM pins that need the internal pull-down (`gpio=N=ip,pd`). */
+  pullDown?: readonly number[];
+  /** The I2C bus (`dtparam=i2c_arm=on`). */
+  i2c?: boolean;
+  /** A 1-Wire bus on each of these BCM pins (`dtoverlay=w1-gpio,gpiopin=N`). */
+  oneWirePins?: readonly number[];
 }
 
 /** What the plan needs from the Pi's boot config, by owner: pulls (sysfs cannot set them), I2C, 1-Wire. */

@@ -1,4 +1,3 @@
-export type { BootNeeds } from "./boot-needs.js";
 export { createOnoffHal, type OnoffHalOptions } from "./backends/onoff.js";
 export { createRpioHal, type RpioHalOptions } from "./backends/rpio.js";
 export { DEVICE_TREE_MODEL, readBoard, type Board } from "./board.js";

@@ -77,9 +77,9 @@ export function planHardware(claims: readonly HardwareClaim[]): HardwarePlan {
   };
 
   const order = (claim: HardwareClaim): number => (claim.kind === "i2c" || claim.kind === "1-wire" ? 0 : claim.kind === "pwm" ? 1 : 2);
-  const sorted = claims.map((claim, index) => ({ claim, index })).sort((a, b) => order(a.claim) - order(b.claim) || a.index - b.index);
+  const sorted = claims.toSorted((a, b) => order(a) - order(b)); // stable: claims of one rank keep their order
   const pwmChannels = new Map<string, HardwareClaim>();
-  for (const { claim } of sorted) {
+  for (const claim of sorted) {
     switch (claim.kind) {
       case "i2c": {
         if (!Number.isInteger(claim.address) || claim.address < 0x03 || claim.address > 0x77) {

@@ -1,13 +1,13 @@
 import { parseArgs } from "node:util";
 import { ConfigError, formatIssue, loadConfig } from "@roomguard/config";
-import { checkWholeConfig, findServices, type ConfigCheck } from "@roomguard/registry";
+import { checkWholeConfig, type ConfigCheck } from "@roomguard/registry";
 import { ExitCode, textTable } from "@roomguard/runtime";
 import type { Command } from "../command.js";
 
 const hex = (address: number): string => `0x${address.toString(16).padStart(2, "0")}`;
 
 /** The pin plan and the I2C devices, as `roomguard check` prints them. */
-export function describePlan({ plan }: ConfigCheck, i2cBus: number): string {
+function describePlan(plan: ConfigCheck["plan"], i2cBus: number): string {
   if (plan.pins.length === 0) return "pin plan: no pins used";
   const pins = textTable([
     ["BCM", "pin", "owner", "direction", "pull", "purpose", "key"],
@@ -53,8 +53,7 @@ async function check(
     return ExitCode.config;
   }
   for (const warning of loaded.warnings ?? []) output.err(`roomguard check: warning: ${warning}`);
-  const installed = findServices();
-  const result = await checkWholeConfig(loaded, { services: installed });
+  const result = await checkWholeConfig(loaded);
   const ok = result.issues.length === 0;
   if (json) {
     output.out(
@@ -73,7 +72,7 @@ async function check(
       (given ? " (from launcher.services)" : " (launcher.services is not given: the router and every service on by default)"),
   );
   output.out("");
-  output.out(describePlan(result, loaded.config.hardware.i2cBus));
+  output.out(describePlan(result.plan, loaded.config.hardware.i2cBus));
   output.out("");
   if (ok) {
     output.out("ok: no problems found");

@@ -1,7 +1,15 @@
 import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, renameSync } from "node:fs";
 import path from "node:path";
-import { identityOf, isSameProcess, readStat, type ProcessIdentity } from "@roomguard/runtime";
+import {
+  identityOf,
+  isSameProcess,
+  processState,
+  readStat,
+  statIfSameProcess,
+  type ProcessIdentity,
+  type ProcStat,
+} from "@roomguard/runtime";
 import { runsProgram } from "./proven-process.js";
 import type { ProcessPort, ProcessState } from "./supervisor.js";
 
@@ -42,18 +50,20 @@ export function createProcessPort(options: ProcessPortOptions): RealProcesses {
   const known = new Map<number, ProcessIdentity>();
   const ownGroup = readStat(process.pid)?.processGroup;
 
-  /** The process, if it is one we started or proved and its pid still names it. */
-  const current = (pid: number): ProcessIdentity | undefined => {
+  /** The process, if it is one we started or proved and its pid still names it, with the stat that showed it. */
+  const current = (pid: number): { identity: ProcessIdentity; stat: ProcStat } | undefined => {
     const identity = known.get(pid);
     if (identity === undefined || pid <= 1) return undefined;
-    if (isSameProcess(identity)) return identity;
+    const stat = statIfSameProcess(identity);
+    if (stat !== null) return { identity, stat };
     known.delete(pid); // ended, or the pid now belongs to another process
     return undefined;
   };
   const signal = (pid: number, signal: NodeJS.Signals, wholeGroup: boolean): void => {
-    if (current(pid) === undefined) return;
+    const found = current(pid);
+    if (found === undefined) return;
     // A group only when the process leads it and it is not ours (a service started by hand may share its shell's).
-    const group = wholeGroup && readStat(pid)?.processGroup === pid && pid !== ownGroup;
+    const group = wholeGroup && found.stat.processGroup === pid && pid !== ownGroup;
     try {
       process.kill(group ? -pid : pid, signal);
     } catch {
@@ -90,18 +100,18 @@ export function createProcessPort(options: ProcessPortOptions): RealProcesses {
     claim(service, pid, recorded) {
       if (pid <= 1 || pid === process.pid) return false;
       const identity = recorded === undefined ? identityOf(pid) : isSameProcess(recorded) ? recorded : null;
-      if (identity === null || identity.pid !== pid || !runsProgram(pid, options.mainOf(service))) return false;
+      // The command line just read (and, with `recorded`, found unchanged) is the one to check.
+      if (identity === null || identity.pid !== pid || !runsProgram(pid, options.mainOf(service), identity.commandLine)) return false;
       known.set(pid, identity);
       return true;
     },
     stateOf(pid): ProcessState {
-      if (current(pid) === undefined) return "gone";
-      const state = readStat(pid)?.state;
-      return state === undefined || state === "Z" ? "gone" : state === "T" || state === "t" ? "stopped" : "running";
+      const found = current(pid);
+      return found === undefined ? "gone" : processState(found.stat);
     },
     terminate: (pid) => signal(pid, "SIGTERM", false),
     kill: (pid) => signal(pid, "SIGKILL", true),
-    identityOf: current,
+    identityOf: (pid) => current(pid)?.identity,
   };
 }
 

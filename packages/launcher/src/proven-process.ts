@@ -11,8 +11,7 @@ import { readCommandLine } from "@roomguard/runtime";
  * resolved against the process's working directory; null when it is not a node process, has no
  * script, or /proc may not be read (another user's process).
  */
-export function scriptOf(pid: number): string | null {
-  const argv = readCommandLine(pid);
+export function scriptOf(pid: number, argv: readonly string[] | null): string | null {
   if (argv === null || argv.length < 2 || !/^node/.test(path.basename(argv[0] ?? ""))) return null;
   const script = argv.slice(1).find((arg) => !arg.startsWith("-"));
   if (script === undefined) return null;
@@ -26,11 +25,12 @@ export function scriptOf(pid: number): string | null {
 /**
  * Whether `pid` is a live process of this user that runs `main` (a service's or the launcher's
  * main.js) with node — started by a launcher or by hand, from any directory or through a
- * symlinked release path. Never pid 1 or below, nor this process.
+ * symlinked release path. Never pid 1 or below, nor this process. `commandLine` is its command
+ * line when the caller has just read it (read here otherwise).
  */
-export function runsProgram(pid: number, main: string): boolean {
+export function runsProgram(pid: number, main: string, commandLine?: readonly string[]): boolean {
   if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid || !isOwnUsers(pid)) return false;
-  const script = scriptOf(pid);
+  const script = scriptOf(pid, commandLine ?? readCommandLine(pid));
   return script !== null && samePath(script, main);
 }
 

@@ -1,4 +1,4 @@
-import { identityOf, readStat, type ProcessIdentity } from "@roomguard/runtime";
+import { identityOf, processState, readStat, type ProcessIdentity } from "@roomguard/runtime";
 import { runsProgram } from "./proven-process.js";
 
 /**
@@ -7,10 +7,10 @@ import { runsProgram } from "./proven-process.js";
  * forged heartbeat naming any other pid proves nothing, and so cannot keep a launcher from starting.
  */
 export function provenLauncher(pid: number, main: string): ProcessIdentity | null {
-  if (!runsProgram(pid, main)) return null;
-  const state = readStat(pid)?.state;
-  if (state === undefined || state === "Z" || state === "T" || state === "t") return null; // ended or stopped: it runs nothing
-  return identityOf(pid);
+  const stat = readStat(pid);
+  if (stat === null || processState(stat) !== "running") return null; // ended or stopped: it runs nothing
+  const identity = identityOf(pid, stat);
+  return identity !== null && runsProgram(pid, main, identity.commandLine) ? identity : null;
 }
 
 /**

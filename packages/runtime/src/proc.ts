@@ -77,6 +77,14 @@ export function readCommandLine(pid: number): string[] | null {
   }
 }
 
+/**
+ * What a process's stat says it is doing: `gone` when it has ended (a zombie, Z), `stopped` when
+ * SIGSTOPped or held by a tracer (T, t: alive, but it runs nothing), else `running`.
+ */
+export function processState(stat: ProcStat): "running" | "stopped" | "gone" {
+  return stat.state === "Z" ? "gone" : stat.state === "T" || stat.state === "t" ? "stopped" : "running";
+}
+
 /** True while the process exists and has not ended (a zombie has). */
 export function isAlive(pid: number): boolean {
   try {
@@ -85,7 +93,7 @@ export function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
   const stat = readStat(pid);
-  return stat === null ? true /* no /proc (not Linux): kill 0 said it exists */ : stat.state !== "Z";
+  return stat === null ? true /* no /proc (not Linux): kill 0 said it exists */ : processState(stat) !== "gone";
 }
 
 /**
@@ -99,23 +107,36 @@ export interface ProcessIdentity {
   commandLine: string[];
 }
 
-/** The identity of a running process, or null when there is none (or it has ended). */
-export function identityOf(pid: number): ProcessIdentity | null {
-  const stat = readStat(pid);
+/**
+ * The identity of a running process, or null when there is none (or it has ended). `stat` is its
+ * stat when the caller has just read it (read here otherwise); the command line is read here.
+ */
+export function identityOf(pid: number, stat: ProcStat | null = readStat(pid)): ProcessIdentity | null {
+  if (stat === null || processState(stat) === "gone") return null;
   const commandLine = readCommandLine(pid);
-  if (stat === null || commandLine === null || stat.state === "Z") return null;
+  if (commandLine === null) return null;
   return { pid, startTicks: stat.startTicks, commandLine };
+}
+
+/**
+ * The stat of `identity.pid` while it still is that process (the same start time and command
+ * line), else null: one read of /proc for both the check and what the caller wants to know next
+ * (its state, its process group).
+ */
+export function statIfSameProcess(identity: ProcessIdentity): ProcStat | null {
+  const stat = readStat(identity.pid);
+  const now = identityOf(identity.pid, stat);
+  const same =
+    now !== null &&
+    now.startTicks === identity.startTicks &&
+    now.commandLine.length === identity.commandLine.length &&
+    now.commandLine.every((arg, i) => arg === identity.commandLine[i]);
+  return same ? stat : null;
 }
 
 /** Whether `identity.pid` is still that process: the same start time and command line. */
 export function isSameProcess(identity: ProcessIdentity): boolean {
-  const now = identityOf(identity.pid);
-  return (
-    now !== null &&
-    now.startTicks === identity.startTicks &&
-    now.commandLine.length === identity.commandLine.length &&
-    now.commandLine.every((arg, i) => arg === identity.commandLine[i])
-  );
+  return statIfSameProcess(identity) !== null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { describePin, I2C_PINS, isHeaderGpio, physicalPin, PWM_CHANNELS } from "./header.js";
+import { describePin, hexAddress, I2C_PINS, isHeaderGpio, physicalPin, PWM_CHANNELS } from "./header.js";
 
 /**
  * One piece of hardware a config entry uses. `purpose` says what it is for people reading the
@@ -47,8 +47,6 @@ export interface HardwarePlan {
   issues: PlanIssue[];
 }
 
-const hex = (address: number): string => `0x${address.toString(16).padStart(2, "0")}`;
-
 /**
  * Lays every claim of the whole config onto the header. Buses come first (their pins are
  * wired where the Pi puts them; a button can move), then PWM, then GPIOs in claim order: of two
@@ -88,7 +86,7 @@ export function planHardware(claims: readonly HardwareClaim[]): HardwarePlan {
         }
         const holder = i2c.get(claim.address);
         if (holder) {
-          refuse(claim, `I2C address ${hex(claim.address)} is already used by ${holder.key}: two chips cannot answer one address`);
+          refuse(claim, `I2C address ${hexAddress(claim.address)} is already used by ${holder.key}: two chips cannot answer one address`);
           break;
         }
         i2c.set(claim.address, { address: claim.address, owner: claim.owner, key: claim.key, purpose: claim.purpose });

@@ -41,6 +41,11 @@ export function describePin(bcm: number): string {
   return `BCM ${bcm}${physical === undefined ? "" : ` (pin ${physical}${role ? `, ${role}` : ""})`}`;
 }
 
+/** `0x76`: how errors and the pin plan name an I2C address. */
+export function hexAddress(address: number): string {
+  return `0x${address.toString(16).padStart(2, "0")}`;
+}
+
 /** Every BCM GPIO on the header, ascending (0–27). */
 export const HEADER_GPIOS: readonly number[] = HEADER.filter((entry): entry is number => typeof entry === "number").sort((a, b) => a - b);
 

@@ -4,7 +4,7 @@ export { DEVICE_TREE_MODEL, readBoard, type Board } from "./board.js";
 export { Debouncer } from "./debounce.js";
 export { HalError, type HalErrorCode } from "./errors.js";
 export { findHeaderChip, HEADER_CHIP_LABELS, listGpioChips, type GpioChip } from "./gpio-chips.js";
-export { describePin, HEADER_GPIOS, headerPin, I2C_PINS, physicalPin, SPECIAL_PINS } from "./header.js";
+export { describePin, HEADER_GPIOS, headerPin, hexAddress, I2C_PINS, physicalPin, SPECIAL_PINS } from "./header.js";
 export {
   bootNeedsOf,
   planHardware,

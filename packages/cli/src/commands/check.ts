@@ -1,19 +1,18 @@
 import { parseArgs } from "node:util";
 import { ConfigError, formatIssue, loadConfig } from "@roomguard/config";
-import { checkWholeConfig, type ConfigCheck } from "@roomguard/registry";
+import { hexAddress, type HardwarePlan } from "@roomguard/hal";
+import { checkWholeConfig } from "@roomguard/registry";
 import { ExitCode, textTable } from "@roomguard/runtime";
 import type { Command } from "../command.js";
 
-const hex = (address: number): string => `0x${address.toString(16).padStart(2, "0")}`;
-
 /** The pin plan and the I2C devices, as `roomguard check` prints them. */
-function describePlan(plan: ConfigCheck["plan"], i2cBus: number): string {
+function describePlan(plan: HardwarePlan, i2cBus: number): string {
   if (plan.pins.length === 0) return "pin plan: no pins used";
   const pins = textTable([
     ["BCM", "pin", "owner", "direction", "pull", "purpose", "key"],
     ...plan.pins.map((pin) => [String(pin.bcm), String(pin.physical), pin.owner, pin.use, pin.pull, pin.purpose, pin.key]),
   ]);
-  const devices = plan.i2c.map((device) => `  ${hex(device.address)}  ${device.purpose}  (${device.key})`);
+  const devices = plan.i2c.map((device) => `  ${hexAddress(device.address)}  ${device.purpose}  (${device.key})`);
   return ["pin plan:", pins, ...(devices.length > 0 ? [`I2C bus ${i2cBus} (/dev/i2c-${i2cBus}):`, ...devices] : [])].join("\n");
 }
 

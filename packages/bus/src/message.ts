@@ -4,8 +4,10 @@
  * a bare `DOOR` would also match `DOORSERVER: …`.
  */
 
-/** A topic: an upper-case letter, then upper-case letters, digits or `_`. */
-export const TOPIC_PATTERN = /^[A-Z][A-Z0-9_]*$/;
+import { TOPIC_PATTERN } from "@roomguard/config";
+
+/** A topic: an upper-case letter, then upper-case letters, digits or `_`; the config's definition. */
+export { TOPIC_PATTERN };
 
 /** The default largest message, in bytes (config `bus.maxMessageSize`). */
 export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024;

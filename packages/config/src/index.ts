@@ -13,5 +13,5 @@ export {
 } from "./load.js";
 export { keypadKeyNames } from "./keypad-keys.js";
 export { configKeys, configReference, type ConfigKey } from "./reference.js";
-export { configSchema, SERVICE_NAME_PATTERN, type RoomguardConfig } from "./schema.js";
+export { configSchema, SERVICE_NAME_PATTERN, TOPIC_PATTERN, type RoomguardConfig } from "./schema.js";
 export { validateConfig, type ValidationResult } from "./validate.js";

@@ -25,6 +25,11 @@ function seconds(min: number, max: number) {
   return v.pipe(v.number(), v.minValue(min), v.maxValue(max));
 }
 
+/** A list in which nothing comes twice: `each <what> at most once`. */
+function noRepeats<T>(what: string) {
+  return v.check((list: T[]) => new Set(list).size === list.length, `each ${what} at most once`);
+}
+
 /** `tcp://host:port` or `ipc://path`; `*` as the port asks for a free one (tests). */
 const endpoint = v.pipe(
   v.string(),
@@ -52,6 +57,9 @@ const bus = v.strictObject({
   ),
 });
 
+/** A bus topic: an upper-case letter, then upper-case letters, digits or `_` (`DOOR`, `KEY`). */
+export const TOPIC_PATTERN = /^[A-Z][A-Z0-9_]*$/;
+
 const journal = v.strictObject({
   enabled: setting(v.boolean(), true, "Record every forwarded message."),
   dir: setting(
@@ -76,10 +84,7 @@ const journal = v.strictObject({
     "Messages older than this many days are deleted, a segment at a time (once its newest message is that old). 0: no age limit, only maxBytes.",
   ),
   protectedTopics: setting(
-    v.pipe(
-      v.array(v.pipe(v.string(), v.regex(/^[A-Z][A-Z0-9_]*$/, "a topic such as DOOR"))),
-      v.check((list) => new Set(list).size === list.length, "each topic at most once"),
-    ),
+    v.pipe(v.array(v.pipe(v.string(), v.regex(TOPIC_PATTERN, "a topic such as DOOR"))), noRepeats<string>("topic")),
     ["ALARM", "DOOR", "MOTION", "KEY", "LAUNCHER", "CONTROL", "DEATH"],
     "Topics whose recent past a burst of other messages cannot push out: when a segment is deleted for room, their messages move into segments of their own, protectedTopicBytes for each topic.",
   ),
@@ -264,7 +269,7 @@ const launcher = v.strictObject({
   services: v.optional(
     v.pipe(
       v.array(serviceName),
-      v.check((list) => new Set(list).size === list.length, "each service at most once"),
+      noRepeats<string>("service"),
       v.description(
         "The services the launcher starts after the router, in this order (they stop in the reverse order). Not given: every installed service that is on by default, in its start order (`roomguard check` lists them). Leave one out to run it yourself, or not at all.",
       ),

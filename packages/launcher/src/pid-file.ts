@@ -1,5 +1,5 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
-import type { ProcessIdentity } from "@roomguard/runtime";
+import { isProcessIdentity, type ProcessIdentity } from "@roomguard/runtime";
 
 /**
  * The services a launcher started (or proved and adopted), kept on disk so that a launcher
@@ -17,7 +17,7 @@ export function readPidFile(file: string): Map<string, ProcessIdentity> {
   }
   const records = new Map<string, ProcessIdentity>();
   if (typeof parsed !== "object" || parsed === null) return records;
-  for (const [service, record] of Object.entries(parsed)) if (isIdentity(record)) records.set(service, record);
+  for (const [service, record] of Object.entries(parsed)) if (isProcessIdentity(record)) records.set(service, record);
   return records;
 }
 
@@ -25,17 +25,4 @@ export function writePidFile(file: string, records: ReadonlyMap<string, ProcessI
   // Written aside and renamed: a launcher killed mid-write leaves the old file, never half of one.
   writeFileSync(`${file}.tmp`, JSON.stringify(Object.fromEntries(records)) + "\n");
   renameSync(`${file}.tmp`, file);
-}
-
-/** A record of this shape; anything else (a bare pid of an older launcher, a torn value) is none. */
-function isIdentity(value: unknown): value is ProcessIdentity {
-  if (typeof value !== "object" || value === null) return false;
-  const { pid, startTicks, commandLine } = value as Record<string, unknown>;
-  return (
-    Number.isInteger(pid) &&
-    (pid as number) > 1 &&
-    Number.isInteger(startTicks) &&
-    Array.isArray(commandLine) &&
-    commandLine.every((arg) => typeof arg === "string")
-  );
 }

@@ -1,5 +1,5 @@
 import { linkSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
-import { identityOf, isSameProcess, type ProcessIdentity } from "@roomguard/runtime";
+import { identityOf, isProcessIdentity, isSameProcess, type ProcessIdentity } from "@roomguard/runtime";
 
 /** What `<stateDir>/launcher.lock` says of the launcher holding it. */
 export interface LockHolder {
@@ -56,10 +56,10 @@ export function lockStateDir(file: string, control: string): { release(): void }
 
 function readHolder(file: string): LockHolder | null {
   try {
-    const holder = JSON.parse(readFileSync(file, "utf8")) as Partial<LockHolder>;
-    const identity = holder.identity;
-    if (typeof identity?.pid !== "number" || !Array.isArray(identity.commandLine) || typeof holder.control !== "string") return null;
-    return holder as LockHolder;
+    const holder = JSON.parse(readFileSync(file, "utf8")) as Partial<LockHolder> | null;
+    return isProcessIdentity(holder?.identity) && typeof holder.control === "string"
+      ? { identity: holder.identity, control: holder.control }
+      : null;
   } catch {
     return null; // torn or foreign: nobody can be proven to hold it
   }

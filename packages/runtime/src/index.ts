@@ -17,6 +17,7 @@ export {
   findProcesses,
   identityOf,
   isAlive,
+  isProcessIdentity,
   isSameProcess,
   memAvailableBytes,
   memoryOf,

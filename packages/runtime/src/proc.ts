@@ -108,6 +108,22 @@ export interface ProcessIdentity {
 }
 
 /**
+ * Whether `value` (read from a file, say) is a {@link ProcessIdentity}: an integer pid above 1, an
+ * integer start time and a command line of strings. Anything else (a bare pid, a torn value) is none.
+ */
+export function isProcessIdentity(value: unknown): value is ProcessIdentity {
+  if (typeof value !== "object" || value === null) return false;
+  const { pid, startTicks, commandLine } = value as Record<string, unknown>;
+  return (
+    Number.isInteger(pid) &&
+    (pid as number) > 1 &&
+    Number.isInteger(startTicks) &&
+    Array.isArray(commandLine) &&
+    commandLine.every((arg) => typeof arg === "string")
+  );
+}
+
+/**
  * The identity of a running process, or null when there is none (or it has ended). `stat` is its
  * stat when the caller has just read it (read here otherwise); the command line is read here.
  */

@@ -57,7 +57,8 @@ type PendingBlock =
 
 /** A failure to write, and when to try again. */
 interface Failing {
-  error: NodeJS.ErrnoException;
+  /** What gap markers and the problem say of it: built once, not per dropped batch. */
+  reason: string;
   sinceMs: number;
   lostMessages: number;
   retryDelayMs: number;
@@ -100,6 +101,8 @@ export class JournalWriter {
   private readonly timer: TimerHandle;
   private readonly clock: Clock;
   private readonly maxPendingBytes: number;
+  /** The gap markers' reason while the disk is too slow. */
+  private readonly behindReason: string;
   private isClosed = false;
   /** Next sequence number; counted from 0 until the directory has been read (see load). */
   private seq = 0;
@@ -107,6 +110,7 @@ export class JournalWriter {
   private constructor(private readonly options: JournalWriterOptions) {
     this.clock = options.clock ?? systemClock;
     this.maxPendingBytes = options.maxPendingBytes ?? 32 * 1024 * 1024;
+    this.behindReason = `the disk did not keep up: more than ${this.maxPendingBytes} bytes waited to be written`;
     this.timer = this.clock.setInterval(() => void this.flush(), options.flushIntervalMs);
   }
 
@@ -149,13 +153,13 @@ export class JournalWriter {
       return firstSeq;
     }
     if (this.failing) {
-      this.drop(firstSeq, messageCount, timeMs, this.failureReason(this.failing.error));
+      this.drop(firstSeq, messageCount, timeMs, this.failing.reason);
       this.failing.lostMessages += messageCount;
       return firstSeq;
     }
     const size = BLOCK_HEADER_BYTES + payload.length;
     if (this.pendingBytes + size > this.maxPendingBytes) {
-      this.drop(firstSeq, messageCount, timeMs, `the disk did not keep up: more than ${this.maxPendingBytes} bytes waited to be written`);
+      this.drop(firstSeq, messageCount, timeMs, this.behindReason);
       this.options.log?.once("warn", "journal-behind", "the disk is not keeping up: messages are missing from the journal", {
         pendingBytes: this.pendingBytes,
       });
@@ -200,12 +204,8 @@ export class JournalWriter {
   /** What keeps the journal from writing, for a person; undefined when it writes. */
   private problem(): string | undefined {
     if (!this.failing) return undefined;
-    const { error, sinceMs, lostMessages } = this.failing;
-    return `${this.failureReason(error)}; ${lostMessages} messages lost since ${new Date(sinceMs).toISOString()}`;
-  }
-
-  private failureReason(error: NodeJS.ErrnoException): string {
-    return `cannot write the journal in ${this.options.dir}: ${error.message}`;
+    const { reason, sinceMs, lostMessages } = this.failing;
+    return `${reason}; ${lostMessages} messages lost since ${new Date(sinceMs).toISOString()}`;
   }
 
   /** Counts messages that will not be written and marks where they were, merging with the marker before. */
@@ -251,7 +251,8 @@ export class JournalWriter {
       });
       if (written > 0) this.recovered();
     } catch (error) {
-      this.failed(error, this.requeue(blocks.slice(written), error as NodeJS.ErrnoException));
+      const failing = this.failed(error);
+      failing.lostMessages += this.requeue(blocks.slice(written), failing.reason);
     }
     for (const slab of new Set(blocks.flatMap((block) => (block.kind === BlockKind.messages ? [block.slab] : [])))) {
       if (slab.length === SLAB_BYTES && this.spareSlabs.length < 4) this.spareSlabs.push(slab);
@@ -298,8 +299,7 @@ export class JournalWriter {
    * Puts blocks that could not be written back in front: messages become a gap marker,
    * marks stay. Returns how many messages that loses.
    */
-  private requeue(blocks: PendingBlock[], error: NodeJS.ErrnoException): number {
-    const reason = this.failureReason(error);
+  private requeue(blocks: PendingBlock[], reason: string): number {
     const back: PendingBlock[] = [];
     let lost = 0;
     for (const block of blocks) {
@@ -319,17 +319,18 @@ export class JournalWriter {
   }
 
   /** Remembers a failure (logged once per kind) and when to try again: 1 s, doubling up to 30 s. */
-  private failed(error: unknown, lostMessages = 0): void {
+  private failed(error: unknown): Failing {
     const cause = error as NodeJS.ErrnoException;
     const now = this.clock.now();
     const retryDelayMs = this.failing ? Math.min(this.failing.retryDelayMs * 2, MAX_RETRY_MS) : 1000;
-    this.failing = {
-      error: cause,
+    const failing: Failing = {
+      reason: `cannot write the journal in ${this.options.dir}: ${cause.message}`,
       sinceMs: this.failing?.sinceMs ?? now,
-      lostMessages: (this.failing?.lostMessages ?? 0) + lostMessages,
+      lostMessages: this.failing?.lostMessages ?? 0,
       retryDelayMs,
       retryAtMs: now + retryDelayMs,
     };
+    this.failing = failing;
     this.options.log?.once(
       "error",
       `write:${cause.code ?? "?"}`,
@@ -339,6 +340,7 @@ export class JournalWriter {
         dir: this.options.dir,
       },
     );
+    return failing;
   }
 
   private recovered(): void {

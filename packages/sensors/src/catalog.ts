@@ -27,11 +27,19 @@ export function createCatalog(entries: Array<{ from: string; definition: SensorD
   };
 }
 
+let installed: Promise<SensorCatalog> | undefined;
+
 /**
  * Loads every sensor package this reader depends on (`@roomguard/sensor-*` in its
  * package.json, written by `npm run new-sensor`): adding a sensor touches no source here.
+ * Loaded once per process (the same promise every time): main.ts and the config check the
+ * registry runs at start both want it.
  */
-export async function loadInstalledSensors(): Promise<SensorCatalog> {
+export function loadInstalledSensors(): Promise<SensorCatalog> {
+  return (installed ??= loadSensorPackages());
+}
+
+async function loadSensorPackages(): Promise<SensorCatalog> {
   const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
     dependencies?: Record<string, string>;
   };

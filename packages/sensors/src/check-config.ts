@@ -15,7 +15,7 @@ export function sensorsCheck(sensors: RoomguardConfig["sensors"], catalog: Senso
   for (const entry of prepareEntries(sensors, catalog)) {
     const where = `sensors[${entry.id}]`;
     if (!entry.ok) {
-      issues.push({ path: where, message: entry.error.slice(where.length).replace(/^(\.|: )/, "") });
+      issues.push({ path: where, message: entry.message });
       continue;
     }
     for (const use of hardwareOf(entry.definition, entry.options))

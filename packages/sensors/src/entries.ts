@@ -11,9 +11,13 @@ export type PreparedEntry =
       code: "UNKNOWN_KIND" | "BAD_OPTIONS" | "DUPLICATE" | "HARDWARE";
       /** The whole message: `sensors[front].pin: missing (required); door takes: pin (required), …`. */
       error: string;
+      /** What follows the entry's path (`sensors[front]`) in `error`: `pin: missing (required); door takes: …`. */
+      message: string;
       /** What is wrong in short, for a status line: `pin: missing (required)`. */
       brief: string;
     };
+
+type Refusal = Extract<PreparedEntry, { ok: false }>;
 
 /**
  * Checks each `sensors:` entry against its sensor's own schema. Problems name the entry id and
@@ -29,34 +33,41 @@ export function prepareEntries(
   return sensors.map((entry): PreparedEntry => {
     const { id, kind, intervalS, ...rest } = entry;
     const where = `sensors[${id}]`;
+    // `message` follows the path: after a `.` when it starts with one of the entry's keys, else after `: `.
+    const refuse = (code: Refusal["code"], message: string, brief: string, onKey: boolean): Refusal => ({
+      ok: false,
+      id,
+      code,
+      error: `${where}${onKey ? "." : ": "}${message}`,
+      message,
+      brief,
+    });
     if (ids.has(id)) {
       const brief = `the id "${id}" is used twice`;
-      return { ok: false, id, code: "DUPLICATE", error: `${where}: ${brief}; each sensor needs its own`, brief };
+      return refuse("DUPLICATE", `${brief}; each sensor needs its own`, brief, false);
     }
     ids.add(id);
     const definition = catalog.resolve(kind);
     if (!definition) {
-      return {
-        ok: false,
-        id,
-        code: "UNKNOWN_KIND",
-        error: `${where}.kind: unknown sensor kind "${kind}"; installed: ${catalog.describe().join("; ")}`,
-        brief: `kind: unknown sensor kind "${kind}"`,
-      };
+      const brief = `kind: unknown sensor kind "${kind}"`;
+      return refuse("UNKNOWN_KIND", `${brief}; installed: ${catalog.describe().join("; ")}`, brief, true);
     }
     if (intervalS !== undefined && !(typeof intervalS === "number" && intervalS >= 0.1 && intervalS <= 86_400)) {
       const brief = `intervalS: expected seconds from 0.1 to 86400, got ${JSON.stringify(intervalS)}`;
-      return { ok: false, id, code: "BAD_OPTIONS", error: `${where}.${brief}`, brief };
+      return refuse("BAD_OPTIONS", brief, brief, true);
     }
     const checked = checkOptions(definition, rest, kind);
     if (!checked.ok) {
-      const error = [describeIssues(checked.issues, where), checked.takes].filter(Boolean).join("; ");
-      return { ok: false, id, code: "BAD_OPTIONS", error, brief: describeIssues(checked.issues) };
+      // The error names every issue with its full path: the message leaves out only the first's, which is the entry's.
+      const [first, ...more] = checked.issues;
+      const lead = first && (first.key ? `${first.key}: ${first.message}` : first.message);
+      const message = [lead, describeIssues(more, where), checked.takes].filter(Boolean).join("; ");
+      return refuse("BAD_OPTIONS", message, describeIssues(checked.issues), Boolean(first?.key));
     }
     const clash = hardwareIssues.find((issue) => issue.path.startsWith(`${where}.`) || issue.path === where);
     if (clash) {
-      const brief = `${clash.path.slice(where.length + 1) || "hardware"}: ${clash.message}`;
-      return { ok: false, id, code: "HARDWARE", error: `${clash.path}: ${clash.message}`, brief };
+      const key = clash.path.slice(where.length + 1);
+      return refuse("HARDWARE", key ? `${key}: ${clash.message}` : clash.message, `${key || "hardware"}: ${clash.message}`, key !== "");
     }
     return { ok: true, id, definition, options: checked.options, intervalS: intervalS };
   });

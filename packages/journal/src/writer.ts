@@ -1,4 +1,4 @@
-import { systemClock, type Clock, type Logger, type TimerHandle } from "@roomguard/runtime";
+import { backoffDelay, systemClock, type Backoff, type Clock, type Logger, type TimerHandle } from "@roomguard/runtime";
 import type { EvictionReason } from "./eviction-report.js";
 import { BLOCK_HEADER_BYTES, BlockKind, encodeBlock, seqAfter, writeBlockHeader } from "./format.js";
 import type { BlockToWrite } from "./lane.js";
@@ -61,14 +61,15 @@ interface Failing {
   reason: string;
   sinceMs: number;
   lostMessages: number;
-  retryDelayMs: number;
+  /** Failed writes in a row (the first included), for the pause before the next. */
+  failuresInRow: number;
   retryAtMs: number;
 }
 
 /** Blocks are copied into slabs of this size: a few allocations a second even at a million messages. */
 const SLAB_BYTES = 1024 * 1024;
-/** Longest wait between attempts on a failing disk. */
-const MAX_RETRY_MS = 30_000;
+/** The pause before trying a failing disk again: 1 s, doubling up to 30 s. */
+const RETRY_MS: Backoff = { first: 1000, max: 30_000 };
 
 /**
  * Appends blocks of messages to the journal. `append` only buffers (it is called on the
@@ -322,13 +323,13 @@ export class JournalWriter {
   private failed(error: unknown): Failing {
     const cause = error as NodeJS.ErrnoException;
     const now = this.clock.now();
-    const retryDelayMs = this.failing ? Math.min(this.failing.retryDelayMs * 2, MAX_RETRY_MS) : 1000;
+    const failuresInRow = (this.failing?.failuresInRow ?? 0) + 1;
     const failing: Failing = {
       reason: `cannot write the journal in ${this.options.dir}: ${cause.message}`,
       sinceMs: this.failing?.sinceMs ?? now,
       lostMessages: this.failing?.lostMessages ?? 0,
-      retryDelayMs,
-      retryAtMs: now + retryDelayMs,
+      failuresInRow,
+      retryAtMs: now + backoffDelay(failuresInRow, RETRY_MS),
     };
     this.failing = failing;
     this.options.log?.once(

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { BusClient, parseControl, parseSubject, serveControl, startHeartbeat, subjectMessage, Topic } from "@roomguard/bus";
 import { ConfigError, resolveConfigPath } from "@roomguard/config";
 import { enabledServices, findServices } from "@roomguard/registry";
-import { identityOf, runService, systemClock, type ProcessIdentity } from "@roomguard/runtime";
+import { runService, systemClock, type ProcessIdentity } from "@roomguard/runtime";
 import { createChildOutput } from "./child-output.js";
 import { launcherHandlers } from "./commands.js";
 import { serveCommands } from "./control-socket.js";
@@ -15,7 +15,7 @@ import { readPidFile, writePidFile } from "./pid-file.js";
 import { createProcessPort, logFileOf, memoryOf, type RealProcesses } from "./processes.js";
 import { provenLauncher, startedBefore } from "./rival-launcher.js";
 import { startShell } from "./shell.js";
-import { lockStateDir, StateDirTakenError } from "./state-lock.js";
+import { lockStateDir, StateDirTakenError, type StateDirLock } from "./state-lock.js";
 import { Supervisor, type HeartbeatVerdict, type LauncherEvent } from "./supervisor.js";
 
 /** This program, as another launcher's command line would name it. */
@@ -49,7 +49,7 @@ await runService(
 
     // One launcher per appliance, whatever its control endpoint: a second one stops here and touches nothing.
     mkdirSync(stateDir, { recursive: true });
-    let lock: { release(): void };
+    let lock: StateDirLock;
     try {
       lock = lockStateDir(path.join(stateDir, "launcher.lock"), settings.control);
     } catch (error) {
@@ -60,7 +60,7 @@ await runService(
         { cause: error },
       );
     }
-    const me: ProcessIdentity = identityOf(process.pid) ?? { pid: process.pid, startTicks: 0, commandLine: [] };
+    const me = lock.identity;
 
     const pretty = config.log.format === "pretty" || (config.log.format === "auto" && process.stdout.isTTY === true);
     const show = createChildOutput({

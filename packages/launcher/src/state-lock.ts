@@ -8,6 +8,14 @@ export interface LockHolder {
   control: string;
 }
 
+/** The state directory, held by this launcher. */
+export interface StateDirLock {
+  /** This launcher's identity, as the lock records it. */
+  identity: ProcessIdentity;
+  /** Gives the state directory back (when the lock still is this launcher's). */
+  release(): void;
+}
+
 /** Another launcher, still running, holds the state directory. */
 export class StateDirTakenError extends Error {
   constructor(
@@ -21,11 +29,12 @@ export class StateDirTakenError extends Error {
 
 /**
  * One launcher per state directory, whatever its control endpoint: takes `file` (created
- * exclusively, holding this process's identity and control endpoint) and returns how to give it
- * back. A file left by a launcher that died — its pid gone, or now another process (other start
- * time or command line) — is taken over. Throws {@link StateDirTakenError} while its launcher runs.
+ * exclusively, holding this process's identity and control endpoint) and returns that identity
+ * and how to give it back. A file left by a launcher that died — its pid gone, or now another
+ * process (other start time or command line) — is taken over. Throws {@link StateDirTakenError}
+ * while its launcher runs.
  */
-export function lockStateDir(file: string, control: string): { release(): void } {
+export function lockStateDir(file: string, control: string): StateDirLock {
   const identity = identityOf(process.pid);
   if (identity === null) throw new Error("cannot read this process's own /proc entry");
   // Written aside and linked into place: the lock appears whole or not at all (link fails when it exists).
@@ -47,6 +56,7 @@ export function lockStateDir(file: string, control: string): { release(): void }
     unlinkSync(mine);
   }
   return {
+    identity,
     release() {
       // Only our own: never a file another launcher took after ours was given up.
       if (readHolder(file)?.identity.pid === process.pid) unlinkSync(file);

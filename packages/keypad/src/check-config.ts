@@ -17,27 +17,20 @@ export const checkConfig: CheckConfig = ({ config }) => ({
  * matrix, the rows are driven and the columns read with pull-ups.
  */
 export function keypadHardware(keypad: RoomguardConfig["keypad"]): HardwareUse[] {
-  const input = (pin: number, purpose: string, key: string): HardwareUse => ({
+  const gpio = (pin: number, direction: "in" | "out", pull: "up" | "none", purpose: string, key: string): HardwareUse => ({
     kind: "gpio",
     pin,
-    direction: "in",
-    pull: "up",
+    direction,
+    pull,
     purpose,
     key,
   });
   if (keypad.mode === "buttons")
-    return Object.entries(keypad.buttons).map(([name, pin]) => input(pin, `button ${name}`, `keypad.buttons.${name}`));
+    return Object.entries(keypad.buttons).map(([name, pin]) => gpio(pin, "in", "up", `button ${name}`, `keypad.buttons.${name}`));
   const { rows, columns } = keypad.matrix;
   return [
-    ...rows.map((pin, i): HardwareUse => ({
-      kind: "gpio",
-      pin,
-      direction: "out",
-      pull: "none",
-      purpose: `matrix row ${i + 1}`,
-      key: `keypad.matrix.rows[${i}]`,
-    })),
-    ...columns.map((pin, i) => input(pin, `matrix column ${i + 1}`, `keypad.matrix.columns[${i}]`)),
+    ...rows.map((pin, i) => gpio(pin, "out", "none", `matrix row ${i + 1}`, `keypad.matrix.rows[${i}]`)),
+    ...columns.map((pin, i) => gpio(pin, "in", "up", `matrix column ${i + 1}`, `keypad.matrix.columns[${i}]`)),
   ];
 }
 

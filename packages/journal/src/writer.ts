@@ -212,12 +212,7 @@ export class JournalWriter {
   /** Counts messages that will not be written and marks where they were, merging with the marker before. */
   private drop(firstSeq: number, count: number, timeMs: number, reason: string): void {
     this.droppedMessages += count;
-    const last = this.pending.at(-1);
-    if (last?.kind === BlockKind.missing && last.reason === reason && last.count > 0 && last.firstSeq + last.count === firstSeq) {
-      last.count += count;
-      return;
-    }
-    this.pending.push({ kind: BlockKind.missing, count, firstSeq, timeMs, reason });
+    markGap(this.pending, firstSeq, count, timeMs, reason);
   }
 
   private async writePending(force: boolean): Promise<void> {
@@ -309,10 +304,7 @@ export class JournalWriter {
         continue;
       }
       lost += block.count;
-      const last = back.at(-1);
-      if (last?.kind === BlockKind.missing && last.reason === reason && last.firstSeq + last.count === block.firstSeq)
-        last.count += block.count;
-      else back.push({ kind: BlockKind.missing, count: block.count, firstSeq: block.firstSeq, timeMs: block.timeMs, reason });
+      markGap(back, block.firstSeq, block.count, block.timeMs, reason);
     }
     this.droppedMessages += lost;
     this.pending = [...back, ...this.pending];
@@ -357,6 +349,18 @@ export class JournalWriter {
     this.slab = atLeast > SLAB_BYTES ? Buffer.allocUnsafe(atLeast) : (this.spareSlabs.pop() ?? Buffer.allocUnsafe(SLAB_BYTES));
     this.slabUsed = 0;
   }
+}
+
+/**
+ * Adds a gap marker for `count` messages from `firstSeq` to `blocks`, or extends the last one
+ * when it has the same reason and ends where this gap starts. A marker of an unknown number
+ * (count 0: a run that did not close the journal) is never extended.
+ */
+function markGap(blocks: PendingBlock[], firstSeq: number, count: number, timeMs: number, reason: string): void {
+  const last = blocks.at(-1);
+  if (last?.kind === BlockKind.missing && last.reason === reason && last.count > 0 && last.firstSeq + last.count === firstSeq)
+    last.count += count;
+  else blocks.push({ kind: BlockKind.missing, count, firstSeq, timeMs, reason });
 }
 
 function toBlockToWrite(block: PendingBlock): BlockToWrite {

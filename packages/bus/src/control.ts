@@ -1,7 +1,7 @@
 import type { Logger } from "@roomguard/runtime";
 import type { BusClient } from "./client.js";
 import { MessageError } from "./message.js";
-import { MAX_REQUEST_ID_LENGTH } from "./requests.js";
+import { isPlainObject, isRequestId } from "./requests.js";
 import { parseControl, subjectMessage, Topic } from "./topics.js";
 
 export interface ControlOptions {
@@ -71,11 +71,9 @@ export function serveControl(options: ControlOptions): { stop(): void } {
   return { stop: () => subscription.close() };
 }
 
-/** The request id in a command's JSON arguments: `{"id":"abc"}`; a string of at most 128 characters. */
+/** The request id in a command's JSON arguments (`{"id":"abc"}`), by the rule of a request's id. */
 function requestIdOf(args: unknown): string | undefined {
-  if (typeof args !== "object" || args === null || Array.isArray(args)) return undefined;
-  const { id } = args as { id?: unknown };
-  return typeof id === "string" && id.length > 0 && id.length <= MAX_REQUEST_ID_LENGTH ? id : undefined;
+  return isPlainObject(args) && isRequestId(args.id) ? args.id : undefined;
 }
 
 /** The asker's id first (where a person reads it), over any field of the payload of that name. */

@@ -90,7 +90,7 @@ export function parseRequest(body: Buffer): ParsedRequest {
   if (!isPlainObject(value)) {
     return { ok: false, id: null, kind: "shape", message: `expected a JSON object {"id","command","args"}, got ${preview(text)}` };
   }
-  const id = typeof value.id === "string" && value.id.length > 0 && value.id.length <= MAX_REQUEST_ID_LENGTH ? value.id : null;
+  const id = isRequestId(value.id) ? value.id : null;
   const bad = (kind: string, message: string): ParsedRequest => ({ ok: false, id, kind, message });
   if (id === null) return bad("id", `expected "id" to be a string of 1 to ${MAX_REQUEST_ID_LENGTH} characters`);
   if (typeof value.command !== "string" || value.command === "") return bad("command", `expected "command" to be a non-empty string`);
@@ -131,6 +131,11 @@ export function parseReply(body: Buffer, id: string): ParsedReply {
 
 export function isServerErrorCode(code: unknown): code is ServerErrorCode {
   return typeof code === "string" && (SERVER_ERROR_CODES as readonly string[]).includes(code);
+}
+
+/** Whether `id` may be a request id: a string of 1 to {@link MAX_REQUEST_ID_LENGTH} characters. */
+export function isRequestId(id: unknown): id is string {
+  return typeof id === "string" && id.length > 0 && id.length <= MAX_REQUEST_ID_LENGTH;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -10,7 +10,8 @@ export interface QueueBytes<T> {
  */
 export class Subscription<T> implements AsyncIterableIterator<T> {
   readonly prefixes: readonly string[];
-  private readonly queue: T[] = [];
+  /** Each with its size, counted once when it comes. */
+  private readonly queue: Array<{ item: T; size: number }> = [];
   private queuedBytes = 0;
   private waiting: ((result: IteratorResult<T>) => void) | undefined;
   private closed = false;
@@ -48,7 +49,7 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
       this.dropped++;
       this.onOverflow(this);
     }
-    this.queue.push(item);
+    this.queue.push({ item, size });
     this.queuedBytes += size;
   }
 
@@ -100,9 +101,10 @@ export class Subscription<T> implements AsyncIterableIterator<T> {
   }
 
   private take(): T | undefined {
-    const item = this.queue.shift();
-    if (item !== undefined && this.bytes) this.queuedBytes -= this.bytes.sizeOf(item);
-    return item;
+    const queued = this.queue.shift();
+    if (queued === undefined) return undefined;
+    this.queuedBytes -= queued.size;
+    return queued.item;
   }
 
   [Symbol.asyncIterator](): this {

@@ -79,6 +79,7 @@ export class BusClient {
   private publisherUp = false;
   private subscriberUp = false;
   private readonly readyWaiters = new Set<() => void>();
+  private wakeScheduled = false;
   private readonly wantedListeners = new Set<() => void>();
   private receiving = false;
   private closed = false;
@@ -319,10 +320,13 @@ export class BusClient {
   }
 
   private wakeIfReady(): void {
-    if (!this.isReady || this.readyWaiters.size === 0) return;
+    if (!this.isReady || this.readyWaiters.size === 0 || this.wakeScheduled) return;
     // The router's subscriptions come in one burst, read here one message at a time, each as soon
-    // as the last: wake the waiters once the rest of the burst is read too, not at its first prefix.
+    // as the last: wake the waiters once the rest of the burst is read too, not at its first prefix
+    // (one wake for the whole burst, however many prefixes it brings).
+    this.wakeScheduled = true;
     setImmediate(() => {
+      this.wakeScheduled = false;
       if (this.isReady) for (const wake of [...this.readyWaiters]) wake();
     });
   }

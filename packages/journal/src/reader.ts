@@ -49,7 +49,11 @@ interface Head {
  */
 export async function* readJournal(dir: string, options: ReadOptions = {}): AsyncGenerator<JournalRecord> {
   const byLane = new Map<string | null, SegmentFile[]>();
-  for (const segment of await listSegments(dir)) byLane.set(segment.lane, [...(byLane.get(segment.lane) ?? []), segment]);
+  for (const segment of await listSegments(dir)) {
+    const lane = byLane.get(segment.lane);
+    if (lane) lane.push(segment);
+    else byLane.set(segment.lane, [segment]);
+  }
   const heads: Head[] = [];
   for (const segments of byLane.values()) {
     const blocks = laneBlocks(segments, options);

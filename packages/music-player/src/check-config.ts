@@ -8,6 +8,9 @@ import { soundPath } from "./sounds.js";
 /** The music player's part of the config check (`roomguard.service.check`); it uses no pins. */
 export const checkConfig: CheckConfig = (loaded) => ({ issues: musicConfigIssues(loaded), hardware: [] });
 
+/** Its hardware, for the other services' start checks (the registry's `hardwareOf`): none, so they skip the sound files. */
+export const hardwareOf = (): [] => [];
+
 /** What the schema cannot see: key names the bus can carry, actions we know, sound files that exist. */
 export function musicConfigIssues(loaded: LoadedConfig): ConfigIssue[] {
   const music = loaded.config.music;

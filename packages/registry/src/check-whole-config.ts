@@ -3,7 +3,7 @@ import type { ConfigIssue, LoadedConfig } from "@roomguard/config";
 import { planHardware, type HardwareClaim, type HardwarePlan } from "@roomguard/hal";
 import { enabledServices } from "./enabled-services.js";
 import { findServices, type ServiceEntry } from "./find-services.js";
-import type { CheckConfig } from "./service-check.js";
+import type { CheckConfig, HardwareOf } from "./service-check.js";
 
 /**
  * An issue, the service whose part of the config it is in (`launcher` for `launcher.services`),
@@ -34,6 +34,15 @@ export interface CheckOptions {
  * module that fails is an issue of its service.
  */
 export async function checkWholeConfig(loaded: LoadedConfig, options: CheckOptions = {}): Promise<ConfigCheck> {
+  return checkServices(loaded, options, () => true);
+}
+
+/**
+ * {@link checkWholeConfig}, with the full check only of the services `fully` names: for the
+ * others, their check module's `hardwareOf` when it has one (their issues are not wanted, only
+ * their pins in the plan).
+ */
+async function checkServices(loaded: LoadedConfig, options: CheckOptions, fully: (service: string) => boolean): Promise<ConfigCheck> {
   const installed = options.services ?? findServices();
   const enabled = enabledServices(loaded.config, installed);
   const issues: OwnedIssue[] = enabled.issues.map((issue) => ({ ...issue, owner: "launcher", foundBy: "check" }));
@@ -45,8 +54,12 @@ export async function checkWholeConfig(loaded: LoadedConfig, options: CheckOptio
   for (const service of services) {
     if (!service.check) continue;
     try {
-      const module = (await import(pathToFileURL(service.check).href)) as { checkConfig?: CheckConfig };
+      const module = (await import(pathToFileURL(service.check).href)) as { checkConfig?: CheckConfig; hardwareOf?: HardwareOf };
       if (typeof module.checkConfig !== "function") throw new Error(`${service.check} exports no checkConfig function`);
+      if (!fully(service.name) && typeof module.hardwareOf === "function") {
+        claims.push(...(await module.hardwareOf(loaded)).map((use) => ({ ...use, owner: service.name })));
+        continue;
+      }
       const result = await module.checkConfig(loaded);
       issues.push(...result.issues.map((issue) => ({ ...issue, owner: service.name, foundBy: "check" as const })));
       claims.push(...result.hardware.map((use) => ({ ...use, owner: service.name })));
@@ -62,14 +75,15 @@ export async function checkWholeConfig(loaded: LoadedConfig, options: CheckOptio
 
 /**
  * The issues in one service's part of the whole config (its pins clashing with another's
- * included): what that service checks at start. The rest of the config is not its business.
+ * included): what that service checks at start. The rest of the config is not its business:
+ * of the other services only the hardware is wanted (`hardwareOf` where their check module has it).
  */
 export async function ownIssues(
   loaded: LoadedConfig,
   service: string,
   options: Omit<CheckOptions, "include"> & { foundBy?: OwnedIssue["foundBy"] } = {},
 ): Promise<ConfigIssue[]> {
-  const check = await checkWholeConfig(loaded, { ...options, include: service });
+  const check = await checkServices(loaded, { ...options, include: service }, (name) => name === service);
   return check.issues
     .filter((issue) => issue.owner === service && (options.foundBy === undefined || issue.foundBy === options.foundBy))
     .map(({ path, message }) => ({ path, message }));

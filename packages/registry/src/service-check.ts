@@ -11,8 +11,17 @@ export interface ServiceCheck {
 }
 
 /**
- * The one export of a service's check module (`roomguard.service.check` in its package.json):
+ * The export of a service's check module (`roomguard.service.check` in its package.json):
  * `export const checkConfig: CheckConfig = (loaded) => …`. Pure: no hardware opened, no bus,
  * nothing started; it may load the service's plug-ins (the sensor reader loads its sensors).
  */
 export type CheckConfig = (loaded: LoadedConfig) => ServiceCheck | Promise<ServiceCheck>;
+
+/**
+ * An optional second export of a check module, `hardwareOf`: the `hardware` its `checkConfig`
+ * returns, without the rest of the check. Every service's start lays the others' hardware
+ * beside its own (`ownIssues`); a service whose check does costly work unrelated to pins (the
+ * music player looks for sound files) exports it so that the others skip that work. Same
+ * purity as {@link CheckConfig}.
+ */
+export type HardwareOf = (loaded: LoadedConfig) => HardwareUse[] | Promise<HardwareUse[]>;

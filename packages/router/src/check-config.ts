@@ -10,6 +10,9 @@ export const checkConfig = ({ config }: Pick<LoadedConfig, "config">): { issues:
   hardware: [],
 });
 
+/** Its hardware, for the other services' start checks (the registry's `hardwareOf`): none, so they skip the journal's sizes. */
+export const hardwareOf = (): [] => [];
+
 export function routerConfigIssues(config: RoomguardConfig): ConfigIssue[] {
   const { journal } = config.router;
   const problem = journal.enabled ? journalBudgetProblem(journal) : undefined;

@@ -2,6 +2,7 @@ import { Subscriber, XPublisher, type Context } from "zeromq";
 import type { Logger } from "@roomguard/runtime";
 import { connectAddress } from "./endpoints.js";
 import { checkMessage, DEFAULT_MAX_MESSAGE_SIZE, formatMessage, parseMessage, type BusMessage, type ParseResult } from "./message.js";
+import { sendQueue, type SendQueue } from "./send-queue.js";
 import { watchSocketEvents } from "./socket-events.js";
 import { Subscription } from "./subscription.js";
 
@@ -71,7 +72,7 @@ export class BusClient {
   private readonly onConnection: ((connected: boolean) => void) | undefined;
   private readonly publisher: XPublisher;
   private readonly subscriber: Subscriber;
-  private sendChain: Promise<void> = Promise.resolve();
+  private readonly sends: SendQueue<string>;
   /** Prefixes the router wants, keyed by their hex spelling. */
   private readonly routerPrefixes = new Map<string, Buffer>();
   private readonly receivers = new Map<object, Receiver>();
@@ -95,6 +96,7 @@ export class BusClient {
     const context = options.context ? { context: options.context } : {};
     this.publisher = new XPublisher({ ...context, sendHighWaterMark: options.sendQueue ?? 10_000, linger: 1000 });
     this.subscriber = new Subscriber({ ...context, linger: 0 });
+    this.sends = sendQueue((text) => this.publisher.send(text));
     watchSocketEvents(this.publisher.events, (event) => {
       if (event.type === "handshake") this.setUp("publisher", true);
       if (event.type === "disconnect") this.setUp("publisher", false);
@@ -125,10 +127,7 @@ export class BusClient {
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    // zeromq.js allows one pending send per socket (a second throws EBUSY): chain them.
-    const sent = this.sendChain.then(() => this.publisher.send(text));
-    this.sendChain = sent.catch(() => undefined);
-    return sent;
+    return this.sends.send(text);
   }
 
   /**
@@ -217,7 +216,7 @@ export class BusClient {
     if (this.closed) return;
     this.closed = true;
     for (const receiver of [...this.receivers.values()]) receiver.subscription.close();
-    await this.sendChain;
+    await this.sends.settled();
     this.subscriber.close();
     this.publisher.close();
   }

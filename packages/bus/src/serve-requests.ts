@@ -3,6 +3,7 @@ import type { Logger } from "@roomguard/runtime";
 import { bindOrExplain } from "./bind.js";
 import { preview } from "./message.js";
 import { isPlainObject, parseRequest, RequestRefused, type ReplyMessage, type RequestMessage, type ServerErrorCode } from "./requests.js";
+import { sendQueue } from "./send-queue.js";
 
 /** Answers one command: a JSON object, or a promise of one. Throw {@link RequestRefused} to refuse. */
 export type RequestHandler = (args: Record<string, unknown>) => Promise<object> | object;
@@ -66,13 +67,9 @@ export async function serveRequests(options: ServeRequestsOptions): Promise<Requ
   }
   const endpoint = socket.lastEndpoint ?? options.endpoint;
 
-  // zeromq.js allows one pending send per socket. A Router never blocks on send: a reply to a
-  // client that is gone, or that reads none of its replies, is dropped by ZeroMQ.
-  let sendChain: Promise<void> = Promise.resolve();
-  const send = (frames: Buffer[]): Promise<void> => {
-    sendChain = sendChain.then(() => socket.send(frames)).catch(() => undefined);
-    return sendChain;
-  };
+  // A Router never blocks on send: a reply to a client that is gone, or that reads none of its
+  // replies, is dropped by ZeroMQ; a send that fails (the socket closed) is one reply lost.
+  const replies = sendQueue((frames: Buffer[]) => socket.send(frames));
 
   const answer = async (frames: Buffer[]): Promise<void> => {
     const [identity, ...rest] = frames;
@@ -89,7 +86,7 @@ export async function serveRequests(options: ServeRequestsOptions): Promise<Requ
       log.warn("a request handler's answer is not JSON", { id: reply.id, error });
       text = JSON.stringify(failure(reply.id, "failed", "the answer could not be written as JSON"));
     }
-    await send([...envelope, Buffer.from(text)]);
+    await replies.send([...envelope, Buffer.from(text)]).catch(() => undefined);
   };
 
   const badRequest = (id: string | null, kind: string, message: string): ReplyMessage => {

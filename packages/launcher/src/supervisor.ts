@@ -148,7 +148,7 @@ export class Supervisor {
    */
   adopt(service: string, pid: number): void {
     const entry = this.entry(service);
-    if (entry.state === "starting" || entry.state === "running" || entry.state === "stopping") return;
+    if (isLive(entry)) return;
     Object.assign(entry, {
       state: "running",
       pid,
@@ -164,7 +164,7 @@ export class Supervisor {
   /** Starts a service that is not running (also one that was given up). */
   start(service: string): void {
     const entry = this.entry(service);
-    if (entry.state === "starting" || entry.state === "running" || entry.state === "stopping") return;
+    if (isLive(entry)) return;
     entry.lossesInRow = 0;
     this.launch(entry, "start");
   }
@@ -179,8 +179,7 @@ export class Supervisor {
   heartbeat(service: string, pid: number, problem?: string): HeartbeatVerdict {
     const entry = this.services.get(service);
     if (!entry) return "not-running";
-    const live = entry.state === "starting" || entry.state === "running" || entry.state === "stopping";
-    if (!live) {
+    if (!isLive(entry)) {
       if (this.adoptionsHeld) {
         entry.held = { pid, problem };
         return "held";
@@ -248,10 +247,7 @@ export class Supervisor {
   /** A clean stop: SIGTERM, then SIGKILL after stopTimeoutS. Resolves when it is gone. */
   stop(service: string): Promise<void> {
     const entry = this.entry(service);
-    if (entry.state === "waiting" || entry.state === "failed") {
-      entry.state = "stopped";
-      entry.retryAt = undefined;
-    }
+    settleIdle(entry);
     if (entry.state === "stopped") return Promise.resolve();
     if (entry.state !== "stopping") {
       entry.state = "stopping";
@@ -264,10 +260,7 @@ export class Supervisor {
   /** Kills every service now and restarts none: an emergency stop. */
   killAll(): void {
     for (const entry of this.services.values()) {
-      if (entry.state === "waiting" || entry.state === "failed") {
-        entry.state = "stopped";
-        entry.retryAt = undefined;
-      }
+      settleIdle(entry);
       if (entry.state === "stopped") continue;
       entry.state = "stopping";
       entry.stopDeadline = this.options.clock.now();
@@ -289,7 +282,7 @@ export class Supervisor {
     const now = this.options.clock.now();
     const seconds = (since: number | undefined): number | null => (since === undefined ? null : Math.round((now - since) / 100) / 10);
     return [...this.services.values()].map((entry) => {
-      const live = entry.state === "starting" || entry.state === "running" || entry.state === "stopping";
+      const live = isLive(entry);
       return {
         service: entry.service,
         state: entry.state,
@@ -426,4 +419,16 @@ export class Supervisor {
   private pidOf(entry: Supervised): { pid?: number } {
     return entry.pid === undefined ? {} : { pid: entry.pid };
   }
+}
+
+/** Its process is supervised: started or adopted, and neither lost nor stopped yet. */
+function isLive(entry: Supervised): boolean {
+  return entry.state === "starting" || entry.state === "running" || entry.state === "stopping";
+}
+
+/** One waiting for its restart, or given up, is stopped: a stop asked for means no retry comes. */
+function settleIdle(entry: Supervised): void {
+  if (entry.state !== "waiting" && entry.state !== "failed") return;
+  entry.state = "stopped";
+  entry.retryAt = undefined;
 }

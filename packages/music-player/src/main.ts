@@ -40,8 +40,8 @@ await runService(
       log.child("alert"),
     );
     // Set once the heartbeat runs: a changed problem is sent at once, so `roomguard status` is right as soon as MPD is.
-    let problemMayHaveChanged = (): void => undefined;
-    let beatNow = (): void => undefined;
+    // eslint-disable-next-line prefer-const
+    let heartbeat: ReturnType<typeof startHeartbeat> | undefined;
     const musicDir = resolveConfigPath(loaded, settings.mpd.musicDir);
     const player = createMusicPlayerService({
       keymap: parseKeymap(settings.keymap).actions,
@@ -50,13 +50,13 @@ await runService(
       publish: (text) => bus.publish(text),
       // Only our own mpd's music directory is ours to put demo tracks in; the system MPD's is left alone.
       ...(settings.mpd.spawn ? { musicDir, demo: { folder: DEMO_FOLDER, write: () => writeDemoTracks(musicDir) } } : {}),
-      onProblem: () => problemMayHaveChanged(),
+      onProblem: () => heartbeat?.problemMayHaveChanged(),
       log,
     });
     const privateMpd = settings.mpd.spawn
       ? startOwnMpd(loaded, log.child("mpd"), (error) => {
           player.unreachable(error);
-          problemMayHaveChanged();
+          heartbeat?.problemMayHaveChanged();
         })
       : undefined;
     const link = linkToMpd({
@@ -69,16 +69,16 @@ await runService(
         connection.command("update").catch(() => undefined);
         player.connected(connection);
         // Connected is news even when no problem came or went (the first beat may have said "connecting").
-        beatNow();
+        heartbeat?.beat();
       },
       onLost: (error) => {
         player.lost(error);
-        problemMayHaveChanged();
+        heartbeat?.problemMayHaveChanged();
       },
       onUnreachable: (error) => {
         // The private mpd's own failure (not installed, cannot bind its port) explains an absent socket best.
         player.unreachable(privateMpd?.status().error ?? error.message);
-        problemMayHaveChanged();
+        heartbeat?.problemMayHaveChanged();
       },
     });
 
@@ -111,15 +111,13 @@ await runService(
       const { state, error } = link.status();
       return state === "connected" ? (player.status().problem as string | undefined) : (privateMpd?.status().error ?? error);
     };
-    const heartbeat = startHeartbeat({
+    heartbeat = startHeartbeat({
       bus,
       service: "music-player",
       intervalS: config.bus.heartbeatIntervalS,
       extra: () => ({ mpd: link.status().state }),
       problem,
     });
-    problemMayHaveChanged = () => heartbeat.problemMayHaveChanged();
-    beatNow = () => heartbeat.beat();
     const control = serveControl({
       bus,
       service: "music-player",
@@ -139,7 +137,7 @@ await runService(
       async stop() {
         listening.close();
         control.stop();
-        heartbeat.stop();
+        heartbeat?.stop();
         await Promise.race([player.settled(), new Promise((resolve) => setTimeout(resolve, 1000))]);
         link.stop();
         await privateMpd?.stop();

@@ -25,7 +25,7 @@ export interface ReadProblem {
 }
 
 export interface ReadOptions {
-  /** Only messages from this sequence number on. */
+  /** Only messages from this sequence number on (segments wholly before it are not opened). */
   fromSeq?: number;
   /** Only messages journaled at or after this time (ms since the epoch). */
   sinceMs?: number;
@@ -38,6 +38,11 @@ interface Position {
   offset: number;
 }
 
+/** Where reading the journal's own segments got to: the newest one opened, past its last block read. */
+interface OwnProgress {
+  position?: Position;
+}
+
 interface Head {
   blocks: AsyncGenerator<Block>;
   block: Block;
@@ -47,7 +52,12 @@ interface Head {
  * Every record in the journal directory in sequence order: its own segments and the kept
  * lanes of protected topics and gap markers, merged. Throws when the directory cannot be listed.
  */
-export async function* readJournal(dir: string, options: ReadOptions = {}): AsyncGenerator<JournalRecord> {
+export function readJournal(dir: string, options: ReadOptions = {}): AsyncGenerator<JournalRecord> {
+  return readLanes(dir, options, {});
+}
+
+/** readJournal, keeping `own` at where it got to in the journal's own segments (for followJournal). */
+async function* readLanes(dir: string, options: ReadOptions, own: OwnProgress): AsyncGenerator<JournalRecord> {
   const byLane = new Map<string | null, SegmentFile[]>();
   for (const segment of await listSegments(dir)) {
     const lane = byLane.get(segment.lane);
@@ -55,8 +65,8 @@ export async function* readJournal(dir: string, options: ReadOptions = {}): Asyn
     else byLane.set(segment.lane, [segment]);
   }
   const heads: Head[] = [];
-  for (const segments of byLane.values()) {
-    const blocks = laneBlocks(segments, options);
+  for (const [lane, segments] of byLane) {
+    const blocks = laneBlocks(segments, options, lane === null ? own : undefined);
     const first = await blocks.next();
     if (!first.done) heads.push({ blocks, block: first.value });
   }
@@ -86,12 +96,14 @@ export async function* followJournal(
 ): AsyncGenerator<JournalRecord> {
   const pollMs = options.pollMs ?? 200;
   const seen = new Progress(options.fromSeq ?? 0);
-  for await (const record of readJournal(dir, options)) {
+  const own: OwnProgress = {};
+  for await (const record of readLanes(dir, options, own)) {
     seen.fresh(record);
     yield record;
     if (options.signal.aborted) return;
   }
-  let position: Position | undefined;
+  // Following goes on where reading stopped, in the newest segment read, without reading it again.
+  let position = own.position;
   while (!options.signal.aborted) {
     const segments = await listLane(dir, null);
     if (!position || !segments.some((segment) => segment.name === position?.segment.name)) {
@@ -145,12 +157,24 @@ function comesBefore(a: Block, b: Block): boolean {
   return a.firstSeq < b.firstSeq || (a.firstSeq === b.firstSeq && a.kind !== BlockKind.messages && b.kind === BlockKind.messages);
 }
 
-/** The blocks of one lane's segments, in order, skipping (or reporting) the ones that cannot be read. */
-async function* laneBlocks(segments: SegmentFile[], options: ReadOptions): AsyncGenerator<Block> {
-  for (const segment of segments) {
+/**
+ * The blocks of one lane's segments, in order, skipping (or reporting) the ones that cannot be
+ * read. `reached`, when given, is kept at the segment being read and the offset past its last
+ * block read.
+ */
+async function* laneBlocks(segments: SegmentFile[], options: ReadOptions, reached?: OwnProgress): AsyncGenerator<Block> {
+  const { fromSeq } = options;
+  for (const [i, segment] of segments.entries()) {
+    // A segment's blocks lie before the next segment's first sequence number (a mark, which takes
+    // none, may sit at it): when that is below fromSeq, none is wanted and the file is not opened.
+    const next = segments[i + 1];
+    if (fromSeq !== undefined && next !== undefined && next.firstSeq < fromSeq) continue;
+    const position: Position = { segment, offset: 0 };
+    if (reached) reached.position = position;
     try {
       for await (const block of readBlocks(segment.path)) {
-        if (options.fromSeq !== undefined && block.firstSeq + Math.max(block.count, 1) <= options.fromSeq) continue;
+        position.offset = block.next;
+        if (fromSeq !== undefined && block.firstSeq + Math.max(block.count, 1) <= fromSeq) continue;
         yield block;
       }
     } catch (error) {

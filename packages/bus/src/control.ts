@@ -4,7 +4,15 @@ import { MessageError } from "./message.js";
 import { isPlainObject, isRequestId } from "./requests.js";
 import { parseControl, subjectMessage, Topic } from "./topics.js";
 
-export interface ControlOptions {
+/**
+ * What {@link serveControl} takes. `STOP` can come from anyone on the bus, so it is refused unless
+ * the service says otherwise: with `acceptStop` (config `bus.acceptStop`) and its `requestStop`,
+ * or with `stop` (the router's `router.acceptDeath`). A refusal is answered (with `stopRefusal`)
+ * and logged once.
+ */
+export type ControlOptions = CommonControlOptions & StopFromBus;
+
+interface CommonControlOptions {
   bus: Pick<BusClient, "subscribe" | "publish">;
   /** This service's name: it answers `CONTROL: <service> …` and `CONTROL: all …`. */
   service: string;
@@ -12,16 +20,29 @@ export interface ControlOptions {
   /** What `STATUS` answers, published as `STATUS: <service> {json}`. */
   status: () => Record<string, unknown>;
   /**
-   * What `STOP` does, for a service that takes it from the bus (config `bus.acceptStop`; the
-   * router's `router.acceptDeath`). Return false to refuse. Absent: STOP is refused, since
-   * anyone on the bus can send it. A refusal is answered (with `stopRefusal`) and logged once.
+   * Why STOP is refused, in the answer: what to do instead. Default, with `acceptStop`: that
+   * bus.acceptStop is off and `roomguard ctl stop <service>` stops it; otherwise "this service does
+   * not accept STOP from the bus".
    */
-  stop?: () => boolean;
-  /** Why STOP is refused, in the answer: what to do instead. Default "this service does not accept STOP from the bus". */
   stopRefusal?: string;
   /** Further commands, by upper-case name. */
   commands?: Record<string, (args: unknown) => Record<string, unknown> | undefined>;
 }
+
+type StopFromBus =
+  | {
+      /** Config `bus.acceptStop`: true obeys STOP with `requestStop("CONTROL: <service> STOP")`, false refuses it. */
+      acceptStop: boolean;
+      /** Stops the service (runService's `requestStop`). */
+      requestStop: (reason: string) => void;
+      stop?: never;
+    }
+  | {
+      acceptStop?: never;
+      requestStop?: never;
+      /** What `STOP` does; return false to refuse. Absent: STOP is refused. */
+      stop?: () => boolean;
+    };
 
 /**
  * Answers the commands every service understands: `STATUS` and `STOP`, plus its own.
@@ -32,6 +53,17 @@ export interface ControlOptions {
  * errors included, so that an asker can tell its answer from others'.
  */
 export function serveControl(options: ControlOptions): { stop(): void } {
+  const stop =
+    options.acceptStop === undefined
+      ? options.stop
+      : options.acceptStop
+        ? () => (options.requestStop(`CONTROL: ${options.service} STOP`), true)
+        : undefined;
+  const stopRefusal =
+    options.stopRefusal ??
+    (options.acceptStop === undefined
+      ? "this service does not accept STOP from the bus"
+      : `STOP from the bus is off (bus.acceptStop): \`roomguard ctl stop ${options.service}\` stops it`);
   const subscription = options.bus.subscribe(`${Topic.CONTROL}: ${options.service} `, `${Topic.CONTROL}: all `);
   const reply = (requestId: string | undefined, payload: Record<string, unknown>): void => {
     const answer = requestId === undefined ? payload : withId(requestId, payload);
@@ -53,10 +85,9 @@ export function serveControl(options: ControlOptions): { stop(): void } {
       const handler = options.commands && Object.hasOwn(options.commands, command.command) ? options.commands[command.command] : undefined;
       if (command.command === "STATUS") reply(id, options.status());
       else if (command.command === "STOP") {
-        if (options.stop?.() !== true) {
-          const reason = options.stopRefusal ?? "this service does not accept STOP from the bus";
-          options.log.once("warn", "control:stop-refused", "refusing CONTROL: STOP from the bus (said once)", { reason });
-          reply(id, { refused: "STOP", reason });
+        if (stop?.() !== true) {
+          options.log.once("warn", "control:stop-refused", "refusing CONTROL: STOP from the bus (said once)", { reason: stopRefusal });
+          reply(id, { refused: "STOP", reason: stopRefusal });
         }
       } else if (handler) {
         const answer = handler(command.args);

@@ -35,8 +35,8 @@ await runService("keypad", async ({ loaded, config, log, requestStop }) => {
     log,
     status: () => keypad.status(),
     // Anyone on the bus could send STOP: obeyed only with bus.acceptStop (the launcher stops services with signals).
-    ...(config.bus.acceptStop ? { stop: () => (requestStop("CONTROL: keypad STOP"), true) } : {}),
-    stopRefusal: "STOP from the bus is off (bus.acceptStop): `roomguard ctl stop keypad` stops it",
+    acceptStop: config.bus.acceptStop,
+    requestStop,
   });
 
   // Simulated hardware takes its input from SIM: messages (roomguard sim press LEFT).

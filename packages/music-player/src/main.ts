@@ -124,8 +124,8 @@ await runService(
       log,
       status,
       // Anyone on the bus could send STOP: obeyed only with bus.acceptStop (the launcher stops services with signals).
-      ...(config.bus.acceptStop ? { stop: () => (requestStop("CONTROL: music-player STOP"), true) } : {}),
-      stopRefusal: "STOP from the bus is off (bus.acceptStop): `roomguard ctl stop music-player` stops it",
+      acceptStop: config.bus.acceptStop,
+      requestStop,
       commands: { STATE: () => (player.republish(), undefined) },
     });
     // Catch up: the alarm's state (a siren already due) and the doors' (so that the next opening chimes).

@@ -32,8 +32,8 @@ await runService("sensors", async ({ loaded, config, log, requestStop }) => {
     log,
     status: () => sensors.status(),
     // Anyone on the bus could send STOP: obeyed only with bus.acceptStop (the launcher stops services with signals).
-    ...(config.bus.acceptStop ? { stop: () => (requestStop("CONTROL: sensors STOP"), true) } : {}),
-    stopRefusal: "STOP from the bus is off (bus.acceptStop): `roomguard ctl stop sensors` stops it",
+    acceptStop: config.bus.acceptStop,
+    requestStop,
     commands: { STATE: () => ({ republished: sensors.republish() }) },
   });
 

@@ -25,7 +25,6 @@ export {
   parseRequest,
   RequestError,
   RequestRefused,
-  SERVER_ERROR_CODES,
   type ReplyMessage,
   type RequestErrorCode,
   type RequestMessage,

@@ -18,7 +18,7 @@ export interface RequestMessage {
 }
 
 /** Error codes a server answers with. */
-export const SERVER_ERROR_CODES = ["bad-request", "unknown-command", "refused", "failed"] as const;
+const SERVER_ERROR_CODES = ["bad-request", "unknown-command", "refused", "failed"] as const;
 export type ServerErrorCode = (typeof SERVER_ERROR_CODES)[number];
 
 /**

@@ -1,5 +1,5 @@
 /** A bound on the bytes a subscription's queue holds, besides its count of messages. */
-export interface QueueBytes<T> {
+interface QueueBytes<T> {
   max: number;
   sizeOf: (item: T) => number;
 }

@@ -12,13 +12,13 @@ import {
   type ServiceResult,
   type StatusResult,
 } from "./control-protocol.js";
-import type { ProcessMemory } from "./processes.js";
+import type { ProcessMemory } from "@roomguard/runtime";
 import { renderError, renderResult } from "./render.js";
 import type { Supervisor } from "./supervisor.js";
 
 export interface CommandContext {
   supervisor: Pick<Supervisor, "names" | "has" | "list" | "start" | "stop" | "restart" | "kill" | "killAll">;
-  /** What a process costs in memory (processes.ts's memoryOf), or null when there is no such process. */
+  /** What a process costs in memory (the runtime's memoryOf), or null when there is no such process. */
   memoryOf: (pid: number) => ProcessMemory | null;
   /** Stops every service and ends the launcher. */
   quit: () => void;

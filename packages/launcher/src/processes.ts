@@ -13,9 +13,6 @@ import {
 import { runsProgram } from "./proven-process.js";
 import type { ProcessPort, ProcessState } from "./supervisor.js";
 
-// Read from /proc by the runtime; named here too, where the status code looks for it.
-export { memoryOf, type ProcessMemory } from "@roomguard/runtime";
-
 export interface ProcessPortOptions {
   /** Each service's compiled main.js. */
   mainOf: (service: string) => string;

@@ -11,7 +11,7 @@ import { readCommandLine } from "@roomguard/runtime";
  * resolved against the process's working directory; null when it is not a node process, has no
  * script, or /proc may not be read (another user's process).
  */
-export function scriptOf(pid: number, argv: readonly string[] | null): string | null {
+function scriptOf(pid: number, argv: readonly string[] | null): string | null {
   if (argv === null || argv.length < 2 || !/^node/.test(path.basename(argv[0] ?? ""))) return null;
   const script = argv.slice(1).find((arg) => !arg.startsWith("-"));
   if (script === undefined) return null;

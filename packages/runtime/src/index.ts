@@ -27,7 +27,6 @@ export {
   statIfSameProcess,
   statusBytes,
   threadsOf,
-  TICKS_PER_SECOND,
   type ProcessIdentity,
   type ProcessMemory,
   type ProcStat,

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
  * Clock ticks per second in /proc's CPU and start times (USER_HZ). The kernel fixes it at 100
  * for user space on every architecture roomguard runs on (x86-64, arm64, armv7).
  */
-export const TICKS_PER_SECOND = 100;
+const TICKS_PER_SECOND = 100;
 
 /** What /proc/<pid>/stat says about a process (or one of its threads). */
 export interface ProcStat {

@@ -44,13 +44,14 @@ export const logFileOf = (logDir: string, service: string): string => path.join(
  */
 export function createProcessPort(options: ProcessPortOptions): RealProcesses {
   mkdirSync(options.logDir, { recursive: true });
+  // Only what spawn gave (a child's pid) and claim proved (never pid <= 1): pid 1 is never in it.
   const known = new Map<number, ProcessIdentity>();
   const ownGroup = readStat(process.pid)?.processGroup;
 
   /** The process, if it is one we started or proved and its pid still names it, with the stat that showed it. */
   const current = (pid: number): { identity: ProcessIdentity; stat: ProcStat } | undefined => {
     const identity = known.get(pid);
-    if (identity === undefined || pid <= 1) return undefined;
+    if (identity === undefined) return undefined;
     const stat = statIfSameProcess(identity);
     if (stat !== null) return { identity, stat };
     known.delete(pid); // ended, or the pid now belongs to another process

@@ -1,6 +1,6 @@
 export { BLOCK_HEADER_BYTES, segmentName } from "./format.js";
 export { DEFAULT_PROTECTED_TOPIC_BYTES, journalBudgetProblem } from "./budgets.js";
-export { followJournal, readJournal, type JournalRecord, type ReadOptions, type ReadProblem } from "./reader.js";
+export { followJournal, readJournal, seqAfterRecord, type JournalRecord, type ReadOptions, type ReadProblem } from "./reader.js";
 export { renderBytes } from "./render.js";
 export { listSegments, type SegmentFile } from "./segments.js";
 export { JournalWriter, type JournalWriterOptions, type JournalWriterStats } from "./writer.js";

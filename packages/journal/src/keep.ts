@@ -1,4 +1,4 @@
-import { BlockKind, encodeBlock, GAPS_LANE } from "./format.js";
+import { BlockKind, encodeBlock, GAPS_LANE, seqAfter } from "./format.js";
 import type { BlockToWrite } from "./lane.js";
 import { readBlocks } from "./segments.js";
 import { decodeMessages, encodeMessage } from "./zmtp-frames.js";
@@ -28,7 +28,7 @@ export async function sortForKeeping(file: string, topics: ReadonlySet<string>, 
   };
   for await (const block of readBlocks(file)) {
     if (block.kind === BlockKind.missing) {
-      add(GAPS_LANE, encodeBlock(block, block.payload), block.firstSeq, block.firstSeq + block.count, block.timeMs);
+      add(GAPS_LANE, encodeBlock(block, block.payload), block.firstSeq, seqAfter(block), block.timeMs);
     }
     if (block.kind !== BlockKind.messages) continue;
     sorted.messages += block.count;

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { BlockKind } from "./format.js";
+import { BlockKind, seqAfter } from "./format.js";
 import { listLane, listSegments, readBlocks, type Block, type SegmentFile } from "./segments.js";
 import { decodeMessages } from "./zmtp-frames.js";
 
@@ -128,6 +128,11 @@ export async function* followJournal(
   }
 }
 
+/** The sequence number after a record: past its message, or past the numbers its gap stands for (none when unknown). */
+export function seqAfterRecord(record: JournalRecord): number {
+  return record.missing ? record.seq + (record.missing.count ?? 0) : record.seq + 1;
+}
+
 /**
  * How far reading has come, so that nothing is read twice: a message kept twice (a crash
  * between keeping it and deleting its segment) or re-read by a follower, or a gap marker
@@ -139,15 +144,13 @@ class Progress {
 
   /** Whether the record is new; if so, reading has now come past it. */
   fresh(record: JournalRecord): boolean {
+    if (record.seq < this.nextSeq) return false;
     if (record.missing) {
       const key = `${record.seq}/${String(record.missing.count)}`;
-      if (key === this.lastGap || record.seq < this.nextSeq) return false;
+      if (key === this.lastGap) return false;
       this.lastGap = key;
-      this.nextSeq = record.seq + (record.missing.count ?? 0);
-      return true;
     }
-    if (record.seq < this.nextSeq) return false;
-    this.nextSeq = record.seq + 1;
+    this.nextSeq = seqAfterRecord(record);
     return true;
   }
 }
@@ -203,7 +206,7 @@ function* blockRecords(block: Block, options: ReadOptions, seen: Progress): Gene
     if (seen.fresh(gap)) yield gap;
     return;
   }
-  if (block.kind !== BlockKind.messages || block.firstSeq + block.count <= seen.nextSeq) return;
+  if (block.kind !== BlockKind.messages || seqAfter(block) <= seen.nextSeq) return;
   let seq = block.firstSeq;
   for (const frames of decodeMessages(block.payload)) {
     const record = { seq, timeMs: block.timeMs, frames };

@@ -8,6 +8,7 @@ import {
   listSegments,
   readJournal,
   renderBytes,
+  seqAfterRecord,
   type JournalRecord,
   type ReadOptions,
   type ReadProblem,
@@ -151,7 +152,7 @@ export async function lastRecords(
     const fromSeq = Math.max(segments[i]?.firstSeq ?? 0, earliest);
     records = [];
     for await (const record of readJournal(dir, { ...options, fromSeq })) {
-      nextSeq = record.missing ? record.seq + (record.missing.count ?? 0) : record.seq + 1;
+      nextSeq = seqAfterRecord(record);
       if (!matches(record)) continue;
       records.push(record);
       if (records.length > 2 * count + 100) records.splice(0, records.length - count);

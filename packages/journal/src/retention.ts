@@ -120,7 +120,9 @@ export class Retention {
   private async evict(lane: Lane, reason: EvictionReason): Promise<void> {
     const oldest = lane.oldest;
     if (!oldest) return;
-    const { messages } = await summarize(oldest.path).catch(() => ({ messages: 0 }));
+    // Only reading a segment tells how many messages it holds (gap markers take sequence
+    // numbers too); the gaps lane holds none, so its segments are not read.
+    const messages = lane.name === GAPS_LANE ? 0 : (await summarize(oldest.path).catch(() => ({ messages: 0 }))).messages;
     await lane.dropOldest();
     this.evictions.note(reason, lane.name, messages, oldest.bytes, 0);
   }

@@ -137,8 +137,15 @@ export class JournalWriter {
       bytes: this.lanes?.bytes ?? 0,
       evicted: this.lanes?.evicted ?? { size: 0, age: 0 },
       keptMessages: this.lanes?.keptMessages ?? 0,
-      problem: this.problem(),
+      problem: this.problem,
     };
+  }
+
+  /** What keeps the journal from writing, for a person (a full disk, and how many messages it cost); undefined when it writes. */
+  get problem(): string | undefined {
+    if (!this.failing) return undefined;
+    const { reason, sinceMs, lostMessages } = this.failing;
+    return `${reason}; ${lostMessages} messages lost since ${new Date(sinceMs).toISOString()}`;
   }
 
   /**
@@ -200,13 +207,6 @@ export class JournalWriter {
     await this.writing;
     this.isClosed = true;
     await this.lanes?.close();
-  }
-
-  /** What keeps the journal from writing, for a person; undefined when it writes. */
-  private problem(): string | undefined {
-    if (!this.failing) return undefined;
-    const { reason, sinceMs, lostMessages } = this.failing;
-    return `${reason}; ${lostMessages} messages lost since ${new Date(sinceMs).toISOString()}`;
   }
 
   /** Counts messages that will not be written and marks where they were, merging with the marker before. */

@@ -56,14 +56,13 @@ export function createRouter(deps: RouterDeps): Router {
   let stopping = false;
   let restarting: Promise<void> | undefined;
   let oversubscribedAt = -Infinity;
-  let lastProblem: string | undefined;
 
   const report = (): RouterStatsReport => stats.report(clock.now(), journal?.stats ?? null);
 
   /** What `roomguard status` shows for the router: the journal's trouble, or a recent cut of every subscriber. */
   const problem = (): string | undefined => {
     const problems: string[] = [];
-    const journalProblem = journal?.stats.problem;
+    const journalProblem = journal?.problem;
     if (journalProblem) problems.push(journalProblem);
     if (clock.now() - oversubscribedAt < OVERSUBSCRIBED_PROBLEM_MS) {
       problems.push(
@@ -89,10 +88,9 @@ export function createRouter(deps: RouterDeps): Router {
     forwarding?.bus.publish(subjectMessage(Topic.ROUTER, "stats", current)).catch((error: unknown) => {
       log.once("warn", "stats-publish", "cannot publish ROUTER: stats", { error });
     });
-    // A journal that stops or starts writing again is news for `roomguard status` at once.
-    const currentProblem = problem();
-    if (currentProblem !== lastProblem) forwarding?.heartbeat.problemMayHaveChanged();
-    lastProblem = currentProblem;
+    // A journal that stops or starts writing again is news for `roomguard status` at once (the
+    // heartbeat beats only when its problem differs from the one it last sent).
+    forwarding?.heartbeat.problemMayHaveChanged();
   };
 
   /** DEATH (lala-pi) and `CONTROL: router STOP` switch the router off only when the config allows it. */

@@ -1,11 +1,12 @@
-import type { ConfigIssue, LoadedConfig, RoomguardConfig } from "@roomguard/config";
+import type { ConfigIssue, RoomguardConfig } from "@roomguard/config";
 import { journalBudgetProblem } from "@roomguard/journal";
+import type { CheckConfig } from "@roomguard/registry";
 
 /**
  * The router's part of the config check (`roomguard.service.check`, run by `roomguard check`
  * and the launcher; main.ts runs it too): what the schema cannot check, sizes that must fit together.
  */
-export const checkConfig = ({ config }: Pick<LoadedConfig, "config">): { issues: ConfigIssue[]; hardware: [] } => ({
+export const checkConfig: CheckConfig = ({ config }) => ({
   issues: routerConfigIssues(config),
   hardware: [],
 });

@@ -4,7 +4,8 @@ import { isAlive } from "@roomguard/runtime";
 
 /** `roomguard-router-<pid>-XXXXXX`: the tap's directory carries its router's pid. */
 export const TAP_DIR_PREFIX = "roomguard-router-";
-const TAP_DIR = /^roomguard-router-(\d+)-[A-Za-z0-9]{6}$/;
+// The prefix holds no regular-expression metacharacters: it goes in as it is.
+const TAP_DIR = new RegExp(`^${TAP_DIR_PREFIX}(\\d+)-[A-Za-z0-9]{6}$`);
 
 /**
  * Removes the tap directories of routers that are gone (killed with SIGKILL, or a crash: a

@@ -137,7 +137,7 @@ function clipped(fields: LogFields): LogFields {
     const entries = Object.entries(value as Record<string, unknown>).slice(0, 20);
     return Object.fromEntries(entries.map(([key, item]) => [key, cut(serialisable(item), depth + 1)]));
   };
-  return cut(Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, serialisable(value)])), 0) as LogFields;
+  return cut(fields, 0) as LogFields;
 }
 
 /** Errors become {message, code, cause}; everything else is left to JSON.stringify. */

@@ -1,5 +1,5 @@
 /** Bytes each protected topic keeps when not configured. */
-export const DEFAULT_PROTECTED_TOPIC_BYTES = 2 * 1024 * 1024;
+const DEFAULT_PROTECTED_TOPIC_BYTES = 2 * 1024 * 1024;
 /** The part of maxBytes kept for gap markers (1/64: 1 MiB of 64 MiB, thousands of markers). */
 const GAPS_SHARE = 64;
 const MIN_KEPT_SEGMENT_BYTES = 4096;

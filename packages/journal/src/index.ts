@@ -1,5 +1,5 @@
 export { BLOCK_HEADER_BYTES, segmentName } from "./format.js";
-export { DEFAULT_PROTECTED_TOPIC_BYTES, journalBudgetProblem } from "./budgets.js";
+export { journalBudgetProblem } from "./budgets.js";
 export { followJournal, readJournal, seqAfterRecord, type JournalRecord, type ReadOptions, type ReadProblem } from "./reader.js";
 export { renderBytes } from "./render.js";
 export { listSegments, type SegmentFile } from "./segments.js";

@@ -56,7 +56,7 @@ export async function sortForKeeping(file: string, topics: ReadonlySet<string>, 
 const MAX_TOPIC_BYTES = 32;
 
 /** The topic of a bus message: its first frame up to `:` (or a space, or its end: `DEATH`). */
-export function topicOf(frame: Buffer | undefined): string | undefined {
+function topicOf(frame: Buffer | undefined): string | undefined {
   if (!frame) return undefined;
   const limit = Math.min(frame.length, MAX_TOPIC_BYTES + 1);
   let end = 0;

@@ -7,7 +7,6 @@ export interface Subscriptions {
 }
 
 export interface SubscriptionWatch {
-  readonly current: Subscriptions;
   close(): void;
 }
 
@@ -39,7 +38,6 @@ export function watchSubscriptions(context: Context, endpoint: string, onChange:
     }
   })();
   return {
-    current,
     close: () => witness.close(),
   };
 }

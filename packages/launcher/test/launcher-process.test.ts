@@ -43,11 +43,24 @@ describe("the launcher runs the whole appliance", { timeout: 180_000 }, () => {
     const mpd = await openWhenUp(music.mpd.port);
     after(() => mpd.close());
     const state = (): Promise<Record<string, string>> => mpd.commandList(["status", "currentsong"]);
-    for (let tries = 0; (await state()).state !== "play" && tries < 100; tries++) {
-      if (tries % 20 === 0) await bus.publish(simPressMessage("SELECT")); // the library loads in the background
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const playing = await state();
+    // The library loads in the background: one SELECT once it has the tracks (a second would pause).
+    await waitUntil(async () => Number((await mpd.commandList(["stats"])).songs), {
+      what: "MPD's library to hold the 3 tracks",
+      until: (songs) => songs >= 3,
+      timeoutMs: 30_000,
+    });
+    // …and once the music player is connected to it (keys before that are dropped, and it retries with backoff).
+    await until(
+      beats,
+      "the music player connected to MPD",
+      (message) => message.text.startsWith("HEARTBEAT: music-player ") && message.text.includes('"mpd":"connected"'),
+    );
+    await bus.publish(simPressMessage("SELECT"));
+    const playing = await waitUntil(state, {
+      what: "playback after SELECT",
+      until: (now) => now.state === "play",
+      timeoutMs: 10_000,
+    }).catch(() => state());
     assert.equal(playing.state, "play", "SELECT started playback");
     await bus.publish(simPressMessage("RIGHT"));
     let next = await state();

@@ -91,6 +91,13 @@ export interface SupervisorOptions {
 /** How often the supervisor looks at its services. */
 const CHECK_EVERY_MS = 250;
 
+/**
+ * How long a clean exit waits for the bus STOP that may explain it. The STOP reaches the service
+ * and the launcher on two sockets: a service that exits fast can be seen gone before the
+ * launcher reads the STOP (seen in CI on a loaded machine).
+ */
+const STOP_LAG_MS = 2000;
+
 interface Supervised {
   service: string;
   state: ServiceState;
@@ -101,6 +108,8 @@ interface Supervised {
   quietSince?: number;
   /** When a `CONTROL: <service|all> STOP` was seen on the bus (with bus.acceptStop): an exit soon after is an operator's stop. */
   busStopAt?: number;
+  /** A clean exit not yet judged: the STOP that caused it may still be on its way to the launcher. */
+  cleanExit?: { at: number; code: number | undefined };
   /** The latest heartbeat while adoptions are held. */
   held?: { pid: number; problem: string | undefined };
   /** Restarts since the launcher began (shown); losses in a row (for backoff and give-up). */
@@ -157,6 +166,7 @@ export class Supervisor {
       quietSince: this.options.clock.now(),
       reason: undefined,
       busStopAt: undefined,
+      cleanExit: undefined,
     });
     this.options.report({ event: "adopt", service, pid });
   }
@@ -312,6 +322,7 @@ export class Supervisor {
     entry.retryAt = undefined;
     entry.heartbeatAt = undefined;
     entry.busStopAt = undefined;
+    entry.cleanExit = undefined;
     entry.reason = undefined;
     try {
       entry.pid = this.options.processes.start(entry.service);
@@ -378,6 +389,11 @@ export class Supervisor {
     }
     if (entry.state !== "starting" && entry.state !== "running") return;
     const now = this.options.clock.now();
+    if (code === 0 || code === undefined) {
+      entry.cleanExit ??= { at: now, code };
+      code = entry.cleanExit.code;
+      if (entry.busStopAt === undefined && now - entry.cleanExit.at < STOP_LAG_MS) return; // judged again on the next check
+    }
     if (entry.busStopAt !== undefined && now - entry.busStopAt <= this.options.stopTimeoutS * 1000 && (code === 0 || code === undefined)) {
       entry.state = "stopped";
       entry.reason = "stopped by a STOP from the bus; `start` starts it again";

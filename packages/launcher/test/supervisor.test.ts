@@ -244,8 +244,8 @@ describe("the supervisor", () => {
     assert.deepEqual(r.table.started, []);
     r.beat(5);
     assert.equal(r.supervisor.list()[0]?.state, "running");
-    r.table.alive.delete(4242); // not our child: noticed by polling
-    r.clock.advance(250);
+    r.table.alive.delete(4242); // not our child: noticed by polling (how it ended is unknown: judged after STOP_LAG_MS)
+    r.clock.advance(2250);
     assert.deepEqual(r.kinds(), ["adopt keypad", "lost keypad"]);
     r.clock.advance(1000);
     assert.deepEqual(r.table.started, ["keypad"]);
@@ -259,7 +259,7 @@ describe("the supervisor against forged heartbeats (anyone on the bus can send o
     r.supervisor.start("keypad");
     r.beat(2);
     r.supervisor.kill("keypad");
-    r.clock.advance(250);
+    r.clock.advance(2250);
     assert.equal(r.supervisor.list()[0]?.state, "waiting", "lost, waiting to restart");
     for (const pid of [1, 0, -1, bystander]) assert.equal(r.supervisor.heartbeat("keypad", pid), "unproven");
     assert.equal(r.supervisor.heartbeat("sensors", bystander, "forged problem"), "unproven", "a stopped service adopts nothing either");
@@ -380,7 +380,26 @@ describe("the supervisor and STOP from the bus (bus.acceptStop)", () => {
     r.beat(1);
     r.table.alive.delete(r.pidOf("keypad"));
     r.supervisor.exited(r.pidOf("keypad"), 0);
+    assert.equal(r.events.at(-1)?.event, "restart", "a clean exit waits for a STOP that may still be on its way");
+    r.clock.advance(2000);
     assert.deepEqual(r.events.at(-1), { event: "lost", service: "keypad", pid: 101, reason: "exited with code 0", retry_in_s: 2 });
+  });
+
+  it("a STOP read from the bus a moment after the service's clean exit still makes it an operator's stop", () => {
+    const r = rig();
+    r.supervisor.start("keypad");
+    r.beat(1);
+    r.table.alive.delete(r.pidOf("keypad"));
+    r.supervisor.exited(r.pidOf("keypad"), 0);
+    r.clock.advance(750);
+    r.supervisor.stopSeenOnBus("keypad");
+    r.clock.advance(60_000);
+    assert.equal(r.supervisor.list()[0]?.state, "stopped");
+    assert.match(r.supervisor.list()[0]?.reason ?? "", /^stopped by a STOP from the bus/);
+    assert.deepEqual(
+      r.events.filter((event) => event.event !== "start").map((event) => event.event),
+      ["stop"],
+    );
   });
 });
 

@@ -193,6 +193,28 @@ const keypad = v.strictObject({
     0,
     "While a key is held past holdMs, publish `KEY: <NAME>` again every this many milliseconds. 0: no auto-repeat.",
   ),
+  codeEntry: v.optional(
+    v.strictObject({
+      enabled: setting(
+        v.boolean(),
+        true,
+        "Digit keys (`0`-`9`) type an alarm code: they are kept in the keypad, never published, and go to the alarm's request socket with the command key. false: digits are published as `KEY: <digit>` like any key.",
+      ),
+      armAway: setting(keyName, "A", "After a code: arm away."),
+      armHome: setting(keyName, "B", "After a code: arm home."),
+      armNight: setting(keyName, "C", "After a code: arm night."),
+      disarm: setting(keyName, "#", "After a code: disarm."),
+      clear: setting(keyName, "*", "Forgets the digits typed so far."),
+      panic: setting(
+        v.nullable(keyName),
+        "* HOLD",
+        "Triggers the alarm at once, no code: a key name, or `<KEY> HOLD` for a key held keypad.holdMs. null: no panic key.",
+      ),
+      timeoutS: setting(seconds(1, 120), 10, "Digits typed are forgotten after this many seconds without a key."),
+      maxDigits: setting(wholeNumber(4, 12), 8, "Longest code: further digits are ignored until the entry is cleared or sent."),
+    }),
+    {},
+  ),
 });
 
 const nonEmpty = v.pipe(v.string(), v.minLength(1));
@@ -317,6 +339,113 @@ const sensor = v.looseObject({
   kind: v.pipe(v.string(), v.minLength(1)),
 });
 
+const armMode = v.picklist(["away", "home", "night"]);
+type ArmMode = v.InferOutput<typeof armMode>;
+
+/** A code as stored: scrypt's parameters, salt and hash (`roomguard alarm add-user` writes it), never the code. */
+const codeHash = v.pipe(
+  v.string(),
+  v.regex(
+    /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/]+=*\$[A-Za-z0-9+/]+=*$/,
+    "a code hash written by `roomguard alarm add-user` (scrypt$N$r$p$salt$hash)",
+  ),
+);
+
+const zoneName = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]*$/, "a name of lower-case letters, digits, - and _"));
+
+const alarmUser = v.strictObject({
+  name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,31}$/, "a name of up to 32 letters, digits, spaces, . _ -")),
+  pin: v.pipe(codeHash, v.description("The user's code, hashed (`roomguard alarm add-user NAME` sets it).")),
+  duressPin: v.optional(
+    v.pipe(
+      codeHash,
+      v.description(
+        "A second code that disarms like `pin` and silently publishes a duress event (`roomguard alarm add-user NAME --duress`).",
+      ),
+    ),
+  ),
+  role: setting(v.picklist(["admin", "user"]), "user", "`admin` may also bypass zones; `user` arms and disarms."),
+});
+
+const zone = v.strictObject({
+  sensor: v.pipe(
+    v.string(),
+    v.regex(/^[a-z0-9][a-z0-9_-]*$/, "a sensor id"),
+    v.description("The sensor id in `DOOR: <id> …` or `MOTION: <id> …` (lala-pi's bare `DOOR: open` is the sensor `door`)."),
+  ),
+  name: v.optional(v.pipe(zoneName, v.description("The zone's name in states, events and the audit. Default: the sensor id."))),
+  type: v.pipe(
+    v.picklist(["entry", "follower", "instant", "24h", "tamper", "chime"]),
+    v.description(
+      "`entry`: starts the entry delay. `follower`: instant unless an entry delay runs. `instant`: triggers at once. `24h`/`tamper`: trigger in every state, disarmed included. `chime`: never triggers, chimes while disarmed.",
+    ),
+  ),
+  modes: setting(
+    v.pipe(v.array(armMode), noRepeats<ArmMode>("mode")),
+    ["away", "home", "night"],
+    "The arm modes in which the zone is watched.",
+  ),
+  entryDelayS: v.optional(v.pipe(seconds(0, 600), v.description("This zone's entry delay (type `entry`). Default alarm.entryDelayS."))),
+});
+
+const alarmOutput = (what: string, reference: string) =>
+  v.strictObject({
+    pin: setting(v.nullable(bcm), null, `BCM pin of the ${what} (${reference}); null: none.`),
+    activeLow: setting(v.boolean(), false, `The ${what} is on when the pin is low.`),
+  });
+
+const alarm = v.strictObject({
+  requests: setting(
+    endpoint,
+    "tcp://127.0.0.1:5558",
+    "The alarm's request socket: arm, disarm, bypass and status with a code, from the keypad, `roomguard alarm`, the dashboard. An `ipc://` path (made mode 0660) keeps other local users out.",
+  ),
+  stateDir: setting(
+    v.pipe(v.string(), v.minLength(1)),
+    "var/alarm",
+    "Where the alarm keeps its state (state.json, written atomically on every change) and its audit trail (audit.jsonl); relative to the config file's directory.",
+  ),
+  modes: setting(v.pipe(v.array(armMode), v.minLength(1), noRepeats<ArmMode>("mode")), ["away", "home", "night"], "The arm modes offered."),
+  exitDelayS: setting(seconds(0, 600), 30, "Seconds between arming and armed, to leave."),
+  entryDelayS: setting(seconds(0, 600), 30, "Default entry delay of an `entry` zone: seconds to disarm after it opens."),
+  sirenMaxS: setting(seconds(1, 3600), 180, "The siren stops after this many seconds triggered."),
+  disarmAfterTrigger: setting(
+    v.boolean(),
+    false,
+    "After the siren times out: false re-arms the mode it was in (zones still open are bypassed and said so); true disarms.",
+  ),
+  maxTriggersPerZone: setting(wholeNumber(1, 100), 3, "A zone triggers at most this many times per armed cycle (swinger shutdown)."),
+  onCorruptState: setting(
+    v.picklist(["arming_away", "armed_away", "triggered"]),
+    "arming_away",
+    "How the alarm starts when no state file is readable: never disarmed. `arming_away` runs the exit delay, so a person at home can still disarm with a code.",
+  ),
+  lockout: v.optional(
+    v.strictObject({
+      attempts: setting(wholeNumber(1, 100), 5, "Wrong codes in a row before code entry is locked."),
+      baseS: setting(seconds(1, 3600), 30, "First lockout in seconds; doubled for each further wrong code."),
+      maxS: setting(seconds(1, 86_400), 900, "Longest lockout in seconds."),
+    }),
+    {},
+  ),
+  users: setting(v.array(alarmUser), [], "Who may arm and disarm: `roomguard alarm add-user NAME` adds one, with the code hashed."),
+  zones: setting(v.array(zone), [], "The zones, each a sensor of the sensor reader: see docs/alarm.md."),
+  siren: v.optional(alarmOutput("siren", "through a transistor: BCM 18 in the reference build"), {}),
+  buzzer: v.optional(alarmOutput("buzzer", "beeps during the exit and entry delays"), {}),
+  audit: v.optional(
+    v.strictObject({
+      keepDays: setting(wholeNumber(1, 3650), 90, "Days the audit trail is kept."),
+      rotateBytes: setting(wholeNumber(4 * KiB, 256 * MiB), 1 * MiB, "The audit file is rotated at this size."),
+    }),
+    {},
+  ),
+  sensorsService: setting(
+    serviceName,
+    "sensors",
+    "The service whose heartbeat vouches for the zones' sensors: while it is silent, every zone is in trouble.",
+  ),
+});
+
 export const configSchema = v.strictObject({
   bus: v.optional(bus, {}),
   router: v.optional(router, {}),
@@ -328,6 +457,7 @@ export const configSchema = v.strictObject({
     "The sensors, each `{ id, kind, intervalS?, …options }`: see docs/adding-a-sensor.md and hardware/sensors.md. A GPIO sensor names its pin `pin`, an I2C sensor its address `i2cAddress`.",
   ),
   music: v.optional(music, {}),
+  alarm: v.optional(alarm, {}),
   launcher: v.optional(launcher, {}),
   log: v.optional(log, {}),
 });

@@ -1,0 +1,97 @@
+import type { RoomguardConfig } from "@roomguard/config";
+
+/** The alarm's config section, as validated. */
+export type AlarmConfig = RoomguardConfig["alarm"];
+export type ZoneConfig = AlarmConfig["zones"][number];
+export type ZoneType = ZoneConfig["type"];
+
+/** Home Assistant's alarm_control_panel states, so the bridge and the dashboard need no table. */
+export type AlarmStateName = "disarmed" | "arming" | "armed_away" | "armed_home" | "armed_night" | "pending" | "triggered";
+export type ArmMode = "away" | "home" | "night";
+
+/** Who did it: a user's name (from the code), or a source for what no user did (a zone, a timer, the alarm). */
+export type Source = "keypad" | "dashboard" | "homeassistant" | "cli" | "alarm";
+
+/**
+ * Everything the alarm must remember across a crash or a power cut: written atomically on every
+ * change (state-file.ts) and resumed exactly. Times are epoch milliseconds.
+ */
+export interface AlarmState {
+  state: AlarmStateName;
+  /** The arm mode while arming, armed, pending or triggered; null while disarmed. */
+  mode: ArmMode | null;
+  /** When the running countdown (exit delay, entry delay, siren) ends; null without one. */
+  endsAt: number | null;
+  /** When `triggered` began (the siren's start), for sirenMaxS across a restart. */
+  triggeredAt: number | null;
+  /** A user's name or a source; never a code. */
+  changedBy: string;
+  /** Zones bypassed for this arm cycle (cleared on disarm). */
+  bypassed: string[];
+  /** Triggers per zone in this armed cycle (swinger shutdown). */
+  triggers: Record<string, number>;
+  /** Zones that triggered in the last armed cycle: shown after disarm until the next arm. */
+  memory: string[];
+  /** Wrong codes in a row, and the code entry lock. */
+  lockout: { failures: number; until: number | null };
+  /** Zones that are open now (last event heard) — kept so that a restart knows them before the sensors repeat. */
+  open: string[];
+  /** Zones in trouble now, with why ("sensor fault ENODEV", "no heartbeat from sensors"). */
+  troubles: Record<string, string>;
+}
+
+/** Inputs to the state machine. A code is never in here: codes are checked before (codes.ts). */
+export type AlarmInput =
+  | { kind: "arm"; mode: ArmMode; user: string; source: Source; bypass: string[] | "open" | "none" }
+  | { kind: "disarm"; user: string; source: Source; duress: boolean }
+  | { kind: "bad_code"; source: Source }
+  | { kind: "bypass"; zones: string[]; user: string; source: Source }
+  | { kind: "panic"; source: Source; user?: string }
+  | { kind: "zone"; zone: string; open: boolean }
+  | { kind: "trouble"; zone: string; why: string }
+  | { kind: "trouble_cleared"; zone: string }
+  /** The clock passed `endsAt` (or another deadline the machine asked for). */
+  | { kind: "tick" };
+
+/** A security event: `ALARM: event {…}` and a line of the audit trail. */
+export interface AlarmEvent {
+  kind:
+    | "arm"
+    | "armed"
+    | "disarm"
+    | "duress"
+    | "bad_code"
+    | "lockout"
+    | "bypass"
+    | "pending"
+    | "trigger"
+    | "siren_timeout"
+    | "rearm"
+    | "panic"
+    | "trouble"
+    | "trouble_cleared"
+    | "refused"
+    | "restart"
+    | "corrupt_state";
+  /** Epoch ms. */
+  at: number;
+  user?: string;
+  source?: Source;
+  zone?: string;
+  zones?: string[];
+  mode?: ArmMode;
+  attempts?: number;
+  until?: number;
+  reason?: string;
+}
+
+/** What the service does after a step: the machine itself does no I/O. */
+export interface Step {
+  state: AlarmState;
+  /** Security events, in order: published and audited. */
+  events: AlarmEvent[];
+  /** A chime zone opened while disarmed: `ALARM: chime {"zone":…}`. */
+  chime?: string;
+  /** Why the input was refused (arming with open zones, locked out…), for the request's reply. */
+  refused?: string;
+}

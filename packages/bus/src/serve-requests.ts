@@ -1,3 +1,4 @@
+import { chmodSync } from "node:fs";
 import { Router } from "zeromq";
 import type { Logger } from "@roomguard/runtime";
 import { bindOrExplain } from "./bind.js";
@@ -12,7 +13,10 @@ export type RequestHandler = (args: Record<string, unknown>) => Promise<object> 
 export type RequestHandlers = Readonly<Record<string, RequestHandler>>;
 
 export interface ServeRequestsOptions {
-  /** Where to listen: `ipc://…` or a loopback `tcp://127.0.0.1:…` (`:*` picks a free port; see {@link RequestServer.endpoint}). */
+  /**
+   * Where to listen: `ipc://…` (the socket file is made mode 0660: this user and its group) or a
+   * loopback `tcp://127.0.0.1:…` (every local user; `:*` picks a free port, see {@link RequestServer.endpoint}).
+   */
   endpoint: string;
   /** The serving service's name, for the log and a bind error ("another launcher?"). */
   service: string;
@@ -66,6 +70,20 @@ export async function serveRequests(options: ServeRequestsOptions): Promise<Requ
     throw error;
   }
   const endpoint = socket.lastEndpoint ?? options.endpoint;
+  // Requests can carry codes or stop the appliance: an ipc:// socket file is for this user and
+  // its group only (connecting needs write permission on it). Abstract sockets (ipc://@…) have no file.
+  const file = endpoint.startsWith("ipc://") && !endpoint.startsWith("ipc://@") ? endpoint.slice("ipc://".length) : undefined;
+  if (file !== undefined) {
+    try {
+      chmodSync(file, 0o660);
+    } catch (error) {
+      socket.close();
+      throw new Error(
+        `cannot limit ${endpoint} (${options.configKey ?? `${options.service} requests`}) to this user and group: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
 
   // A Router never blocks on send: a reply to a client that is gone, or that reads none of its
   // replies, is dropped by ZeroMQ; a send that fails (the socket closed) is one reply lost.

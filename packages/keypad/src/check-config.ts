@@ -1,7 +1,8 @@
 import { KEY_NAME_PATTERN } from "@roomguard/bus";
-import type { ConfigIssue, RoomguardConfig } from "@roomguard/config";
+import { keypadKeyNames, type ConfigIssue, type RoomguardConfig } from "@roomguard/config";
 import type { HardwareUse } from "@roomguard/hal";
 import type { CheckConfig } from "@roomguard/registry";
+import { COMMAND_KEYS, isCodeEntryActive, isDigitKey, panicKeyOf } from "./code-entry-keys.js";
 
 /**
  * The keypad's part of the config check (`roomguard.service.check`): its pins go into the
@@ -34,8 +35,17 @@ export function keypadHardware(keypad: RoomguardConfig["keypad"]): HardwareUse[]
   ];
 }
 
-/** What neither the schema nor the pin plan sees: key names the bus accepts, and a key map that fits the matrix. */
+/**
+ * What neither the schema nor the pin plan sees: key names the bus accepts, a key map that fits
+ * the matrix, and code entry's keys on the keypad.
+ */
 export function keypadConfigIssues(keypad: RoomguardConfig["keypad"]): ConfigIssue[] {
+  const issues = keyIssues(keypad);
+  // Code entry's keys are looked for in a key map known to be right: a wrong one is said once.
+  return issues.length > 0 ? issues : codeEntryIssues(keypad);
+}
+
+function keyIssues(keypad: RoomguardConfig["keypad"]): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const checkName = (path: string, name: string): void => {
     if (!KEY_NAME_PATTERN.test(name))
@@ -68,5 +78,51 @@ export function keypadConfigIssues(keypad: RoomguardConfig["keypad"]): ConfigIss
       seen.add(name);
     }),
   );
+  return issues;
+}
+
+/**
+ * Code entry's keys, when it runs (on, with digit keys): each one a key this keypad has and not
+ * a digit, the command and clear keys all different (one key, one meaning), a panic key in a
+ * form it understands.
+ */
+function codeEntryIssues(keypad: RoomguardConfig["keypad"]): ConfigIssue[] {
+  if (!isCodeEntryActive(keypad)) return [];
+  const issues: ConfigIssue[] = [];
+  const entry = keypad.codeEntry;
+  const keys = keypadKeyNames(keypad);
+  const where = keypad.mode === "matrix" ? "keypad.matrix.keys" : "keypad.buttons";
+  const checkKey = (setting: string, name: string): void => {
+    const path = `keypad.codeEntry.${setting}`;
+    if (!keys.includes(name)) issues.push({ path, message: `expected a key of the keypad (${where}: ${keys.join(" ")}), got "${name}"` });
+    else if (isDigitKey(name)) issues.push({ path, message: `expected a key that is not a digit (digits type the code), got "${name}"` });
+  };
+  const taken = new Map<string, string>();
+  for (const setting of [...COMMAND_KEYS, "clear"] as const) {
+    const name = entry[setting];
+    checkKey(setting, name);
+    const before = taken.get(name);
+    if (before !== undefined)
+      issues.push({
+        path: `keypad.codeEntry.${setting}`,
+        message: `"${name}" is keypad.codeEntry.${before} already: each needs a key of its own`,
+      });
+    else taken.set(name, setting);
+  }
+  if (entry.panic !== null) {
+    const panic = panicKeyOf(entry.panic);
+    if (!panic) issues.push({ path: "keypad.codeEntry.panic", message: `expected a key name or "<KEY> HOLD", got "${entry.panic}"` });
+    else {
+      checkKey("panic", panic.name);
+      const before = taken.get(panic.name);
+      if (!panic.hold && before !== undefined)
+        issues.push({
+          path: "keypad.codeEntry.panic",
+          message: `"${panic.name}" is keypad.codeEntry.${before} already: a panic key of its own, or "${panic.name} HOLD"`,
+        });
+      if (panic.hold && keypad.holdMs === 0)
+        issues.push({ path: "keypad.codeEntry.panic", message: `"${entry.panic}" needs keypad.holdMs above 0 (0: keys are never held)` });
+    }
+  }
   return issues;
 }

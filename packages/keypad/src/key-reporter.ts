@@ -1,5 +1,5 @@
-import { keyMessage } from "@roomguard/bus";
 import type { Clock, TimerHandle } from "@roomguard/runtime";
+import type { KeyPress } from "./key-events.js";
 
 export interface KeyReporterOptions {
   clock: Clock;
@@ -7,27 +7,26 @@ export interface KeyReporterOptions {
   holdMs: number;
   /** Re-send `KEY: <NAME>` every this many ms while held past `holdMs`; 0: never. */
   repeatMs: number;
-  publish: (text: string) => void;
+  /** Where each key goes: the bus as `KEY: <NAME>` (`HOLD`), or the code entry first. */
+  report: (key: KeyPress) => void;
 }
 
 /**
- * Turns key presses and releases (already debounced) into bus messages: `KEY: <NAME>` on the
- * press, `KEY: <NAME> HOLD` once when held, and optional auto-repeat after that.
+ * Turns key presses and releases (already debounced) into reported keys: the press, a hold
+ * once when held, and optional auto-repeat after that.
  */
 export class KeyReporter {
   /** Keys down, with their hold (then repeat) timer; null when there is none. */
   private readonly held = new Map<string, TimerHandle | null>();
-  /** Messages published, for STATUS. */
+  /** Presses, for STATUS and the heartbeat. */
   presses = 0;
-  lastKey: string | null = null;
 
   constructor(private readonly options: KeyReporterOptions) {}
 
   pressed(name: string): void {
     if (this.held.has(name)) return;
-    this.send(keyMessage(name));
+    this.options.report({ name, hold: false, repeat: false });
     this.presses++;
-    this.lastKey = name;
     const { clock, holdMs, repeatMs } = this.options;
     if (holdMs <= 0) {
       this.held.set(name, null);
@@ -36,11 +35,11 @@ export class KeyReporter {
     this.held.set(
       name,
       clock.setTimeout(() => {
-        this.send(keyMessage(name, { hold: true }));
+        this.options.report({ name, hold: true, repeat: false });
         if (repeatMs > 0)
           this.held.set(
             name,
-            clock.setInterval(() => this.send(keyMessage(name)), repeatMs),
+            clock.setInterval(() => this.options.report({ name, hold: false, repeat: true }), repeatMs),
           );
       }, holdMs),
     );
@@ -64,9 +63,5 @@ export class KeyReporter {
 
   stop(): void {
     for (const name of [...this.held.keys()]) this.released(name);
-  }
-
-  private send(text: string): void {
-    this.options.publish(text);
   }
 }

@@ -1,5 +1,5 @@
 // The keypad process: `node dist/src/main.js [--config FILE]`.
-import { BusClient, serveControl, serveSim, startHeartbeat } from "@roomguard/bus";
+import { BusClient, request, serveControl, serveSim, startHeartbeat } from "@roomguard/bus";
 import { ConfigError } from "@roomguard/config";
 import { openHal } from "@roomguard/hal";
 import { isSimHal } from "@roomguard/hal/sim";
@@ -15,7 +15,14 @@ await runService("keypad", async ({ loaded, config, log, requestStop }) => {
 
   const hal = openHal(config.hardware, { log: log.child("hal"), prefer: config.keypad.mode === "matrix" ? "scanning" : "interrupts" });
   const bus = new BusClient({ in: config.bus.in, out: config.bus.out, maxMessageSize: config.bus.maxMessageSize, log: log.child("bus") });
-  const keypad = createKeypadService({ keypad: config.keypad, hal, publish: (text) => bus.publish(text), log });
+  const keypad = createKeypadService({
+    keypad: config.keypad,
+    hal,
+    publish: (text) => bus.publish(text),
+    // Codes typed on the keypad go to the alarm's own socket, never on the bus (keypad.codeEntry).
+    alarm: (command, args) => request(config.alarm.requests, command, args, { service: "alarm" }),
+    log,
+  });
   try {
     keypad.start();
   } catch (error) {

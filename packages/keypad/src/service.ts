@@ -1,7 +1,11 @@
+import { keyMessage } from "@roomguard/bus";
 import type { RoomguardConfig } from "@roomguard/config";
 import type { Hal } from "@roomguard/hal";
 import { systemClock, type Clock, type Logger } from "@roomguard/runtime";
 import { watchButtons } from "./buttons.js";
+import { CodeEntry, type AlarmRequest } from "./code-entry.js";
+import { isCodeEntryActive, isDigitKey } from "./code-entry-keys.js";
+import type { KeyPress } from "./key-events.js";
 import { KeyReporter } from "./key-reporter.js";
 import { MatrixScanner } from "./matrix.js";
 
@@ -10,6 +14,11 @@ export interface KeypadDeps {
   hal: Hal;
   /** Where `KEY:` messages go (the bus client's publish). */
   publish: (text: string) => Promise<void>;
+  /**
+   * The alarm's request socket, for the codes typed on the keypad (keypad.codeEntry). Needed when
+   * code entry is on and the keypad has digit keys; the service refuses to start without it then.
+   */
+  alarm?: AlarmRequest;
   log: Logger;
   clock?: Clock;
 }
@@ -21,18 +30,28 @@ export interface KeypadService {
   status(): Record<string, unknown>;
 }
 
-/** The keypad: buttons or a matrix → debounced presses → `KEY:` messages. */
+/**
+ * The keypad: buttons or a matrix → debounced presses → `KEY:` messages; with code entry, digits
+ * go to the alarm's request socket with the command key instead (code-entry.ts).
+ */
 export function createKeypadService(deps: KeypadDeps): KeypadService {
   const { keypad, hal, log } = deps;
   const clock = deps.clock ?? systemClock;
+  let lastKey: string | null = null;
+  const publish = (key: KeyPress): void => {
+    const text = keyMessage(key.name, { hold: key.hold });
+    lastKey = key.name;
+    log.debug("key", { message: text });
+    deps.publish(text).catch((error: unknown) => log.warn("cannot publish a key", { message: text, error }));
+  };
+  const codeEntry = isCodeEntryActive(keypad)
+    ? new CodeEntry({ config: keypad.codeEntry, clock, send: alarmOf(deps), publish, log: log.child("code") })
+    : undefined;
   const reporter = new KeyReporter({
     clock,
     holdMs: keypad.holdMs,
     repeatMs: keypad.repeatMs,
-    publish: (text) => {
-      log.debug("key", { message: text });
-      deps.publish(text).catch((error: unknown) => log.warn("cannot publish a key", { message: text, error }));
-    },
+    report: (key) => (codeEntry ? codeEntry.key(key) : publish(key)),
   });
   let buttons: ReturnType<typeof watchButtons> | undefined;
   let matrix: MatrixScanner | undefined;
@@ -41,7 +60,7 @@ export function createKeypadService(deps: KeypadDeps): KeypadService {
     start() {
       if (keypad.mode === "buttons") {
         buttons = watchButtons({ hal, buttons: keypad.buttons, debounceMs: keypad.debounceMs, events: reporter, log });
-        log.info("keypad ready", { mode: "buttons", backend: hal.backend, keys: keypad.buttons });
+        log.info("keypad ready", { mode: "buttons", backend: hal.backend, keys: keypad.buttons, codeEntry: codeEntry !== undefined });
       } else {
         const { rows, columns, keys, scanIntervalMs } = keypad.matrix;
         matrix = new MatrixScanner({
@@ -56,10 +75,18 @@ export function createKeypadService(deps: KeypadDeps): KeypadService {
           log,
         });
         matrix.start();
-        log.info("keypad ready", { mode: "matrix", backend: hal.backend, rows, columns, scanIntervalMs });
+        log.info("keypad ready", {
+          mode: "matrix",
+          backend: hal.backend,
+          rows,
+          columns,
+          scanIntervalMs,
+          codeEntry: codeEntry !== undefined,
+        });
       }
     },
     stop() {
+      codeEntry?.stop();
       reporter.stop();
       buttons?.stop();
       matrix?.stop();
@@ -68,10 +95,17 @@ export function createKeypadService(deps: KeypadDeps): KeypadService {
       mode: keypad.mode,
       backend: hal.backend,
       presses: reporter.presses,
-      last_key: reporter.lastKey,
-      held: reporter.down,
+      // The last key published: a digit typed into a code is not (nor shown held).
+      last_key: lastKey,
+      held: codeEntry ? reporter.down.filter((name) => !isDigitKey(name)) : reporter.down,
+      ...(codeEntry ? { code_entry: { digits: codeEntry.pending } } : {}),
       ...(buttons && Object.keys(buttons.faults).length > 0 ? { faults: buttons.faults } : {}),
       ...(matrix ? { scans: matrix.scans, ghosting_refused: matrix.refusedGhosting } : {}),
     }),
   };
+}
+
+function alarmOf(deps: KeypadDeps): AlarmRequest {
+  if (!deps.alarm) throw new Error("keypad.codeEntry is on and the keypad has digit keys, but no way to reach the alarm was given");
+  return deps.alarm;
 }

@@ -2,6 +2,7 @@ import type { SimCommand } from "@roomguard/bus";
 import { keypadKeyNames, type RoomguardConfig } from "@roomguard/config";
 import type { SimHal } from "@roomguard/hal/sim";
 import type { Clock, Logger } from "@roomguard/runtime";
+import { isCodeEntryActive, isDigitKey } from "./code-entry-keys.js";
 
 /** How long `SIM: press <KEY>` holds the key when no length is given: well past any debounce. */
 export const DEFAULT_PRESS_MS = 100;
@@ -22,6 +23,8 @@ export function createSimulator(sim: SimHal, keypad: RoomguardConfig["keypad"], 
     return undefined;
   };
 
+  // Digits typed into a code are named in no log line, simulated or not.
+  const hidden = isCodeEntryActive(keypad);
   return (command) => {
     if (command.command === "gpio") {
       sim.gpio.drive(command.pin, command.level);
@@ -29,12 +32,13 @@ export function createSimulator(sim: SimHal, keypad: RoomguardConfig["keypad"], 
     }
     const ms = command.ms ?? DEFAULT_PRESS_MS;
     if (ms <= keypad.debounceMs) {
+      const key = hidden && isDigitKey(command.key) ? "a digit" : command.key;
       // Once per key: a flood of short presses must not become a flood of log lines.
       log.once(
         "warn",
-        `sim:short:${command.key}`,
+        `sim:short:${key}`,
         `a simulated press inside keypad.debounceMs (${keypad.debounceMs} ms) is ignored, as a real one would be`,
-        { key: command.key, ms },
+        { key, ms },
       );
     }
     if (keypad.mode === "buttons") {

@@ -50,4 +50,41 @@ describe("keypad config checks", () => {
     ]);
     assert.deepEqual(issuesOf({ keypad: { buttons: {} } }), ["keypad.buttons: expected at least one key, got none"]);
   });
+
+  it("code entry: its keys must be keys of the keypad, not digits, and each command its own key", () => {
+    const matrix = (codeEntry: Record<string, unknown>, more: Record<string, unknown> = {}) =>
+      issuesOf({ keypad: { mode: "matrix", codeEntry, ...more } });
+    const keys = "keypad.matrix.keys: 1 2 3 A 4 5 6 B 7 8 9 C * 0 # D";
+    assert.deepEqual(matrix({ armNight: "E", panic: "F HOLD" }), [
+      `keypad.codeEntry.armNight: expected a key of the keypad (${keys}), got "E"`,
+      `keypad.codeEntry.panic: expected a key of the keypad (${keys}), got "F"`,
+    ]);
+    assert.deepEqual(matrix({ armHome: "A", clear: "#" }), [
+      'keypad.codeEntry.armHome: "A" is keypad.codeEntry.armAway already: each needs a key of its own',
+      'keypad.codeEntry.clear: "#" is keypad.codeEntry.disarm already: each needs a key of its own',
+    ]);
+    assert.deepEqual(matrix({ disarm: "0" }), [
+      'keypad.codeEntry.disarm: expected a key that is not a digit (digits type the code), got "0"',
+    ]);
+    assert.deepEqual(matrix({ panic: "A" }), [
+      'keypad.codeEntry.panic: "A" is keypad.codeEntry.armAway already: a panic key of its own, or "A HOLD"',
+    ]);
+    assert.deepEqual(matrix({ panic: "D" }), [], "a key of its own");
+    assert.deepEqual(matrix({ panic: null }), []);
+    assert.deepEqual(matrix({ panic: "* LONG" }), ['keypad.codeEntry.panic: expected a key name or "<KEY> HOLD", got "* LONG"']);
+    assert.deepEqual(matrix({}, { holdMs: 0 }), ['keypad.codeEntry.panic: "* HOLD" needs keypad.holdMs above 0 (0: keys are never held)']);
+  });
+
+  it("code entry's keys are not checked when it is off, or when the keypad has no digits to type a code with", () => {
+    assert.deepEqual(issuesOf({ keypad: { mode: "matrix", codeEntry: { enabled: false, armNight: "E" } } }), []);
+    assert.deepEqual(issuesOf({ keypad: { codeEntry: { armNight: "E" } } }), [], "the five-way pad: no digits");
+    assert.deepEqual(issuesOf({ keypad: { buttons: { "1": 5, "2": 6, ARM: 13, OFF: 19, CLR: 26 } } }), [
+      'keypad.codeEntry.armAway: expected a key of the keypad (keypad.buttons: 1 2 ARM OFF CLR), got "A"',
+      'keypad.codeEntry.armHome: expected a key of the keypad (keypad.buttons: 1 2 ARM OFF CLR), got "B"',
+      'keypad.codeEntry.armNight: expected a key of the keypad (keypad.buttons: 1 2 ARM OFF CLR), got "C"',
+      'keypad.codeEntry.disarm: expected a key of the keypad (keypad.buttons: 1 2 ARM OFF CLR), got "#"',
+      'keypad.codeEntry.clear: expected a key of the keypad (keypad.buttons: 1 2 ARM OFF CLR), got "*"',
+      'keypad.codeEntry.panic: expected a key of the keypad (keypad.buttons: 1 2 ARM OFF CLR), got "*"',
+    ]);
+  });
 });

@@ -274,7 +274,11 @@ const music = v.strictObject({
   siren: v.optional(v.strictObject(sound("siren", 80)), {}),
   chime: v.optional(
     v.strictObject({
-      enabled: setting(v.boolean(), true, "Play the chime when a closed door opens while the alarm is disarmed (or absent)."),
+      enabled: setting(
+        v.boolean(),
+        true,
+        'Play the door chime when the alarm says so (`ALARM: chime {"zone":…}`: a `chime` zone of alarm.zones opened while disarmed). false: never.',
+      ),
       ...sound("door chime", 50),
     }),
     {},

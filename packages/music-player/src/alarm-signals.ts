@@ -1,10 +1,10 @@
 import { parseSubject, Topic, type BusMessage } from "@roomguard/bus";
 
-/** The alarm's states (docs/protocol.md); only `triggered` sounds the siren. */
-export const ALARM_STATES = ["disarmed", "arming", "armed", "entry", "triggered"] as const;
+/** The alarm's states (docs/protocol.md: Home Assistant's names); only `triggered` sounds the siren. */
+export const ALARM_STATES = ["disarmed", "arming", "armed_away", "armed_home", "armed_night", "pending", "triggered"] as const;
 export type AlarmState = (typeof ALARM_STATES)[number];
 
-/** `ALARM: <state> {…}` → the state; null for security events (`ALARM: event …`) and anything unknown. */
+/** `ALARM: <state> {…}` → the state; null for `ALARM: event …`, `ALARM: chime …` and anything unknown. */
 export function alarmState(message: BusMessage): AlarmState | null {
   if (message.topic !== Topic.ALARM) return null;
   const { subject } = parseSubject(message);
@@ -12,29 +12,14 @@ export function alarmState(message: BusMessage): AlarmState | null {
 }
 
 /**
- * `DOOR: <sensor-id> open|closed` → the door and its state; lala-pi's `DOOR: open|closed`
- * is the sensor `door`. Null when the message is neither.
+ * `ALARM: chime {"zone":"front"}` → the zone: a chime zone opened while the alarm is disarmed,
+ * and the door chime is due. The alarm decides when a door chimes; the music player only plays
+ * it. Null for other messages, and for a chime without a zone name.
  */
-export function doorEvent(message: BusMessage): { sensor: string; open: boolean } | null {
-  if (message.topic !== Topic.DOOR) return null;
-  const words = message.rest.split(" ");
-  const [sensor, state] = words.length === 1 ? ["door", words[0]] : words.length === 2 ? words : [];
-  if (!sensor || (state !== "open" && state !== "closed")) return null;
-  return { sensor, open: state === "open" };
-}
-
-/**
- * Remembers each door's last state so that only an opening chimes: a door that was closed
- * and is now open. A state heard again (`CONTROL: sensors STATE` republishes them) or heard
- * for the first time does not.
- */
-export class DoorWatch {
-  private readonly open = new Map<string, boolean>();
-
-  /** True when this event is a closed door opening. */
-  opened(event: { sensor: string; open: boolean }): boolean {
-    const before = this.open.get(event.sensor);
-    this.open.set(event.sensor, event.open);
-    return event.open && before === false;
-  }
+export function alarmChime(message: BusMessage): { zone: string } | null {
+  if (message.topic !== Topic.ALARM) return null;
+  const { subject, payload } = parseSubject(message);
+  if (subject !== "chime" || typeof payload !== "object" || payload === null) return null;
+  const { zone } = payload as { zone?: unknown };
+  return typeof zone === "string" ? { zone } : null;
 }

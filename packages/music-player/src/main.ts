@@ -3,7 +3,7 @@ import { BusClient, controlMessage, MessageError, parseKey, serveControl, startH
 import { ConfigError, resolveConfigPath, type LoadedConfig } from "@roomguard/config";
 import { readBoard } from "@roomguard/hal";
 import { runService, systemClock, type Logger } from "@roomguard/runtime";
-import { alarmState, doorEvent } from "./alarm-signals.js";
+import { alarmChime, alarmState } from "./alarm-signals.js";
 import { musicConfigIssues } from "./check-config.js";
 import { DEMO_FOLDER, writeDemoTracks } from "./demo-tracks.js";
 import { Interruption } from "./interruption.js";
@@ -82,16 +82,16 @@ await runService(
       },
     });
 
-    const listening = bus.subscribe(`${Topic.KEY}:`, `${Topic.ALARM}:`, `${Topic.DOOR}:`);
+    const listening = bus.subscribe(`${Topic.KEY}:`, `${Topic.ALARM}:`);
     void (async () => {
       for await (const message of listening) {
         try {
           const key = parseKey(message);
           const alarm = key ? null : alarmState(message);
-          const door = key || alarm ? null : doorEvent(message);
+          const chime = key || alarm ? null : alarmChime(message);
           if (key) player.key(key.name, key.hold);
           else if (alarm) player.alarm(alarm);
-          else if (door) player.door(door);
+          else if (chime) player.chime(chime.zone);
           else if (message.topic !== Topic.ALARM)
             log.once("info", `ignored:${message.topic}`, "ignoring messages of a form it does not know", { example: message.text });
         } catch (error) {
@@ -128,10 +128,8 @@ await runService(
       requestStop,
       commands: { STATE: () => (player.republish(), undefined) },
     });
-    // Catch up: the alarm's state (a siren already due) and the doors' (so that the next opening chimes).
-    Promise.all([bus.publish(controlMessage("alarm", "STATE")), bus.publish(controlMessage("sensors", "STATE"))]).catch((error: unknown) =>
-      log.warn("cannot ask for the alarm's and the doors' state", { error }),
-    );
+    // Catch up: the alarm's state (a siren already due).
+    bus.publish(controlMessage("alarm", "STATE")).catch((error: unknown) => log.warn("cannot ask for the alarm's state", { error }));
 
     return {
       async stop() {

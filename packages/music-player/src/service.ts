@@ -1,7 +1,6 @@
 import { subjectMessage, Topic } from "@roomguard/bus";
 import type { Logger } from "@roomguard/runtime";
 import type { AlarmState } from "./alarm-signals.js";
-import { DoorWatch } from "./alarm-signals.js";
 import type { Interruption } from "./interruption.js";
 import { KeyQueue, MAX_WAITING_KEYS } from "./key-queue.js";
 import type { MusicAction } from "./keymap.js";
@@ -34,12 +33,11 @@ const NOW_PLAYING_CHANGES = new Set(["player", "mixer", "playlist", "options"]);
 
 /**
  * The music player's behaviour, fed by main.ts: MPD connections as they come and go, MPD's
- * changes, keys, the alarm's state and door events. MPD work runs one task at a time, in the
+ * changes, keys, the alarm's state and its chimes. MPD work runs one task at a time, in the
  * order asked, so a key press never interleaves with the siren's snapshot.
  */
 export function createMusicPlayerService(options: MusicPlayerOptions) {
   const { log, interruption } = options;
-  const doors = new DoorWatch();
   let mpd: MpdConnection | undefined;
   let offline: string | undefined = "connecting to MPD";
   let alarm: AlarmState | undefined;
@@ -252,10 +250,12 @@ export function createMusicPlayerService(options: MusicPlayerOptions) {
         );
     },
 
-    door(event: { sensor: string; open: boolean }): void {
-      if (!doors.opened(event) || !options.chimeEnabled) return;
-      // No alarm service heard from counts as disarmed: a house without an alarm still has a door chime.
-      if (alarm !== undefined && alarm !== "disarmed") return;
+    /** `ALARM: chime {"zone":…}`: the alarm says a chime zone opened while disarmed. */
+    chime(zone: string): void {
+      if (!options.chimeEnabled) {
+        log.once("debug", "chime:off", "not playing the door chime: music.chime.enabled is false", { zone });
+        return;
+      }
       void run(
         "play the door chime",
         keepingPlaylist((mpd) => interruption.start(mpd, "chime")),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseMessage, type BusMessage } from "@roomguard/bus";
-import { alarmState, DoorWatch, doorEvent } from "../src/alarm-signals.js";
+import { alarmChime, alarmState } from "../src/alarm-signals.js";
 
 function message(text: string): BusMessage {
   const parsed = parseMessage(text);
@@ -9,32 +9,27 @@ function message(text: string): BusMessage {
   return parsed.message;
 }
 
-describe("the alarm's and the doors' messages", () => {
-  it("ALARM states; security events and unknown states are not states", () => {
-    assert.equal(alarmState(message('ALARM: triggered {"sensor":"front"}')), "triggered");
-    assert.equal(alarmState(message("ALARM: disarmed {}")), "disarmed");
-    assert.equal(alarmState(message("ALARM: entry")), "entry");
-    assert.equal(alarmState(message('ALARM: event {"kind":"bad_pin"}')), null);
+describe("the alarm's messages", () => {
+  it("ALARM states by Home Assistant's names; security events, chimes and unknown states are not states", () => {
+    assert.equal(alarmState(message('ALARM: triggered {"mode":"away","changed_by":"alarm"}')), "triggered");
+    for (const state of ["disarmed", "arming", "armed_away", "armed_home", "armed_night", "pending"])
+      assert.equal(alarmState(message(`ALARM: ${state} {}`)), state);
+    assert.equal(alarmState(message("ALARM: pending")), "pending");
+    assert.equal(alarmState(message('ALARM: event {"kind":"bad_code"}')), null);
+    assert.equal(alarmState(message('ALARM: chime {"zone":"front"}')), null);
+    assert.equal(alarmState(message("ALARM: armed {}")), null, "the old form is no state now");
     assert.equal(alarmState(message("ALARM: exploded {}")), null);
     assert.equal(alarmState(message("KEY: LEFT")), null);
     assert.throws(() => alarmState(message("ALARM: triggered {oops")), /expected JSON/);
   });
 
-  it("DOOR events in roomguard's form and lala-pi's", () => {
-    assert.deepEqual(doorEvent(message("DOOR: front open")), { sensor: "front", open: true });
-    assert.deepEqual(doorEvent(message("DOOR: front closed")), { sensor: "front", open: false });
-    assert.deepEqual(doorEvent(message("DOOR: open")), { sensor: "door", open: true });
-    assert.equal(doorEvent(message("DOOR: front ajar")), null);
-    assert.equal(doorEvent(message("DOOR: a b c")), null);
-    assert.equal(doorEvent(message("MOTION: hall on")), null);
-  });
-
-  it("only a closed door opening counts: not first news, not a repeat", () => {
-    const doors = new DoorWatch();
-    assert.equal(doors.opened({ sensor: "front", open: true }), false, "first news");
-    assert.equal(doors.opened({ sensor: "front", open: true }), false, "a repeat");
-    assert.equal(doors.opened({ sensor: "front", open: false }), false);
-    assert.equal(doors.opened({ sensor: "front", open: true }), true);
-    assert.equal(doors.opened({ sensor: "back", open: true }), false, "each door on its own");
+  it("ALARM: chime names its zone; anything else is no chime", () => {
+    assert.deepEqual(alarmChime(message('ALARM: chime {"zone":"front"}')), { zone: "front" });
+    assert.equal(alarmChime(message("ALARM: chime")), null);
+    assert.equal(alarmChime(message('ALARM: chime {"zone":7}')), null);
+    assert.equal(alarmChime(message("ALARM: chime []")), null);
+    assert.equal(alarmChime(message('ALARM: disarmed {"zone":"front"}')), null);
+    assert.equal(alarmChime(message("DOOR: front open")), null, "a door's own message chimes no more");
+    assert.throws(() => alarmChime(message("ALARM: chime {oops")), /expected JSON/);
   });
 });

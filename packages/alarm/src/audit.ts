@@ -1,0 +1,276 @@
+// The audit trail: one JSON line per security event in <stateDir>/audit.jsonl, fsynced as it is
+// written (a few lines a day: durability costs nothing here), rotated by size, pruned by age.
+// A code never lands here: AlarmEvent has no field for one, and append refuses keys that look
+// like one in case a caller passes a request through.
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
+import path from "node:path";
+import type { Clock } from "@roomguard/runtime";
+import type { AlarmEvent } from "./types.js";
+
+/** The file events are appended to. */
+export const AUDIT_FILE = "audit.jsonl";
+const ROTATED = /^audit-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})\.(\d{3})Z\.jsonl$/;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Enough of a file's end to hold its last entries: where pruning looks for the newest one. */
+const TAIL_BYTES = 64 * 1024;
+/** The default clock; a type-only import of the runtime keeps this module light for the CLI. */
+const wallClock: Pick<Clock, "now"> = { now: () => Date.now() };
+/** Keys that could carry a secret: never written, whoever passes them. */
+const SECRET_KEY = /code|pin|passw|secret/i;
+
+export interface AuditOptions {
+  /** Rotated files whose newest entry is older than this many days are removed (at open and at each rotation). */
+  keepDays: number;
+  /** audit.jsonl is renamed to `audit-<time>.jsonl` once it holds this many bytes. */
+  rotateBytes: number;
+}
+
+/** The audit trail, open for appending. */
+export interface Audit {
+  /**
+   * Appends one event as a JSON line (`at` as ISO) and fsyncs it. Throws, writing nothing, for an
+   * event with a key named like a code, pin, password or secret, or without a valid `at`;
+   * throws naming the file and the cause when it cannot write, or (saying the event is stored)
+   * when rotating the full file failed: the next append tries again.
+   */
+  append(event: AlarmEvent): void;
+  /** Closes the file; append then throws. */
+  close(): void;
+}
+
+/** A line readAudit could not read: torn by a power cut mid-append, or not an event. */
+export interface SkippedLine {
+  file: string;
+  /** 1-based. */
+  line: number;
+  why: string;
+}
+
+/**
+ * Opens the audit trail in `dir` (created mode 0700 if missing; files mode 0600). A torn last
+ * line left by a power cut is ended with a newline, so the next event starts a line of its own.
+ * `clock` dates the rotated files and decides what is old enough to remove.
+ */
+export function openAudit(dir: string, options: AuditOptions, clock: Pick<Clock, "now"> = wallClock): Audit {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, AUDIT_FILE);
+  let fd: number | null = null;
+  let size = 0;
+  // The file does not end with a newline (a torn line, or a write that failed part way).
+  let torn = false;
+  let closed = false;
+
+  function open(): number {
+    const opened = openSync(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o600);
+    size = fstatSync(opened).size;
+    torn = size > 0 && lastByte(opened, size) !== 0x0a;
+    fd = opened;
+    return opened;
+  }
+
+  function rotate(): void {
+    if (fd !== null) closeSync(fd);
+    fd = null;
+    try {
+      const stamp = Math.max(clock.now(), newestStamp(dir) + 1); // names sort in rotation order even if the clock stepped back
+      renameSync(file, path.join(dir, rotatedName(stamp)));
+      fsyncDir(dir);
+      prune(dir, options.keepDays, clock.now());
+    } finally {
+      open(); // the renamed file's successor, or the same file again when renaming failed (the next append retries)
+    }
+  }
+
+  function append(event: AlarmEvent): void {
+    const secret = secretKey(event);
+    if (secret !== null) throw new Error(`refusing to audit an event with the key "${secret}": the audit trail never holds a code`);
+    const iso = typeof event.at === "number" ? new Date(event.at) : null;
+    if (iso === null || Number.isNaN(iso.getTime())) throw new Error(`an audit event needs "at" in epoch ms, got ${String(event.at)}`);
+    if (closed) throw new Error(`the audit trail in ${dir} is closed`);
+    const { at: _at, kind, ...rest } = event;
+    const json = JSON.stringify({ at: iso.toISOString(), kind, ...rest });
+    try {
+      const out = (fd ??= open()); // null after a rotation that failed to reopen the file
+      const line = Buffer.from(`${torn ? "\n" : ""}${json}\n`);
+      torn = true;
+      for (let offset = 0; offset < line.length;) offset += writeSync(out, line, offset);
+      torn = false;
+      size += line.length;
+      fsyncSync(out);
+    } catch (error) {
+      throw auditError(`cannot write the audit trail ${file}`, error);
+    }
+    if (size < options.rotateBytes) return;
+    try {
+      rotate();
+    } catch (error) {
+      throw auditError(`the event is stored in ${file}, but rotating the file failed`, error);
+    }
+  }
+
+  function close(): void {
+    closed = true;
+    if (fd !== null) closeSync(fd);
+    fd = null;
+  }
+
+  prune(dir, options.keepDays, clock.now());
+  open();
+  return { append, close };
+}
+
+/**
+ * The events in `dir`, oldest first, across the rotated files and audit.jsonl; `at` back in
+ * epoch ms. `since` keeps events at or after it; `kinds` keeps those kinds. Lines that are not
+ * events (a line torn by a power cut) are skipped and listed. No directory: no events.
+ */
+export function readAudit(
+  dir: string,
+  filter: { since?: Date; kinds?: readonly string[] } = {},
+): { events: AlarmEvent[]; skipped: SkippedLine[] } {
+  const events: AlarmEvent[] = [];
+  const skipped: SkippedLine[] = [];
+  const since = filter.since?.getTime() ?? -Infinity;
+  const kinds = filter.kinds && filter.kinds.length > 0 ? new Set(filter.kinds) : null;
+  for (const name of [...rotatedFiles(dir).map((rotated) => rotated.name), AUDIT_FILE]) {
+    let text: string;
+    try {
+      text = readFileSync(path.join(dir, name), "utf8");
+    } catch (error) {
+      if (codeOf(error) === "ENOENT") continue;
+      throw error;
+    }
+    const lines = text.split("\n");
+    if (lines.at(-1) === "") lines.pop();
+    lines.forEach((line, index) => {
+      const event = parseLine(line);
+      if (typeof event === "string") skipped.push({ file: name, line: index + 1, why: event });
+      else if (event.at >= since && (kinds === null || kinds.has(event.kind))) events.push(event);
+    });
+  }
+  return { events, skipped };
+}
+
+function parseLine(line: string): AlarmEvent | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return "torn or not JSON";
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return "not an object";
+  const record = parsed as Record<string, unknown>;
+  const at = typeof record.at === "string" ? Date.parse(record.at) : NaN;
+  if (typeof record.kind !== "string" || Number.isNaN(at)) return "no kind or no ISO time";
+  return { ...record, at } as AlarmEvent;
+}
+
+/** The first key, at any depth, named like a secret; null when there is none. */
+function secretKey(value: unknown): string | null {
+  if (typeof value !== "object" || value === null) return null;
+  for (const [key, inner] of Object.entries(value)) {
+    if (SECRET_KEY.test(key)) return key;
+    const found = secretKey(inner);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+function rotatedName(ms: number): string {
+  return `audit-${new Date(ms).toISOString().replace(/:/g, "-")}.jsonl`;
+}
+
+/** Rotated files, oldest first, with the time in their name. */
+function rotatedFiles(dir: string): { name: string; stamp: number }[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    if (codeOf(error) === "ENOENT") return [];
+    throw error;
+  }
+  return names
+    .flatMap((name) => {
+      const match = ROTATED.exec(name);
+      return match ? [{ name, stamp: Date.parse(`${match[1]}T${match[2]}:${match[3]}:${match[4]}.${match[5]}Z`) }] : [];
+    })
+    .sort((a, b) => a.stamp - b.stamp);
+}
+
+function newestStamp(dir: string): number {
+  return rotatedFiles(dir).reduce((newest, rotated) => Math.max(newest, rotated.stamp), -Infinity);
+}
+
+/** Removes rotated files whose newest entry is older than keepDays. */
+function prune(dir: string, keepDays: number, now: number): void {
+  const cutoff = now - keepDays * DAY_MS;
+  for (const rotated of rotatedFiles(dir)) {
+    const file = path.join(dir, rotated.name);
+    if ((newestEntry(file) ?? rotated.stamp) < cutoff) rmSync(file, { force: true });
+  }
+}
+
+/** The latest `at` among the last entries of a file; null when none can be read. */
+function newestEntry(file: string): number | null {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return null;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, TAIL_BYTES);
+    const tail = Buffer.alloc(length);
+    readSync(fd, tail, 0, length, size - length);
+    let newest: number | null = null;
+    for (const line of tail.toString("utf8").split("\n")) {
+      const event = parseLine(line);
+      if (typeof event !== "string") newest = Math.max(newest ?? -Infinity, event.at);
+    }
+    return newest;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function lastByte(fd: number, size: number): number | undefined {
+  const byte = Buffer.alloc(1);
+  readSync(fd, byte, 0, 1, size - 1);
+  return byte[0];
+}
+
+function fsyncDir(dir: string): void {
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function auditError(what: string, error: unknown): Error {
+  return Object.assign(new Error(`${what}: ${messageOf(error)}`, { cause: error }), { code: codeOf(error) ?? "EIO" });
+}
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,72 @@
+import type { ConfigIssue, RoomguardConfig } from "@roomguard/config";
+import type { HardwareUse } from "@roomguard/hal";
+import type { CheckConfig } from "@roomguard/registry";
+import { zoneNameOf } from "./zones.js";
+
+/** The alarm's part of the config check (`roomguard.service.check`): its zones and users, and its outputs in the pin plan. */
+export const checkConfig: CheckConfig = ({ config }) => ({ issues: alarmConfigIssues(config), hardware: alarmHardware(config.alarm) });
+
+/** The siren and the buzzer: outputs; one pin may do both (a buzzer that is also the siren). */
+export function alarmHardware(alarm: RoomguardConfig["alarm"]): HardwareUse[] {
+  const { siren, buzzer } = alarm;
+  const output = (pin: number, purpose: string, key: string): HardwareUse => ({
+    kind: "gpio",
+    pin,
+    direction: "out",
+    pull: "none",
+    purpose,
+    key,
+  });
+  if (siren.pin !== null && siren.pin === buzzer.pin) return [output(siren.pin, "alarm siren and buzzer", "alarm.siren.pin")];
+  return [
+    ...(siren.pin === null ? [] : [output(siren.pin, "alarm siren", "alarm.siren.pin")]),
+    ...(buzzer.pin === null ? [] : [output(buzzer.pin, "alarm buzzer", "alarm.buzzer.pin")]),
+  ];
+}
+
+/**
+ * What the schema cannot see: zones of sensors that are not configured, names used twice,
+ * an entry delay on a zone that has none, one pin with two polarities.
+ */
+export function alarmConfigIssues(config: RoomguardConfig): ConfigIssue[] {
+  const { alarm } = config;
+  const issues: ConfigIssue[] = [];
+  // lala-pi's door switch publishes `DOOR: open` itself: the sensor `door` needs no entry in `sensors`.
+  const sensorIds = new Set(["door", ...config.sensors.map((sensor) => sensor.id)]);
+  const zoneNames = new Map<string, number>();
+  alarm.zones.forEach((zone, i) => {
+    const path = `alarm.zones[${i}]`;
+    if (!sensorIds.has(zone.sensor))
+      issues.push({
+        path: `${path}.sensor`,
+        message: `expected a sensor id from \`sensors\` (${[...sensorIds].join(", ")}), got "${zone.sensor}"`,
+      });
+    const name = zoneNameOf(zone);
+    const first = zoneNames.get(name);
+    if (first !== undefined)
+      issues.push({ path: `${path}.name`, message: `zone "${name}" is also alarm.zones[${first}]: each zone needs its own name` });
+    else zoneNames.set(name, i);
+    if (zone.entryDelayS !== undefined && zone.type !== "entry")
+      issues.push({ path: `${path}.entryDelayS`, message: `only an entry zone has an entry delay; this zone is ${zone.type}` });
+    const active = zone.modes.filter((mode) => alarm.modes.includes(mode));
+    if (active.length === 0 && ["entry", "follower", "instant"].includes(zone.type))
+      issues.push({
+        path: `${path}.modes`,
+        message: `expected at least one of the offered modes (alarm.modes: ${alarm.modes.join(", ")})`,
+      });
+  });
+  const userNames = new Map<string, number>();
+  alarm.users.forEach((user, i) => {
+    const first = userNames.get(user.name.toLowerCase());
+    if (first !== undefined) issues.push({ path: `alarm.users[${i}].name`, message: `user "${user.name}" is also alarm.users[${first}]` });
+    else userNames.set(user.name.toLowerCase(), i);
+  });
+  if (alarm.siren.pin !== null && alarm.siren.pin === alarm.buzzer.pin && alarm.siren.activeLow !== alarm.buzzer.activeLow)
+    issues.push({ path: "alarm.buzzer.activeLow", message: "the siren and the buzzer share a pin: they need the same activeLow" });
+  if (alarm.lockout.maxS < alarm.lockout.baseS)
+    issues.push({
+      path: "alarm.lockout.maxS",
+      message: `expected at least lockout.baseS (${alarm.lockout.baseS}), got ${alarm.lockout.maxS}`,
+    });
+  return issues;
+}

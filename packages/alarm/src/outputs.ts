@@ -1,0 +1,90 @@
+import type { DigitalOutput, Hal, Level } from "@roomguard/hal";
+import type { Clock, TimerHandle } from "@roomguard/runtime";
+import type { AlarmConfig } from "./types.js";
+
+/** How the buzzer beeps now: on and off times of one cycle; null: silent. */
+export type BeepPattern = { onMs: number; offMs: number } | null;
+
+/** One output pin as the alarm drives it, with the level it last wrote (a hal output cannot be read back). */
+interface Driven {
+  pin: number;
+  purpose: string;
+  output: DigitalOutput;
+  level: Level;
+}
+
+/**
+ * The siren and the buzzer. The siren is on while `siren` says so; the buzzer plays the pattern
+ * that `pattern()` gives at the start of each beep, so it speeds up as a countdown runs out. One pin
+ * may be both: the siren then wins.
+ */
+export class AlarmOutputs {
+  private readonly siren: Driven | undefined;
+  private readonly buzzer: Driven | undefined;
+  private sirenOn = false;
+  private beeping: TimerHandle | undefined;
+
+  constructor(
+    hal: Hal,
+    config: Pick<AlarmConfig, "siren" | "buzzer">,
+    private readonly clock: Clock,
+    private readonly pattern: () => BeepPattern,
+  ) {
+    const open = (pin: number, activeLow: boolean, purpose: string): Driven => ({
+      pin,
+      purpose,
+      output: hal.openOutput(pin, { initial: 0, activeLow }),
+      level: 0,
+    });
+    const { siren, buzzer } = config;
+    this.siren = siren.pin === null ? undefined : open(siren.pin, siren.activeLow, siren.pin === buzzer.pin ? "siren and buzzer" : "siren");
+    this.buzzer = buzzer.pin === null ? undefined : buzzer.pin === siren.pin ? this.siren : open(buzzer.pin, buzzer.activeLow, "buzzer");
+  }
+
+  /** Every pin driven, for `roomguard sim read`. */
+  pins(): { pin: number; purpose: string; read(): Level }[] {
+    return [this.siren, this.buzzer]
+      .filter((driven, i, all): driven is Driven => driven !== undefined && all.indexOf(driven) === i)
+      .map((driven) => ({ pin: driven.pin, purpose: driven.purpose, read: () => driven.level }));
+  }
+
+  /** Sets the siren, and starts the buzzer if a pattern applies now (it stops by itself when none does). */
+  update(sirenOn: boolean): void {
+    this.sirenOn = sirenOn;
+    if (this.siren) this.write(this.siren, sirenOn ? 1 : 0);
+    if (this.beeping === undefined) this.beep();
+  }
+
+  close(): void {
+    if (this.beeping !== undefined) this.clock.clearTimeout(this.beeping);
+    this.beeping = undefined;
+    for (const driven of [this.siren, this.buzzer]) if (driven) driven.output.close();
+  }
+
+  /** One beep cycle: on for onMs, off for offMs, then the pattern is asked again. */
+  private beep(): void {
+    const buzzer = this.buzzer;
+    const pattern = buzzer === undefined || this.sirenShares(buzzer) ? null : this.pattern();
+    if (buzzer === undefined || pattern === null) {
+      this.beeping = undefined;
+      if (buzzer && !this.sirenShares(buzzer)) this.write(buzzer, 0);
+      return;
+    }
+    this.write(buzzer, 1);
+    this.beeping = this.clock.setTimeout(() => {
+      if (!this.sirenShares(buzzer)) this.write(buzzer, 0);
+      this.beeping = this.clock.setTimeout(() => this.beep(), pattern.offMs);
+    }, pattern.onMs);
+  }
+
+  /** The siren sounds on the buzzer's pin: the buzzer keeps off it. */
+  private sirenShares(buzzer: Driven): boolean {
+    return buzzer === this.siren && this.sirenOn;
+  }
+
+  private write(driven: Driven, level: Level): void {
+    if (driven.level === level) return;
+    driven.output.write(level);
+    driven.level = level;
+  }
+}

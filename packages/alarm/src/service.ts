@@ -1,0 +1,254 @@
+import { RequestRefused, subjectMessage, Topic, type BusMessage, type RequestHandlers } from "@roomguard/bus";
+import type { Clock, Logger, TimerHandle } from "@roomguard/runtime";
+import { isLockedOut, nextDeadline, publicView, resume, step, type AlarmView } from "./machine.js";
+import { requestArgs } from "./request-args.js";
+import { STATE_TROUBLE } from "./starting-state.js";
+import type { AlarmConfig, AlarmEvent, AlarmInput, AlarmState, Source } from "./types.js";
+import { sensorSignal } from "./zone-signals.js";
+import { zoneNameOf } from "./machine.js";
+
+/** Whose code it was: a user's name, and whether it was their duress code. */
+export type CodeOwner = { user: string; role: "admin" | "user"; duress: boolean } | null;
+
+export interface AlarmServiceOptions {
+  config: AlarmConfig;
+  /** bus.heartbeatIntervalS: the state is published again this often, and a sensor reader silent 3 times as long is in trouble. */
+  heartbeatIntervalS: number;
+  clock: Clock;
+  log: Logger;
+  publish: (text: string) => Promise<void>;
+  /** Stores a state durably before it is acted on (state-file.ts); throws when it cannot. */
+  save: (state: AlarmState) => void;
+  /** Appends a security event to the audit trail. */
+  audit: (event: AlarmEvent) => void;
+  /** Drives the siren (and lets the buzzer look at the new state). */
+  outputs: (state: AlarmState) => void;
+  /** Finds whose code this is; null for a wrong code. */
+  checkCode: (code: string) => Promise<CodeOwner>;
+}
+
+/** Heartbeat intervals of silence after which the sensor reader's zones are in trouble. */
+const MISSED_HEARTBEATS = 3;
+const NO_HEARTBEAT = "no heartbeat from the sensor reader";
+
+/**
+ * The alarm service without its sockets: bus messages and requests in, states, events, the
+ * siren and the state file out. Every input goes through one queue, so a code being checked
+ * never races a door opening; the state is stored before anything is published or answered.
+ */
+export class AlarmService {
+  private state: AlarmState;
+  private readonly zonesOf = new Map<string, string[]>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private deadline: TimerHandle | undefined;
+  private readonly repeat: TimerHandle;
+  private readonly watchdog: TimerHandle;
+  private sensorsHeardAt: number;
+  private storageProblem: string | undefined;
+
+  constructor(
+    private readonly options: AlarmServiceOptions,
+    stored: AlarmState,
+  ) {
+    this.state = stored;
+    for (const zone of options.config.zones) this.zonesOf.set(zone.sensor, [...(this.zonesOf.get(zone.sensor) ?? []), zoneNameOf(zone)]);
+    const { clock, heartbeatIntervalS } = options;
+    this.sensorsHeardAt = clock.now();
+    this.repeat = clock.setInterval(() => this.publishState(), heartbeatIntervalS * 1000);
+    this.watchdog = clock.setInterval(() => this.checkSensorsHeartbeat(), heartbeatIntervalS * 1000);
+  }
+
+  /** After a restart: countdowns that ran out while it was down are acted on, the rest go on. */
+  start(extra: AlarmEvent[] = []): void {
+    const now = this.options.clock.now();
+    const resumed = resume(this.state, now, this.options.config);
+    this.commit(resumed.state, [...extra, ...resumed.events], true);
+  }
+
+  /** The state now (the buzzer's pattern follows it). */
+  get current(): AlarmState {
+    return this.state;
+  }
+
+  /** What `CONTROL: alarm STATUS` and the heartbeat show. */
+  status(): Record<string, unknown> {
+    return { ...this.view(), ...(this.storageProblem ? { problem: this.storageProblem } : {}) };
+  }
+
+  /** The heartbeat's `problem`: a state that could not be stored. */
+  problem(): string | undefined {
+    return this.storageProblem;
+  }
+
+  /** `ALARM: <state> {…}` again (CONTROL: alarm STATE, and every heartbeat interval). */
+  publishState(): void {
+    this.send(subjectMessage(Topic.ALARM, this.state.state, this.view()));
+  }
+
+  /** A `DOOR:`, `MOTION:` or `SENSOR:` message. Unknown sensors are ignored: only configured zones take memory. */
+  signal(message: BusMessage): void {
+    const signal = sensorSignal(message);
+    const zones = signal ? this.zonesOf.get(signal.sensor) : undefined;
+    if (!signal || !zones) return;
+    for (const zone of zones) {
+      const trouble = this.state.troubles[zone];
+      if (signal.kind === "fault") this.enqueue({ kind: "trouble", zone, why: signal.why });
+      else if (trouble?.startsWith("sensor fault")) this.enqueue({ kind: "trouble_cleared", zone });
+      if (signal.kind === "state") this.enqueue({ kind: "zone", zone, open: signal.open });
+    }
+  }
+
+  /** A heartbeat of the sensor reader: its zones are no longer in trouble for its silence. */
+  sensorsAlive(): void {
+    this.sensorsHeardAt = this.options.clock.now();
+    for (const [zone, why] of Object.entries(this.state.troubles))
+      if (why === NO_HEARTBEAT) this.enqueue({ kind: "trouble_cleared", zone });
+  }
+
+  /** The request socket's commands (docs/alarm.md). Codes are checked here and go nowhere else. */
+  handlers(): RequestHandlers {
+    return {
+      status: () => ({ state: this.view() }),
+      arm: (raw) =>
+        this.serially(async () => {
+          const args = requestArgs(raw, { mode: true, code: true, bypass: true });
+          const owner = await this.owner(args.code, args.source);
+          if (args.bypass !== "none" && owner.role !== "admin") throw new RequestRefused(`${owner.user} may not bypass zones (role user)`);
+          return this.act({ kind: "arm", mode: args.mode, user: owner.user, source: args.source, bypass: args.bypass });
+        }),
+      disarm: (raw) =>
+        this.serially(async () => {
+          const args = requestArgs(raw, { code: true });
+          const owner = await this.owner(args.code, args.source);
+          // A duress code answers exactly as the user's own: whoever forces them watches the reply.
+          const reply = this.act({ kind: "disarm", user: owner.user, source: args.source, duress: owner.duress });
+          // A start from an unreadable state file is a trouble until somebody with a code has seen to it.
+          if (this.state.troubles[STATE_TROUBLE] !== undefined) this.apply({ kind: "trouble_cleared", zone: STATE_TROUBLE });
+          return reply;
+        }),
+      bypass: (raw) =>
+        this.serially(async () => {
+          const args = requestArgs(raw, { code: true, zones: true });
+          const owner = await this.owner(args.code, args.source);
+          if (owner.role !== "admin") throw new RequestRefused(`${owner.user} may not bypass zones (role user)`);
+          return this.act({ kind: "bypass", zones: args.zones, user: owner.user, source: args.source });
+        }),
+      panic: (raw) =>
+        this.serially(() => {
+          const args = requestArgs(raw, {});
+          return this.act({ kind: "panic", source: args.source });
+        }),
+    };
+  }
+
+  close(): void {
+    const { clock } = this.options;
+    clock.clearInterval(this.repeat);
+    clock.clearInterval(this.watchdog);
+    if (this.deadline !== undefined) clock.clearTimeout(this.deadline);
+  }
+
+  /** Whose code this is; a wrong one counts toward the lockout and is refused. Checked only when not locked out. */
+  private async owner(code: string, source: Source): Promise<{ user: string; role: "admin" | "user"; duress: boolean }> {
+    const now = this.options.clock.now();
+    if (isLockedOut(this.state, now)) throw new RequestRefused(lockedMessage(this.state));
+    const owner = await this.options.checkCode(code);
+    if (owner) return owner;
+    this.apply({ kind: "bad_code", source });
+    if (isLockedOut(this.state, this.options.clock.now())) throw new RequestRefused(`wrong code; ${lockedMessage(this.state)}`);
+    const left = this.options.config.lockout.attempts - this.state.lockout.failures;
+    throw new RequestRefused(`wrong code; ${left} attempt${left === 1 ? "" : "s"} left before code entry locks`);
+  }
+
+  /** Applies an input for a request: the new state, or a refusal with the machine's reason. */
+  private act(input: AlarmInput): object {
+    const refused = this.apply(input);
+    if (refused !== undefined) throw new RequestRefused(refused);
+    return { state: this.view(), ...(this.storageProblem ? { warning: this.storageProblem } : {}) };
+  }
+
+  /** Bus inputs wait for requests in flight (a code being checked), in order. */
+  private enqueue(input: AlarmInput): void {
+    void this.serially(() => this.apply(input));
+  }
+
+  private serially<T>(work: () => T | Promise<T>): Promise<T> {
+    const next = this.queue.then(work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** One step of the machine; returns why it was refused, if it was. */
+  private apply(input: AlarmInput): string | undefined {
+    const result = step(this.state, input, this.options.clock.now(), this.options.config);
+    if (result.chime !== undefined) this.send(subjectMessage(Topic.ALARM, "chime", { zone: result.chime }));
+    this.commit(result.state, result.events, false);
+    return result.refused;
+  }
+
+  /** Stores the state first (an acknowledged change survives a power cut), then tells the world. */
+  private commit(next: AlarmState, events: AlarmEvent[], always: boolean): void {
+    const changed = next !== this.state;
+    const before = this.state.state;
+    if (changed || always) this.store(next);
+    this.state = next;
+    for (const event of events) {
+      this.options.audit(event);
+      this.send(subjectMessage(Topic.ALARM, "event", { ...event, at: new Date(event.at).toISOString() }));
+    }
+    if (changed || always) {
+      if (before !== next.state || always) this.options.log.info(`alarm ${next.state}`, { by: next.changedBy, mode: next.mode });
+      this.publishState();
+      this.options.outputs(next);
+      this.schedule();
+    }
+  }
+
+  private store(state: AlarmState): void {
+    try {
+      this.options.save(state);
+      if (this.storageProblem !== undefined) this.options.log.info("the state is stored again");
+      this.storageProblem = undefined;
+    } catch (error) {
+      // The alarm works on from memory: refusing to trigger because the disk is full would be worse.
+      this.storageProblem = `cannot store the state: ${(error as Error).message}`;
+      this.options.log.error(this.storageProblem);
+    }
+  }
+
+  /** One timer for the machine's next deadline (end of a delay, of the siren, of a lockout). */
+  private schedule(): void {
+    const { clock, config } = this.options;
+    if (this.deadline !== undefined) clock.clearTimeout(this.deadline);
+    this.deadline = undefined;
+    const at = nextDeadline(this.state, config);
+    if (at === null) return;
+    this.deadline = clock.setTimeout(
+      () => {
+        this.deadline = undefined;
+        this.enqueue({ kind: "tick" });
+      },
+      Math.max(0, at - clock.now()),
+    );
+  }
+
+  private checkSensorsHeartbeat(): void {
+    const silentMs = this.options.clock.now() - this.sensorsHeardAt;
+    if (silentMs <= MISSED_HEARTBEATS * this.options.heartbeatIntervalS * 1000) return;
+    for (const zones of this.zonesOf.values())
+      for (const zone of zones) if (this.state.troubles[zone] === undefined) this.enqueue({ kind: "trouble", zone, why: NO_HEARTBEAT });
+  }
+
+  /** The state's name and its public view: what `ALARM: <state>` carries and `status` answers. */
+  private view(): { state: AlarmState["state"] } & AlarmView {
+    return { state: this.state.state, ...publicView(this.state, this.options.clock.now(), this.options.config) };
+  }
+
+  private send(text: string): void {
+    this.options.publish(text).catch((error: unknown) => this.options.log.once("warn", "publish", "cannot publish", { error }));
+  }
+}
+
+function lockedMessage(state: AlarmState): string {
+  return `code entry locked until ${new Date(state.lockout.until ?? 0).toISOString()}`;
+}

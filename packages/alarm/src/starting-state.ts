@@ -1,0 +1,36 @@
+import type { Logger } from "@roomguard/runtime";
+import { initialState } from "./machine.js";
+import type { LoadResult } from "./state-file.js";
+import type { AlarmConfig, AlarmEvent, AlarmState } from "./types.js";
+
+/** The trouble shown after a start from an unreadable state file, until a user disarms. */
+export const STATE_TROUBLE = "state";
+
+/**
+ * What the alarm starts from: the stored state (resumed by the service), a fresh disarmed one on
+ * the very first start, and never `disarmed` from a bad file: `alarm.onCorruptState` then, with a
+ * trouble, an event and an error in the log.
+ */
+export function startingState(
+  loaded: LoadResult,
+  config: AlarmConfig,
+  now: number,
+  log: Logger,
+): { state: AlarmState; events: AlarmEvent[] } {
+  if (loaded.kind === "ok") return { state: loaded.state, events: [] };
+  if (loaded.kind === "first-start") {
+    log.info("no state file yet: starting disarmed (the first start)");
+    return { state: initialState(), events: [] };
+  }
+  const how = config.onCorruptState;
+  log.error(`no readable state file: starting as ${how} (alarm.onCorruptState); a user's code disarms`, { problems: loaded.problems });
+  const base = initialState();
+  const troubles = { ...base.troubles, [STATE_TROUBLE]: `the state file was unreadable: started as ${how}` };
+  const state: AlarmState =
+    how === "triggered"
+      ? { ...base, state: "triggered", mode: "away", triggeredAt: now, endsAt: now + config.sirenMaxS * 1000, changedBy: "alarm", troubles }
+      : how === "armed_away" || config.exitDelayS === 0
+        ? { ...base, state: "armed_away", mode: "away", changedBy: "alarm", troubles }
+        : { ...base, state: "arming", mode: "away", endsAt: now + config.exitDelayS * 1000, changedBy: "alarm", troubles };
+  return { state, events: [{ kind: "corrupt_state", at: now, source: "alarm", reason: loaded.problems.join("; ").slice(0, 500) }] };
+}

@@ -1,9 +1,7 @@
 import type { DigitalOutput, Hal, Level } from "@roomguard/hal";
+import type { BuzzerPattern } from "./buzzer-pattern.js";
 import type { Clock, TimerHandle } from "@roomguard/runtime";
 import type { AlarmConfig } from "./types.js";
-
-/** How the buzzer beeps now: on and off times of one cycle; null: silent. */
-export type BeepPattern = { onMs: number; offMs: number } | null;
 
 /** One output pin as the alarm drives it, with the level it last wrote (a hal output cannot be read back). */
 interface Driven {
@@ -23,12 +21,13 @@ export class AlarmOutputs {
   private readonly buzzer: Driven | undefined;
   private sirenOn = false;
   private beeping: TimerHandle | undefined;
+  private playing: BuzzerPattern | null = null;
 
   constructor(
     hal: Hal,
     config: Pick<AlarmConfig, "siren" | "buzzer">,
     private readonly clock: Clock,
-    private readonly pattern: () => BeepPattern,
+    private readonly pattern: () => BuzzerPattern | null,
   ) {
     const open = (pin: number, activeLow: boolean, purpose: string): Driven => ({
       pin,
@@ -41,17 +40,23 @@ export class AlarmOutputs {
     this.buzzer = buzzer.pin === null ? undefined : buzzer.pin === siren.pin ? this.siren : open(buzzer.pin, buzzer.activeLow, "buzzer");
   }
 
-  /** Every pin driven, for `roomguard sim read`. */
-  pins(): { pin: number; purpose: string; read(): Level }[] {
+  /** Every pin driven, and what for (`roomguard sim read` names them). */
+  pins(): { pin: number; purpose: string }[] {
     return [this.siren, this.buzzer]
       .filter((driven, i, all): driven is Driven => driven !== undefined && all.indexOf(driven) === i)
-      .map((driven) => ({ pin: driven.pin, purpose: driven.purpose, read: () => driven.level }));
+      .map(({ pin, purpose }) => ({ pin, purpose }));
   }
 
   /** Sets the siren, and starts the buzzer if a pattern applies now (it stops by itself when none does). */
   update(sirenOn: boolean): void {
     this.sirenOn = sirenOn;
     if (this.siren) this.write(this.siren, sirenOn ? 1 : 0);
+    // A new pattern (the exit delay became an entry delay, or ended) starts now, not after the beat that runs.
+    const pattern = this.pattern();
+    if (this.beeping !== undefined && !samePattern(pattern, this.playing)) {
+      this.clock.clearTimeout(this.beeping);
+      this.beeping = undefined;
+    }
     if (this.beeping === undefined) this.beep();
   }
 
@@ -65,6 +70,7 @@ export class AlarmOutputs {
   private beep(): void {
     const buzzer = this.buzzer;
     const pattern = buzzer === undefined || this.sirenShares(buzzer) ? null : this.pattern();
+    this.playing = pattern;
     if (buzzer === undefined || pattern === null) {
       this.beeping = undefined;
       if (buzzer && !this.sirenShares(buzzer)) this.write(buzzer, 0);
@@ -87,4 +93,8 @@ export class AlarmOutputs {
     driven.output.write(level);
     driven.level = level;
   }
+}
+
+function samePattern(a: BuzzerPattern | null, b: BuzzerPattern | null): boolean {
+  return a?.onMs === b?.onMs && a?.offMs === b?.offMs;
 }

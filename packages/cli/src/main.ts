@@ -6,6 +6,7 @@ import { ConfigError } from "@roomguard/config";
 import { ExitCode } from "@roomguard/runtime";
 import type { Hints } from "@roomguard/launcher/hints";
 import { configAccess, type Command } from "./command.js";
+import { alarmCommand } from "./commands/alarm.js";
 import { checkCommand } from "./commands/check.js";
 import { clientCommand } from "./commands/client.js";
 import { ctlCommand, statusCommand } from "./commands/ctl.js";
@@ -27,6 +28,7 @@ const commands: Record<string, Command> = {
   tap: tapCommand,
   send: sendCommand,
   sim: simCommand,
+  alarm: alarmCommand,
   client: clientCommand,
   journal: journalCommand,
 };

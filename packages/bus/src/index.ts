@@ -38,7 +38,18 @@ export {
   type RequestServer,
   type ServeRequestsOptions,
 } from "./serve-requests.js";
-export { parseSim, serveSim, simGpioMessage, simPressMessage, type SimCommand, type SimServeOptions } from "./sim.js";
+export {
+  parseSim,
+  serveSim,
+  simGpioMessage,
+  simLevelMessage,
+  simPressMessage,
+  simReadMessage,
+  type SimCommand,
+  type SimMessage,
+  type SimOutput,
+  type SimServeOptions,
+} from "./sim.js";
 export { Subscription } from "./subscription.js";
 export {
   controlMessage,

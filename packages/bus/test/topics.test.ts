@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkMessage, parseMessage, type ParseResult } from "../src/message.js";
-import { parseSim, simGpioMessage, simPressMessage } from "../src/sim.js";
+import { parseSim, simGpioMessage, simLevelMessage, simPressMessage, simReadMessage } from "../src/sim.js";
 import { controlMessage, heartbeatMessage, keyMessage, parseControl, parseKey, parseSubject, subjectMessage } from "../src/topics.js";
 
 describe("KEY", () => {
@@ -74,6 +74,27 @@ describe("SIM messages", () => {
     assert.deepEqual(parseSim(must(parseMessage("SIM: gpio 17 1"))), { command: "gpio", pin: 17, level: 1 });
   });
 
+  it("formats and parses a simulated output's level asked for and told", () => {
+    assert.equal(simReadMessage(18), "SIM: read 18");
+    assert.equal(simLevelMessage(18, 1, { service: "alarm", purpose: "siren" }), 'SIM: level 18 1 {"service":"alarm","purpose":"siren"}');
+    assert.deepEqual(parseSim(must(parseMessage("SIM: read 18"))), { command: "read", pin: 18 });
+    assert.deepEqual(parseSim(must(parseMessage('SIM: level 18 1 {"service":"alarm","purpose":"siren"}'))), {
+      command: "level",
+      pin: 18,
+      level: 1,
+      service: "alarm",
+      purpose: "siren",
+    });
+    assert.deepEqual(parseSim(must(parseMessage('SIM: level 4 0 {"service":"alarm","purpose":"door chime buzzer"}'))), {
+      command: "level",
+      pin: 4,
+      level: 0,
+      service: "alarm",
+      purpose: "door chime buzzer",
+    });
+    assert.throws(() => simReadMessage(28), /expected a BCM GPIO on the header \(0-27\), got 28/);
+  });
+
   it("refuses malformed commands, saying the forms it takes", () => {
     for (const text of [
       "SIM: press",
@@ -86,8 +107,22 @@ describe("SIM messages", () => {
       "SIM: gpio 28 1", // off the header: a simulated board has no such pin
       "SIM: gpio 20000 1",
       "SIM: gpio 0017 1",
+      "SIM: read",
+      "SIM: read 28",
+      "SIM: read 18 1",
+      "SIM: read x",
+      "SIM: level 18 1",
+      'SIM: level 18 2 {"service":"alarm","purpose":"siren"}',
+      'SIM: level 18 1 {"service":"Alarm!","purpose":"siren"}',
+      'SIM: level 18 1 {"service":"alarm"}',
+      "SIM: level 18 1 {oops}",
+      'SIM: level 40 1 {"service":"alarm","purpose":"siren"}',
     ]) {
-      assert.throws(() => parseSim(must(parseMessage(text))), /expected "SIM: press <KEY> \[ms\]" or "SIM: gpio <bcm> <0\|1>"/, text);
+      assert.throws(
+        () => parseSim(must(parseMessage(text))),
+        /expected "SIM: press <KEY> \[ms\]", "SIM: gpio <bcm> <0\|1>", "SIM: read <bcm>" or "SIM: level <bcm> <0\|1> \{"service":…,"purpose":…\}"/,
+        text,
+      );
     }
     assert.throws(() => simPressMessage("LEFT", 0.5), /whole milliseconds/);
     assert.throws(() => simPressMessage("TWO WORDS"), /without spaces/);

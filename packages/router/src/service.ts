@@ -7,6 +7,7 @@ import { openForwarder, type Forwarder } from "./forwarder.js";
 import { removeStaleTapDirs } from "./stale-tap-dirs.js";
 import { RouterStats, type RouterStatsReport } from "./stats.js";
 import type { Subscriptions } from "./subscription-watch.js";
+import { journaledOnly } from "./unjournaled.js";
 
 const STOPPING_PREFIX = `${Topic.ROUTER}: stopping`;
 const DAY_MS = 86_400_000;
@@ -154,7 +155,10 @@ export function createRouter(deps: RouterDeps): Router {
       },
       onBatch: (frames, messages, bytes) => {
         stats.countBatch(messages, bytes);
-        journal?.append(frames, messages, clock.now());
+        if (!journal) return;
+        const journaled = journaledOnly(frames, messages);
+        stats.countSkippedSimPresses(journaled.skipped);
+        if (journaled.messages > 0) journal.append(journaled.frames, journaled.messages, clock.now());
       },
       onTapEnd: (error) => {
         if (!closing) deps.fail(new Error("the journal tap closed unexpectedly", { cause: error }));

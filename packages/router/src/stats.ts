@@ -39,6 +39,8 @@ export interface RouterStatsReport {
     evicted: { size: number; age: number };
     /** Messages of protected topics moved aside instead of deleted. */
     kept: number;
+    /** Messages forwarded and never journaled, by rule: `SIM: press …` (a simulated finger typing, maybe a code). */
+    skipped: { sim_press: number };
     /** What keeps the journal from writing, or null. */
     problem: string | null;
   } | null;
@@ -57,6 +59,7 @@ export class RouterStats {
   private messages = 0;
   private bytes = 0;
   private oversubscribed = 0;
+  private skippedSimPresses = 0;
   private readonly sides: Record<"publisher" | "subscriber", Counters> = {
     publisher: { accepted: 0, disconnected: 0, handshakeErrors: 0 },
     subscriber: { accepted: 0, disconnected: 0, handshakeErrors: 0 },
@@ -76,6 +79,11 @@ export class RouterStats {
   /** Every connection of a forwarding that has closed ended: the open ones count as disconnects. */
   allCut(): void {
     for (const counters of Object.values(this.sides)) counters.disconnected = counters.accepted;
+  }
+
+  /** `SIM: press` messages the journal was not given (unjournaled.ts). */
+  countSkippedSimPresses(count: number): void {
+    this.skippedSimPresses += count;
   }
 
   countOversubscribed(): void {
@@ -138,6 +146,7 @@ export class RouterStats {
             bytes: journal.bytes,
             evicted: journal.evicted,
             kept: journal.keptMessages,
+            skipped: { sim_press: this.skippedSimPresses },
             problem: journal.problem ?? null,
           }
         : null,

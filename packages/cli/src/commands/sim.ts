@@ -1,5 +1,14 @@
 import { parseArgs } from "node:util";
-import { simGpioMessage, simPressMessage } from "@roomguard/bus";
+import {
+  MessageError,
+  parseSim,
+  simGpioMessage,
+  simPressMessage,
+  simReadMessage,
+  type BusClient,
+  type BusMessage,
+  type SimMessage,
+} from "@roomguard/bus";
 import { keypadKeyNames, type LenientConfig, type RoomguardConfig } from "@roomguard/config";
 import { checkWholeConfig } from "@roomguard/registry";
 import { ExitCode } from "@roomguard/runtime";
@@ -8,9 +17,10 @@ import { connectToRouter } from "../connect.js";
 import { UsageError } from "../usage-error.js";
 
 export const simCommand: Command = {
-  summary: "press keys and set pins on simulated hardware",
+  summary: "press keys, set pins and read outputs on simulated hardware",
   usage: `roomguard sim press KEY [MS] [--config FILE]
 roomguard sim gpio BCM 0|1 [--config FILE]
+roomguard sim read BCM [--config FILE]
 
 Drives the simulated board of every service running with hardware.backend sim
 (or auto, off a Raspberry Pi). A press holds the key for MS milliseconds
@@ -22,9 +32,13 @@ A key the configured keypad does not have is refused, with the keys it has
 in the config reads is sent anyway, with a warning naming the pins in use.
 When no service on simulated hardware listens, nothing is sent (exit 69).
 
+A read asks which service drives an output pin and at what level, and prints
+"BCM 18: 1 (alarm: siren)"; exit 1 when no service answers within 2 s.
+
   roomguard sim press RIGHT
   roomguard sim press SELECT 1500
-  roomguard sim gpio 25 1          (BCM 25 driven high from outside)`,
+  roomguard sim gpio 25 1          (BCM 25 driven high from outside)
+  roomguard sim read 18            (the alarm's siren: on?)`,
 
   async run(argv, context) {
     const { values, positionals } = parseArgs({ args: argv, options: connectionOptions, allowPositionals: true });
@@ -36,6 +50,18 @@ When no service on simulated hardware listens, nothing is sent (exit 69).
 
     const client = await connectToRouter(config, timeoutMs(values.timeout), context.output, context.hints(), true);
     try {
+      if (sim.verb === "read") {
+        const answer = await readOutput(client, sim.pin, sim.text);
+        if (answer) {
+          context.output.out(answer);
+          return ExitCode.ok;
+        }
+        context.output.err(
+          `roomguard sim: nobody answered "${sim.text}" within ${READ_TIMEOUT_MS / 1000} s: no service on simulated hardware drives BCM ${sim.pin}. ` +
+            whyNobody(sim, config, context.hints().command("status")),
+        );
+        return ExitCode.failure;
+      }
       if (!client.wants(sim.text)) {
         context.output.err(
           `roomguard sim: no service on simulated hardware is listening, so "${sim.text}" would go nowhere: nothing was sent. ` +
@@ -52,7 +78,45 @@ When no service on simulated hardware listens, nothing is sent (exit 69).
   },
 };
 
-type Sim = { text: string } & ({ verb: "press"; key: string } | { verb: "gpio"; pin: number });
+type Sim = { text: string } & ({ verb: "press"; key: string } | { verb: "gpio" | "read"; pin: number });
+
+/** How long `sim read` waits for the service that drives the pin. */
+const READ_TIMEOUT_MS = 2000;
+/** `SIM: read` is sent again this often while no answer came (one may go out before the answerer knows we listen). */
+const READ_RETRY_MS = 500;
+
+/** A `SIM: level` answer; undefined for anything else on that prefix (anybody may publish there). */
+function levelOf(message: BusMessage): Extract<SimMessage, { command: "level" }> | undefined {
+  try {
+    const parsed = parseSim(message);
+    return parsed.command === "level" ? parsed : undefined;
+  } catch (error) {
+    if (error instanceof MessageError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Publishes `SIM: read <bcm>` and waits for the `SIM: level <bcm> …` answer: "BCM 18: 1 (alarm:
+ * siren)", or undefined after {@link READ_TIMEOUT_MS}.
+ */
+async function readOutput(client: BusClient, pin: number, text: string): Promise<string | undefined> {
+  const answers = client.subscribe(`SIM: level ${pin} `);
+  const deadline = Date.now() + READ_TIMEOUT_MS;
+  try {
+    // The answer is sent only once our subscription has reached the router (a publisher sends what somebody wants).
+    await client.whenWanted(`SIM: level ${pin} `, READ_TIMEOUT_MS);
+    while (Date.now() < deadline) {
+      if (client.wants(text)) await client.publish(text);
+      const message = await answers.nextWithin(Math.min(READ_RETRY_MS, deadline - Date.now()));
+      const level = message ? levelOf(message) : undefined;
+      if (level?.pin === pin) return `BCM ${pin}: ${level.level} (${level.service}: ${level.purpose})`;
+    }
+    return undefined;
+  } finally {
+    answers.close();
+  }
+}
 
 /** The SIM: message for the command line, or a UsageError saying what was expected. */
 function simOf(positionals: string[], simCommand: string): Sim {
@@ -65,10 +129,14 @@ function simOf(positionals: string[], simCommand: string): Sim {
       const pin = Number(first);
       return { verb, pin, text: simGpioMessage(pin, second === "1" ? 1 : 0) };
     }
+    if (verb === "read" && first !== undefined && second === undefined) {
+      const pin = Number(first);
+      return { verb, pin, text: simReadMessage(pin) };
+    }
   } catch (error) {
     throw new UsageError(`sim: ${error instanceof Error ? error.message : String(error)}`);
   }
-  throw new UsageError(`sim: expected \`${simCommand} press KEY [MS]\` or \`${simCommand} gpio BCM 0|1\``);
+  throw new UsageError(`sim: expected \`${simCommand} press KEY [MS]\`, \`${simCommand} gpio BCM 0|1\` or \`${simCommand} read BCM\``);
 }
 
 /**
@@ -91,6 +159,12 @@ async function checkAgainstConfig(sim: Sim, loaded: LenientConfig): Promise<stri
   if (loaded.error) return `cannot check BCM ${sim.pin} against the config: it is invalid (above)`;
   // The pins the services read, from the one hardware plan of the whole config (`roomguard check`).
   const { plan } = await checkWholeConfig(loaded);
+  if (sim.verb === "read") {
+    const outputs = plan.pins.filter((pin) => pin.use === "out" || pin.use === "pwm");
+    if (outputs.some((pin) => pin.bcm === sim.pin)) return undefined;
+    const driven = outputs.map((pin) => `BCM ${pin.bcm} (${pin.purpose})`).join("; ");
+    return `warning: nothing in the config drives BCM ${sim.pin}; pins driven: ${driven || "none"}`;
+  }
   const inputs = plan.pins.filter((pin) => pin.use === "in");
   if (inputs.some((pin) => pin.bcm === sim.pin)) return undefined;
   const inUse = inputs.map((pin) => `BCM ${pin.bcm} (${pin.purpose})`).join("; ");
@@ -102,7 +176,7 @@ function whyNobody(sim: Sim, config: RoomguardConfig, status: string): string {
   const { backend } = config.hardware;
   if (backend === "onoff" || backend === "rpio")
     return `hardware.backend is ${backend}: the services read real pins. Simulating needs hardware.backend: sim (auto does that off a Raspberry Pi).`;
-  const who = sim.verb === "press" ? "the keypad" : "the keypad and the sensor reader";
+  const who = sim.verb === "press" ? "the keypad" : sim.verb === "read" ? "the service that drives it" : "the keypad and the sensor reader";
   const auto = backend === "auto" ? " With hardware.backend: auto, a Raspberry Pi has real pins, not simulated ones." : "";
   return `Is ${who} running? \`${status}\` shows it.${auto}`;
 }

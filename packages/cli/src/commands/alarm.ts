@@ -56,7 +56,16 @@ line. 69: the alarm is not running (nothing answers at alarm.requests).
 
   async run(argv, context) {
     const [verb, ...rest] = argv;
-    const reader = codeReader(context.stdin, (text) => void process.stderr.write(text), context.signal);
+    // Made on the first code asked for: status and history leave standard input alone.
+    let opened: CodeReader | undefined;
+    const open = (): CodeReader => (opened ??= codeReader(context.stdin, (text) => void process.stderr.write(text), context.signal));
+    const reader: CodeReader = {
+      get interactive() {
+        return open().interactive;
+      },
+      read: (prompt, what) => open().read(prompt, what),
+      close: () => opened?.close(),
+    };
     try {
       return await runVerb(verb, rest, context, reader);
     } catch (error) {

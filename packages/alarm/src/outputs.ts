@@ -22,6 +22,7 @@ export class AlarmOutputs {
   private sirenOn = false;
   private beeping: TimerHandle | undefined;
   private playing: BuzzerPattern | null = null;
+  private readonly failures: string[] = [];
 
   constructor(
     hal: Hal,
@@ -29,15 +30,24 @@ export class AlarmOutputs {
     private readonly clock: Clock,
     private readonly pattern: () => BuzzerPattern | null,
   ) {
-    const open = (pin: number, activeLow: boolean, purpose: string): Driven => ({
-      pin,
-      purpose,
-      output: hal.openOutput(pin, { initial: 0, activeLow }),
-      level: 0,
-    });
+    // A siren that cannot be driven (a pin busy, no permission) must not stop the alarm: it works
+    // on without it, and says so (problem()).
+    const open = (pin: number, activeLow: boolean, purpose: string): Driven | undefined => {
+      try {
+        return { pin, purpose, output: hal.openOutput(pin, { initial: 0, activeLow }), level: 0 };
+      } catch (error) {
+        this.failures.push(`cannot drive the ${purpose} on BCM ${pin}: ${(error as Error).message}`);
+        return undefined;
+      }
+    };
     const { siren, buzzer } = config;
     this.siren = siren.pin === null ? undefined : open(siren.pin, siren.activeLow, siren.pin === buzzer.pin ? "siren and buzzer" : "siren");
     this.buzzer = buzzer.pin === null ? undefined : buzzer.pin === siren.pin ? this.siren : open(buzzer.pin, buzzer.activeLow, "buzzer");
+  }
+
+  /** Why an output could not be opened, for the heartbeat's problem; undefined when all could. */
+  problem(): string | undefined {
+    return this.failures.length === 0 ? undefined : this.failures.join("; ");
   }
 
   /** Every pin driven, and what for (`roomguard sim read` names them). */

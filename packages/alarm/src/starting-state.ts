@@ -17,11 +17,14 @@ export function startingState(
   now: number,
   log: Logger,
 ): { state: AlarmState; events: AlarmEvent[] } {
-  if (loaded.kind === "ok") return { state: loaded.state, events: [] };
-  if (loaded.kind === "first-start") {
-    log.info("no state file yet: starting disarmed (the first start)");
-    return { state: initialState(), events: [] };
+  if (loaded.kind === "ok") {
+    if (loaded.problems === undefined) return { state: loaded.state, events: [] };
+    // A torn state.json (a power cut mid-write) was set aside: the previous copy is the last acknowledged state.
+    log.error("the state file was unreadable: it is kept aside and the previous copy is used", { problems: loaded.problems });
+    return { state: loaded.state, events: [{ kind: "corrupt_state", at: now, source: "alarm", reason: clipped(loaded.problems) }] };
   }
+  // The state file says so in the log.
+  if (loaded.kind === "first-start") return { state: initialState(), events: [] };
   const how = config.onCorruptState;
   log.error(`no readable state file: starting as ${how} (alarm.onCorruptState); a user's code disarms`, { problems: loaded.problems });
   const base = initialState();
@@ -32,5 +35,9 @@ export function startingState(
       : how === "armed_away" || config.exitDelayS === 0
         ? { ...base, state: "armed_away", mode: "away", changedBy: "alarm", troubles }
         : { ...base, state: "arming", mode: "away", endsAt: now + config.exitDelayS * 1000, changedBy: "alarm", troubles };
-  return { state, events: [{ kind: "corrupt_state", at: now, source: "alarm", reason: loaded.problems.join("; ").slice(0, 500) }] };
+  return { state, events: [{ kind: "corrupt_state", at: now, source: "alarm", reason: clipped(loaded.problems) }] };
+}
+
+function clipped(problems: string[]): string {
+  return problems.join("; ").slice(0, 500);
 }

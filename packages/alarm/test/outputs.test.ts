@@ -78,4 +78,20 @@ describe("the siren and the buzzer", () => {
     assert.equal(r.hal.gpio.level(18), 0);
     assert.equal(r.hal.gpio.level(17), 0);
   });
+
+  it("a pin that cannot be driven is a problem, not a crash: the other output works on", () => {
+    const clock = new ManualClock();
+    const hal = createSimHal({ clock });
+    const squatter = hal.openOutput(17);
+    const outputs = new AlarmOutputs(
+      hal,
+      { siren: { pin: 17, activeLow: false }, buzzer: { pin: 18, activeLow: false } },
+      clock,
+      () => null,
+    );
+    assert.match(outputs.problem() ?? "", /^cannot drive the siren on BCM 17: /);
+    assert.deepEqual(outputs.pins(), [{ pin: 18, purpose: "buzzer" }]);
+    outputs.update(true);
+    squatter.close();
+  });
 });

@@ -179,7 +179,11 @@ const matrix = v.strictObject({
 });
 
 const keypad = v.strictObject({
-  mode: setting(v.picklist(["buttons", "matrix"]), "buttons", "`buttons`: one GPIO per key, to ground. `matrix`: a rows x columns keypad."),
+  mode: setting(
+    v.picklist(["buttons", "matrix", "both"]),
+    "buttons",
+    "`buttons`: one GPIO per key, to ground. `matrix`: a rows x columns keypad. `both`: the buttons and the matrix at once (a five-way pad for the music beside a 4x4 pad for the alarm's code), on pins that must not clash, with key names that differ.",
+  ),
   buttons: setting(
     v.record(keyName, bcm),
     { LEFT: 5, RIGHT: 6, UP: 16, DOWN: 20, SELECT: 21 },
@@ -434,8 +438,8 @@ const alarm = v.strictObject({
   ),
   users: setting(v.array(alarmUser), [], "Who may arm and disarm: `roomguard alarm add-user NAME` adds one, with the code hashed."),
   zones: setting(v.array(zone), [], "The zones, each a sensor of the sensor reader: see docs/alarm.md."),
-  siren: v.optional(alarmOutput("siren", "through a transistor: BCM 18 in the reference build"), {}),
-  buzzer: v.optional(alarmOutput("buzzer", "beeps during the exit and entry delays"), {}),
+  siren: v.optional(alarmOutput("siren", "through a switch module or a transistor: BCM 17 in the reference build"), {}),
+  buzzer: v.optional(alarmOutput("buzzer", "beeps during the exit and entry delays: BCM 18 in the reference build"), {}),
   audit: v.optional(
     v.strictObject({
       keepDays: setting(wholeNumber(1, 3650), 90, "Days the audit trail is kept."),

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Publisher } from "zeromq";
 import { BusClient, isServerErrorCode, parseSubject, request, RequestError, type BusMessage, type Subscription } from "@roomguard/bus";
 import { findProcesses } from "@roomguard/runtime";
-import { freePort, makeTracks, nextMatching, startServiceProcess, waitUntil, type ServiceProcess } from "@roomguard/testing";
+import { freePort, makeTracks, nextMatching, startServiceProcess, TestMpdClient, waitUntil, type ServiceProcess } from "@roomguard/testing";
 import { parseCommandLine, renderError, renderResult } from "../src/control.js";
 
 export { isAlive } from "@roomguard/runtime";
@@ -28,6 +28,7 @@ export async function applianceConfig(dir: string, tracks: number): Promise<Reco
     hardware: { backend: "sim" },
     sensors: [{ id: "front", kind: "door", pin: 25 }],
     music: { mpd: { spawn: true, port: await freePort(), musicDir: `${dir}/music`, stateDir: `${dir}/mpd` } },
+    alarm: { requests: `ipc://${dir}/alarm.sock`, stateDir: `${dir}/alarm` },
     launcher: {
       control: `ipc://${dir}/ctl.sock`,
       stateDir: `${dir}/launcher`,
@@ -174,4 +175,13 @@ export function forger(dir: string): { send(...messages: string[]): void; stop()
 export async function smallApplianceConfig(dir: string, launcher: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
   const config = await applianceConfig(dir, 0);
   return { ...config, launcher: { ...(config.launcher as object), services: ["keypad"], ...launcher } };
+}
+
+/** The music player's private mpd, once it listens. */
+export function openWhenUp(port: number): Promise<TestMpdClient> {
+  return waitUntil(() => TestMpdClient.open({ host: "127.0.0.1", port }), {
+    what: `the private mpd on port ${port}`,
+    timeoutMs: 20_000,
+    intervalMs: 100,
+  });
 }

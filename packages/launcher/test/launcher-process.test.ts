@@ -4,7 +4,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { simGpioMessage, simPressMessage } from "@roomguard/bus";
-import { TestMpdClient, waitUntil } from "@roomguard/testing";
+import { waitUntil } from "@roomguard/testing";
 import {
   applianceConfig,
   busClient,
@@ -13,6 +13,7 @@ import {
   heartbeatPids,
   isAlive,
   LAUNCHER_MAIN,
+  openWhenUp,
   payloadOf,
   processesUsing,
   scratchDir,
@@ -20,7 +21,7 @@ import {
   until,
 } from "./appliance.js";
 
-const SERVICES = ["router", "keypad", "sensors", "music-player"] as const;
+const SERVICES = ["router", "alarm", "keypad", "sensors", "music-player"] as const;
 
 describe("the launcher runs the whole appliance", { timeout: 180_000 }, () => {
   it("keys reach MPD, doors are events; lost and hung services are replaced; services outlive the launcher and are adopted; quit leaves nothing", async () => {
@@ -144,7 +145,7 @@ describe("the launcher runs the whole appliance", { timeout: 180_000 }, () => {
     assert.equal(await ctl(dir, "quit"), "stopping every service, then the launcher");
     assert.equal(await launcher.exited, 0);
     const stops = launcher.lines.filter((line) => line.service === "launcher" && line.event === "stop").map((line) => line.msg);
-    assert.deepEqual(stops, ["stop music-player", "stop sensors", "stop keypad", "stop router"]);
+    assert.deepEqual(stops, ["stop music-player", "stop sensors", "stop keypad", "stop alarm", "stop router"]);
     assert.deepEqual(processesUsing(dir), [], "no service or mpd left running");
   });
   let statusSaid = "";
@@ -178,15 +179,6 @@ describe("the launcher runs the whole appliance", { timeout: 180_000 }, () => {
     assert.deepEqual(processesUsing(dir), []);
   });
 });
-
-/** The music player's private mpd, once it listens. */
-function openWhenUp(port: number): Promise<TestMpdClient> {
-  return waitUntil(() => TestMpdClient.open({ host: "127.0.0.1", port }), {
-    what: `the private mpd on port ${port}`,
-    timeoutMs: 20_000,
-    intervalMs: 100,
-  });
-}
 
 describe("the launcher's prompt on a terminal", { timeout: 60_000 }, () => {
   it("answers commands typed at it, helps with unknown ones, and quit stops everything", async () => {

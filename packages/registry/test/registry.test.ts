@@ -38,14 +38,15 @@ describe("the service registry", () => {
       services.map((service) => [service.name, service.always, service.enabledByDefault]),
       [
         ["router", true, false],
+        ["alarm", false, true],
         ["keypad", false, true],
         ["sensors", false, true],
         ["music-player", false, true],
       ],
     );
     const root = installationRoot();
-    assert.equal(services[1]?.main, path.join(root, "packages/keypad/dist/src/main.js"));
-    assert.equal(services[1]?.check, path.join(root, "packages/keypad/dist/src/check-config.js"));
+    assert.equal(services[2]?.main, path.join(root, "packages/keypad/dist/src/main.js"));
+    assert.equal(services[2]?.check, path.join(root, "packages/keypad/dist/src/check-config.js"));
     assert.equal(services[0]?.check, path.join(root, "packages/router/dist/src/check-config.js"));
   });
 
@@ -81,13 +82,19 @@ describe("the service registry", () => {
   it("runs the default services, or launcher.services as listed; unknown names are issues at their index", () => {
     const services = findServices();
     const names = (list: ServiceEntry[]): string[] => list.map((service) => service.name);
-    assert.deepEqual(names(enabledServices(loadedWith({}).config, services).services), ["router", "keypad", "sensors", "music-player"]);
+    assert.deepEqual(names(enabledServices(loadedWith({}).config, services).services), [
+      "router",
+      "alarm",
+      "keypad",
+      "sensors",
+      "music-player",
+    ]);
     const listed = enabledServices(loadedWith({ launcher: { services: ["music-player", "keypad"] } }).config, services);
     assert.deepEqual(names(listed.services), ["router", "music-player", "keypad"]);
     const wrong = enabledServices(loadedWith({ launcher: { services: ["keypad", "alarn", "router"] } }).config, services);
     assert.deepEqual(names(wrong.services), ["router", "keypad"]);
     assert.deepEqual(wrong.issues, [
-      { path: "launcher.services[1]", message: 'unknown service "alarn"; installed: keypad, sensors, music-player' },
+      { path: "launcher.services[1]", message: 'unknown service "alarn"; installed: alarm, keypad, sensors, music-player' },
       { path: "launcher.services[2]", message: "router always runs, first: leave it out of the list" },
     ]);
   });
@@ -119,7 +126,7 @@ describe("the service registry", () => {
     assert.deepEqual(
       check.issues.map((issue) => `${issue.owner}/${issue.foundBy} ${issue.path}: ${issue.message}`),
       [
-        'launcher/check launcher.services[2]: unknown service "nope"; installed: keypad, sensors, music-player',
+        'launcher/check launcher.services[2]: unknown service "nope"; installed: alarm, keypad, sensors, music-player',
         'keypad/check keypad.buttons.TWO WORDS: expected a key name of letters, digits or * # + - . / _ (no spaces), got "TWO WORDS"',
         "sensors/check sensors[bath]: pin: missing (required); door takes: pin (required), openWhen, debounceMs",
         "sensors/plan sensors[front].pin: BCM 25 (pin 22) is already used by keypad.buttons.LEFT: each pin can do one job; choose another",

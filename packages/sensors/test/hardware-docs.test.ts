@@ -153,6 +153,7 @@ describe("hardware/README.md's wiring table", () => {
     const used = [
       ...Object.keys(template.keypad.buttons).map((key) => `keypad.buttons.${key}`),
       ...template.sensors.filter((entry) => "pin" in entry).map((entry) => `sensors[${entry.id}].pin`),
+      ...(["siren", "buzzer"] as const).filter((output) => template.alarm[output].pin !== null).map((output) => `alarm.${output}.pin`),
     ];
     assert.deepEqual(keyed.map(([key]) => key).sort(), used.sort());
   });
@@ -238,12 +239,12 @@ describe("hardware/README.md's pin plan", () => {
     assert.ok(!matrixChannels.has(channel), `the matrix takes ${[...matrixChannels].join(", ")}, the buzzer ${channel}`);
   });
 
-  it("is where every page takes the coming buzzer's and siren's pins from", () => {
+  it("is where every page takes the buzzer's and siren's pins from", () => {
     const planned = (part: string): number => Number(plan.find((row) => cell(row, 2).startsWith(part))?.[0]);
     const pins: Record<string, number> = { buzzer: planned("buzzer"), siren: planned("siren") };
     const seen = new Set<string>();
     for (const page of PAGES) {
-      for (const match of prose(page).matchAll(/\b(buzzer|siren)\b[^.|]{0,40}?\bBCM (\d+)/gi)) {
+      for (const match of prose(page).matchAll(/\b(buzzer|siren)\b[^.|;]{0,40}?\bBCM (\d+)/gi)) {
         assert.equal(Number(match[2]), pins[match[1]?.toLowerCase() ?? ""], `${page}: "${match[0]}"`);
         seen.add(page);
       }
@@ -260,10 +261,10 @@ describe("hardware/README.md's pin plan is the one `roomguard check` makes", () 
     assert.deepEqual(check.issues, [], "the documented config has no problems");
     return check.plan.pins.map((pin) => [pin.bcm, pin.physical]);
   };
-  /** The table's rows that have a part in `column` (2: the reference build, 3: the matrix), but the coming alarm's. */
+  /** The table's rows that have a part in `column` (2: the reference build, 3: the matrix); the alarm's siren and buzzer are in both. */
   const documented = (column: number): number[][] =>
     plan
-      .filter((row) => cell(row, column) !== "" && !/^(siren|buzzer)/.test(cell(row, 2)))
+      .filter((row) => cell(row, column) !== "" || /^(siren|buzzer)/.test(cell(row, 2)))
       .map((row) => [Number(cell(row, 0)), Number(cell(row, 1))]);
 
   it("for the deployed config with every optional sensor of hardware/sensors.md", async () => {
@@ -271,7 +272,12 @@ describe("hardware/README.md's pin plan is the one `roomguard check` makes", () 
   });
 
   it("for its matrix keypad instead of the buttons: the rows and columns the table gives it", async () => {
-    const matrix = await planOf({ ...template, keypad: { ...template.keypad, mode: "matrix" }, sensors: [] });
+    const matrix = await planOf({
+      ...template,
+      keypad: { ...template.keypad, mode: "matrix" },
+      sensors: [],
+      alarm: { ...template.alarm, zones: [] },
+    });
     assert.deepEqual(matrix, documented(3));
   });
 });

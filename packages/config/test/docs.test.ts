@@ -28,8 +28,20 @@ describe("the documented config", () => {
     const loaded = loadConfig({ configPath: repo("roomguard.yaml"), env: {} });
     const defaults = validateConfig({});
     assert.ok(defaults.ok);
-    // Except its sensors: the reference build's door, PIR and BME280, where the default is none.
+    // Except its sensors: the reference build's door, PIR and BME280, where the default is none…
     assert.ok(loaded.config.sensors.length > 0, "the appliance has sensors to try `roomguard sim gpio` on");
-    assert.deepEqual({ ...loaded.config, router: { ...loaded.config.router }, sensors: [] }, defaults.config);
+    // …and the alarm's demo: a user, zones on those sensors, short delays, the reference build's siren and buzzer.
+    const { alarm } = loaded.config;
+    assert.ok(alarm.users.length > 0 && alarm.zones.length > 0, "the demo can arm and trigger");
+    const demo = {
+      users: [],
+      zones: [],
+      exitDelayS: 30,
+      entryDelayS: 30,
+      sirenMaxS: 180,
+      siren: { ...alarm.siren, pin: null },
+      buzzer: { ...alarm.buzzer, pin: null },
+    };
+    assert.deepEqual({ ...loaded.config, router: { ...loaded.config.router }, sensors: [], alarm: { ...alarm, ...demo } }, defaults.config);
   });
 });

@@ -15,7 +15,8 @@ export const checkConfig: CheckConfig = ({ config }) => ({
 
 /**
  * The pins of the keypad: every button closes to ground, so it is read with a pull-up; in a
- * matrix, the rows are driven and the columns read with pull-ups.
+ * matrix, the rows are driven and the columns read with pull-ups. In `both` mode, the buttons'
+ * then the matrix's: the plan refuses a pin of both, naming the two keys.
  */
 export function keypadHardware(keypad: RoomguardConfig["keypad"]): HardwareUse[] {
   const gpio = (pin: number, direction: "in" | "out", pull: "up" | "none", purpose: string, key: string): HardwareUse => ({
@@ -26,18 +27,28 @@ export function keypadHardware(keypad: RoomguardConfig["keypad"]): HardwareUse[]
     purpose,
     key,
   });
-  if (keypad.mode === "buttons")
-    return Object.entries(keypad.buttons).map(([name, pin]) => gpio(pin, "in", "up", `button ${name}`, `keypad.buttons.${name}`));
-  const { rows, columns } = keypad.matrix;
-  return [
-    ...rows.map((pin, i) => gpio(pin, "out", "none", `matrix row ${i + 1}`, `keypad.matrix.rows[${i}]`)),
-    ...columns.map((pin, i) => gpio(pin, "in", "up", `matrix column ${i + 1}`, `keypad.matrix.columns[${i}]`)),
-  ];
+  const buttons = (): HardwareUse[] =>
+    Object.entries(keypad.buttons).map(([name, pin]) => gpio(pin, "in", "up", `button ${name}`, `keypad.buttons.${name}`));
+  const matrix = (): HardwareUse[] => {
+    const { rows, columns } = keypad.matrix;
+    return [
+      ...rows.map((pin, i) => gpio(pin, "out", "none", `matrix row ${i + 1}`, `keypad.matrix.rows[${i}]`)),
+      ...columns.map((pin, i) => gpio(pin, "in", "up", `matrix column ${i + 1}`, `keypad.matrix.columns[${i}]`)),
+    ];
+  };
+  switch (keypad.mode) {
+    case "buttons":
+      return buttons();
+    case "matrix":
+      return matrix();
+    case "both":
+      return [...buttons(), ...matrix()];
+  }
 }
 
 /**
  * What neither the schema nor the pin plan sees: key names the bus accepts, a key map that fits
- * the matrix, and code entry's keys on the keypad.
+ * the matrix, one name for one key across buttons and matrix, and code entry's keys on the keypad.
  */
 export function keypadConfigIssues(keypad: RoomguardConfig["keypad"]): ConfigIssue[] {
   const issues = keyIssues(keypad);
@@ -46,19 +57,44 @@ export function keypadConfigIssues(keypad: RoomguardConfig["keypad"]): ConfigIss
 }
 
 function keyIssues(keypad: RoomguardConfig["keypad"]): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  const checkName = (path: string, name: string): void => {
-    if (!KEY_NAME_PATTERN.test(name))
-      issues.push({ path, message: `expected a key name of letters, digits or * # + - . / _ (no spaces), got "${name}"` });
-  };
-
-  if (keypad.mode === "buttons") {
-    const names = Object.keys(keypad.buttons);
-    if (names.length === 0) issues.push({ path: "keypad.buttons", message: "expected at least one key, got none" });
-    for (const name of names) checkName(`keypad.buttons.${name}`, name);
-    return issues;
+  switch (keypad.mode) {
+    case "buttons":
+      return buttonIssues(keypad);
+    case "matrix":
+      return matrixIssues(keypad);
+    case "both": {
+      // A name on a button and on a matrix key: a press of either would be the same KEY:.
+      const shared: ConfigIssue[] = [];
+      keypad.matrix.keys.forEach((row, r) =>
+        row.forEach((name, c) => {
+          if (Object.hasOwn(keypad.buttons, name))
+            shared.push({
+              path: `keypad.matrix.keys[${r}][${c}]`,
+              message: `key "${name}" is keypad.buttons.${name} already: presses of the two could not be told apart`,
+            });
+        }),
+      );
+      return [...buttonIssues(keypad), ...matrixIssues(keypad), ...shared];
+    }
   }
+}
 
+function nameIssue(path: string, name: string): ConfigIssue[] {
+  return KEY_NAME_PATTERN.test(name)
+    ? []
+    : [{ path, message: `expected a key name of letters, digits or * # + - . / _ (no spaces), got "${name}"` }];
+}
+
+function buttonIssues(keypad: RoomguardConfig["keypad"]): ConfigIssue[] {
+  const names = Object.keys(keypad.buttons);
+  return [
+    ...(names.length === 0 ? [{ path: "keypad.buttons", message: "expected at least one key, got none" }] : []),
+    ...names.flatMap((name) => nameIssue(`keypad.buttons.${name}`, name)),
+  ];
+}
+
+function matrixIssues(keypad: RoomguardConfig["keypad"]): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
   const { rows, columns, keys } = keypad.matrix;
   if (rows.length === 0 || columns.length === 0)
     issues.push({ path: "keypad.matrix", message: `expected at least one row and one column, got ${rows.length} x ${columns.length}` });
@@ -73,7 +109,7 @@ function keyIssues(keypad: RoomguardConfig["keypad"]): ConfigIssue[] {
   keys.forEach((row, r) =>
     row.forEach((name, c) => {
       const path = `keypad.matrix.keys[${r}][${c}]`;
-      checkName(path, name);
+      issues.push(...nameIssue(path, name));
       if (seen.has(name)) issues.push({ path, message: `key "${name}" appears twice: presses of the two could not be told apart` });
       seen.add(name);
     }),
@@ -91,7 +127,7 @@ function codeEntryIssues(keypad: RoomguardConfig["keypad"]): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const entry = keypad.codeEntry;
   const keys = keypadKeyNames(keypad);
-  const where = keypad.mode === "matrix" ? "keypad.matrix.keys" : "keypad.buttons";
+  const where = { buttons: "keypad.buttons", matrix: "keypad.matrix.keys", both: "keypad.buttons and keypad.matrix.keys" }[keypad.mode];
   const checkKey = (setting: string, name: string): void => {
     const path = `keypad.codeEntry.${setting}`;
     if (!keys.includes(name)) issues.push({ path, message: `expected a key of the keypad (${where}: ${keys.join(" ")}), got "${name}"` });

@@ -13,7 +13,9 @@ await runService("keypad", async ({ loaded, config, log, requestStop }) => {
   const issues = await ownIssues(loaded, "keypad");
   if (issues.length > 0) throw new ConfigError(issues, loaded.file);
 
-  const hal = openHal(config.hardware, { log: log.child("hal"), prefer: config.keypad.mode === "matrix" ? "scanning" : "interrupts" });
+  // A matrix (alone or beside buttons) wants rpio's fast register reads; rpio watches buttons too (by polling).
+  const prefer = config.keypad.mode === "buttons" ? "interrupts" : "scanning";
+  const hal = openHal(config.hardware, { log: log.child("hal"), prefer });
   const bus = new BusClient({ in: config.bus.in, out: config.bus.out, maxMessageSize: config.bus.maxMessageSize, log: log.child("bus") });
   const keypad = createKeypadService({
     keypad: config.keypad,

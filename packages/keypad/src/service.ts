@@ -31,8 +31,8 @@ export interface KeypadService {
 }
 
 /**
- * The keypad: buttons or a matrix → debounced presses → `KEY:` messages; with code entry, digits
- * go to the alarm's request socket with the command key instead (code-entry.ts).
+ * The keypad: buttons, a matrix, or both at once → debounced presses → `KEY:` messages; with code
+ * entry, digits go to the alarm's request socket with the command key instead (code-entry.ts).
  */
 export function createKeypadService(deps: KeypadDeps): KeypadService {
   const { keypad, hal, log } = deps;
@@ -56,33 +56,39 @@ export function createKeypadService(deps: KeypadDeps): KeypadService {
   let buttons: ReturnType<typeof watchButtons> | undefined;
   let matrix: MatrixScanner | undefined;
 
+  const startButtons = (): void => {
+    buttons = watchButtons({ hal, buttons: keypad.buttons, debounceMs: keypad.debounceMs, events: reporter, log });
+  };
+  const startMatrix = (): void => {
+    const { rows, columns, keys, scanIntervalMs } = keypad.matrix;
+    matrix = new MatrixScanner({ hal, rows, columns, keys, scanIntervalMs, debounceMs: keypad.debounceMs, clock, events: reporter, log });
+    matrix.start();
+  };
+
   return {
     start() {
-      if (keypad.mode === "buttons") {
-        buttons = watchButtons({ hal, buttons: keypad.buttons, debounceMs: keypad.debounceMs, events: reporter, log });
-        log.info("keypad ready", { mode: "buttons", backend: hal.backend, keys: keypad.buttons, codeEntry: codeEntry !== undefined });
-      } else {
-        const { rows, columns, keys, scanIntervalMs } = keypad.matrix;
-        matrix = new MatrixScanner({
-          hal,
-          rows,
-          columns,
-          keys,
-          scanIntervalMs,
-          debounceMs: keypad.debounceMs,
-          clock,
-          events: reporter,
-          log,
-        });
-        matrix.start();
-        log.info("keypad ready", {
-          mode: "matrix",
-          backend: hal.backend,
-          rows,
-          columns,
-          scanIntervalMs,
-          codeEntry: codeEntry !== undefined,
-        });
+      const { rows, columns, scanIntervalMs } = keypad.matrix;
+      const ready = { mode: keypad.mode, backend: hal.backend, codeEntry: codeEntry !== undefined };
+      switch (keypad.mode) {
+        case "buttons":
+          startButtons();
+          log.info("keypad ready", { ...ready, keys: keypad.buttons });
+          break;
+        case "matrix":
+          startMatrix();
+          log.info("keypad ready", { ...ready, rows, columns, scanIntervalMs });
+          break;
+        case "both":
+          // Both report to the one reporter: hold, repeat and code entry treat their keys alike.
+          startButtons();
+          try {
+            startMatrix();
+          } catch (error) {
+            buttons?.stop();
+            throw error;
+          }
+          log.info("keypad ready", { ...ready, keys: keypad.buttons, rows, columns, scanIntervalMs });
+          break;
       }
     },
     stop() {

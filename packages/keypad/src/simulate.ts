@@ -9,7 +9,8 @@ export const DEFAULT_PRESS_MS = 100;
 
 /**
  * Acts out `SIM:` commands on the simulated board as a finger would: a button press grounds
- * the key's pin, a matrix press closes the switch between its row and column, and the keypad
+ * the key's pin, a matrix press closes the switch between its row and column (in both mode, a
+ * name is looked for among the buttons, then the matrix), and the keypad
  * code sees it exactly as it sees real hardware, debounce included.
  */
 export function createSimulator(sim: SimHal, keypad: RoomguardConfig["keypad"], clock: Clock, log: Logger): (command: SimCommand) => void {
@@ -41,15 +42,16 @@ export function createSimulator(sim: SimHal, keypad: RoomguardConfig["keypad"], 
         { key, ms },
       );
     }
-    if (keypad.mode === "buttons") {
-      const pin = keypad.buttons[command.key];
-      if (pin === undefined)
-        return log.once("warn", `sim:unknown:${command.key}`, `SIM: press ${command.key}: no such key`, { known: keypadKeyNames(keypad) });
+    // Buttons first, then the matrix (both mode refuses a name on both). Own keys only: the
+    // bus is untrusted, and `SIM: press constructor` must not find Object's.
+    const isButton = keypad.mode !== "matrix" && Object.hasOwn(keypad.buttons, command.key);
+    const pin = isButton ? keypad.buttons[command.key] : undefined;
+    if (pin !== undefined) {
       sim.gpio.drive(pin, 0);
       clock.setTimeout(() => sim.gpio.release(pin), ms);
       return;
     }
-    const cell = cellOf(command.key);
+    const cell = keypad.mode === "buttons" ? undefined : cellOf(command.key);
     if (!cell)
       return log.once("warn", `sim:unknown:${command.key}`, `SIM: press ${command.key}: no such key`, { known: keypadKeyNames(keypad) });
     sim.gpio.connect(cell.row, cell.column);

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { keypadKeyNames } from "@roomguard/config";
+import { planHardware } from "@roomguard/hal";
 import { keypadConfigIssues, keypadHardware } from "../src/check-config.js";
 import { configWith } from "./helpers.js";
 
@@ -86,5 +88,93 @@ describe("keypad config checks", () => {
       'keypad.codeEntry.clear: expected a key of the keypad (keypad.buttons: 1 2 ARM OFF CLR), got "*"',
       'keypad.codeEntry.panic: expected a key of the keypad (keypad.buttons: 1 2 ARM OFF CLR), got "*"',
     ]);
+  });
+
+  describe("both mode: the buttons and the matrix at once", () => {
+    /** The five-way pad on its default pins, the 4x4 matrix on pins of its own (hardware/keypad.md). */
+    const BOTH = { mode: "both", matrix: { rows: [12, 13, 19, 26], columns: [22, 23, 27, 4] } };
+    /** The hardware plan's refusals of the keypad's own pins, as `roomguard check` words them. */
+    const planIssues = (keypad: Record<string, unknown>): string[] =>
+      planHardware(keypadHardware(configWith({ keypad }).keypad).map((use) => ({ ...use, owner: "keypad" }))).issues.map(
+        (issue) => `${issue.key}: ${issue.message}`,
+      );
+
+    it("declares the buttons' pins and the matrix's; on pins apart, nothing to refuse", () => {
+      const keypad = configWith({ keypad: BOTH }).keypad;
+      assert.deepEqual(
+        keypadHardware(keypad).map((use) => (use.kind === "gpio" ? `${use.key}=${use.pin} ${use.direction} ${use.pull}` : use.kind)),
+        [
+          "keypad.buttons.LEFT=5 in up",
+          "keypad.buttons.RIGHT=6 in up",
+          "keypad.buttons.UP=16 in up",
+          "keypad.buttons.DOWN=20 in up",
+          "keypad.buttons.SELECT=21 in up",
+          "keypad.matrix.rows[0]=12 out none",
+          "keypad.matrix.rows[1]=13 out none",
+          "keypad.matrix.rows[2]=19 out none",
+          "keypad.matrix.rows[3]=26 out none",
+          "keypad.matrix.columns[0]=22 in up",
+          "keypad.matrix.columns[1]=23 in up",
+          "keypad.matrix.columns[2]=27 in up",
+          "keypad.matrix.columns[3]=4 in up",
+        ],
+      );
+      assert.deepEqual(planIssues(BOTH), []);
+      assert.deepEqual(issuesOf({ keypad: BOTH }), []);
+      assert.deepEqual(keypadKeyNames(keypad), [
+        ...["LEFT", "RIGHT", "UP", "DOWN", "SELECT"],
+        ...["1", "2", "3", "A", "4", "5", "6", "B", "7", "8", "9", "C", "*", "0", "#", "D"],
+      ]);
+    });
+
+    it("a pin of a button and of a matrix line is refused by the plan, naming both keys", () => {
+      assert.deepEqual(planIssues({ ...BOTH, matrix: { ...BOTH.matrix, rows: [12, 13, 19, 21] } }), [
+        "keypad.matrix.rows[3]: BCM 21 (pin 40) is already used by keypad.buttons.SELECT: each pin can do one job; choose another",
+      ]);
+      // The matrix's default pins are the five-way pad's (it replaces the pad in matrix mode).
+      assert.deepEqual(planIssues({ mode: "both" }), [
+        "keypad.matrix.rows[0]: BCM 5 (pin 29) is already used by keypad.buttons.LEFT: each pin can do one job; choose another",
+        "keypad.matrix.rows[1]: BCM 6 (pin 31) is already used by keypad.buttons.RIGHT: each pin can do one job; choose another",
+        "keypad.matrix.columns[0]: BCM 16 (pin 36) is already used by keypad.buttons.UP: each pin can do one job; choose another",
+        "keypad.matrix.columns[1]: BCM 20 (pin 38) is already used by keypad.buttons.DOWN: each pin can do one job; choose another",
+        "keypad.matrix.columns[2]: BCM 21 (pin 40) is already used by keypad.buttons.SELECT: each pin can do one job; choose another",
+      ]);
+    });
+
+    it("a key name on a button and on the matrix is refused, naming both; each part is checked as in its own mode", () => {
+      assert.deepEqual(issuesOf({ keypad: { ...BOTH, buttons: { LEFT: 5, A: 6, D: 16 } } }), [
+        'keypad.matrix.keys[0][3]: key "A" is keypad.buttons.A already: presses of the two could not be told apart',
+        'keypad.matrix.keys[3][3]: key "D" is keypad.buttons.D already: presses of the two could not be told apart',
+      ]);
+      assert.deepEqual(issuesOf({ keypad: { ...BOTH, buttons: { "TWO WORDS": 5 }, matrix: { ...BOTH.matrix, keys: [["1"]] } } }), [
+        'keypad.buttons.TWO WORDS: expected a key name of letters, digits or * # + - . / _ (no spaces), got "TWO WORDS"',
+        "keypad.matrix.keys: expected 4 rows of 4 key names (one per row and column), got rows of 1",
+      ]);
+      assert.deepEqual(issuesOf({ keypad: { ...BOTH, buttons: {} } }), ["keypad.buttons: expected at least one key, got none"]);
+    });
+
+    it("code entry's keys are looked up among the buttons and the matrix", () => {
+      assert.deepEqual(issuesOf({ keypad: { ...BOTH, codeEntry: { disarm: "SELECT", panic: "D" } } }), [], "a button can be a command key");
+      const keys = "keypad.buttons and keypad.matrix.keys: LEFT RIGHT UP DOWN SELECT 1 2 3 A 4 5 6 B 7 8 9 C * 0 # D";
+      assert.deepEqual(issuesOf({ keypad: { ...BOTH, codeEntry: { armNight: "E" } } }), [
+        `keypad.codeEntry.armNight: expected a key of the keypad (${keys}), got "E"`,
+      ]);
+      // Digits only on the buttons: code entry runs (and needs its keys) just the same.
+      const digitButtons = {
+        ...BOTH,
+        buttons: { "1": 5, "2": 6 },
+        matrix: {
+          ...BOTH.matrix,
+          keys: [
+            ["A", "B"],
+            ["C", "#"],
+          ],
+        },
+      };
+      assert.deepEqual(issuesOf({ keypad: { ...digitButtons, matrix: { ...digitButtons.matrix, rows: [12, 13], columns: [22, 23] } } }), [
+        'keypad.codeEntry.clear: expected a key of the keypad (keypad.buttons and keypad.matrix.keys: 1 2 A B C #), got "*"',
+        'keypad.codeEntry.panic: expected a key of the keypad (keypad.buttons and keypad.matrix.keys: 1 2 A B C #), got "*"',
+      ]);
+    });
   });
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { loadConfig, type RoomguardConfig } from "@roomguard/config";
+import { loadConfig, parseConfigText, type RoomguardConfig } from "@roomguard/config";
 import { physicalPin } from "@roomguard/hal";
 import { configWith } from "./helpers.js";
 
@@ -27,11 +27,16 @@ function tableAfter(heading: string): string[][] {
 const loaded = (file: string): RoomguardConfig =>
   loadConfig({ configPath: fileURLToPath(new URL(`../../../../${file}`, import.meta.url)) }).config;
 
-/** The configs the page describes: the defaults, what the deploy installs, what `npm start` runs. */
+/** The page's example of `keypad.mode: both`: the first YAML block of its section. */
+const bothSection = doc.slice(doc.indexOf("## Both"));
+const bothExample = /```yaml\n([\s\S]*?)```/.exec(bothSection)?.[1] ?? assert.fail("no YAML example under ## Both");
+
+/** The configs the page describes: the defaults, what the deploy installs, what `npm start` runs, its both-mode example. */
 const CONFIGS: Array<[string, RoomguardConfig]> = [
   ["the default config", configWith({})],
   ["deploy/config.template.yaml", loaded("deploy/config.template.yaml")],
   ["roomguard.yaml", loaded("roomguard.yaml")],
+  ["its example of both mode", configWith(parseConfigText(bothExample, "hardware/keypad.md").document)],
 ];
 
 for (const [name, { keypad }] of CONFIGS) {
@@ -44,14 +49,20 @@ for (const [name, { keypad }] of CONFIGS) {
       );
     });
 
-    it("matrix: each row and column wire, and the keys on it", () => {
+    // In both mode the matrix is on pins of its own: the table of the "Both" section.
+    it(`${keypad.mode === "both" ? "both" : "matrix"}: each row and column wire, and the keys on it`, () => {
       const { rows, columns, keys } = keypad.matrix;
       const expected = [
         ...rows.map((bcm, r) => [`row ${r + 1}`, bcm, physicalPin(bcm), (keys[r] ?? []).join(" ")]),
         ...columns.map((bcm, c) => [`column ${c + 1}`, bcm, physicalPin(bcm), keys.map((line) => line[c]).join(" ")]),
       ];
       assert.deepEqual(
-        tableAfter("## Matrix").map(([wire, bcm, physical, names]) => [wire, Number(bcm), Number(physical), names]),
+        tableAfter(keypad.mode === "both" ? "## Both" : "## Matrix").map(([wire, bcm, physical, names]) => [
+          wire,
+          Number(bcm),
+          Number(physical),
+          names,
+        ]),
         expected,
       );
     });

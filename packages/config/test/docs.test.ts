@@ -42,6 +42,16 @@ describe("the documented config", () => {
       siren: { ...alarm.siren, pin: null },
       buzzer: { ...alarm.buzzer, pin: null },
     };
-    assert.deepEqual({ ...loaded.config, router: { ...loaded.config.router }, sensors: [], alarm: { ...alarm, ...demo } }, defaults.config);
+    // …and a keypad of both kinds, the matrix on pins clear of the buttons', so that the demo has the music's keys and digits.
+    assert.equal(loaded.config.keypad.mode, "both");
+    const keypad = {
+      ...loaded.config.keypad,
+      mode: "buttons",
+      matrix: { ...loaded.config.keypad.matrix, rows: [5, 6, 13, 19], columns: [16, 20, 21, 26] },
+    };
+    assert.deepEqual(
+      { ...loaded.config, router: { ...loaded.config.router }, sensors: [], alarm: { ...alarm, ...demo }, keypad },
+      defaults.config,
+    );
   });
 });

@@ -23,7 +23,7 @@ export interface ServeRequestsOptions {
   /** The config key the endpoint comes from, named in a bind error. Default `"<service> requests"`. */
   configKey?: string;
   handlers: RequestHandlers;
-  /** Said once per kind of bad request; handler failures at warn; every request at debug (never its args: they may hold a secret). */
+  /** Said once per kind of bad request; handler failures at warn; every request at debug (never its args, nor an unknown command's name: they may hold a secret). */
   log: Logger;
   /**
    * Largest request answered, in bytes. Default 64 KiB. A larger one up to twice this is answered
@@ -125,7 +125,9 @@ export async function serveRequests(options: ServeRequestsOptions): Promise<Requ
     const reply = await answerRequest(handlers, parsed.request, (error) =>
       log.warn(`the ${parsed.request.command} request failed`, { error }),
     );
-    log.debug("request", { command: parsed.request.command, id: parsed.request.id, ...(reply.ok ? {} : { error: reply.error.code }) });
+    // An unknown command's name is the client's text, which may be anything, a code included: not logged.
+    const command = Object.hasOwn(handlers, parsed.request.command) ? parsed.request.command : "(unknown)";
+    log.debug("request", { command, id: parsed.request.id, ...(reply.ok ? {} : { error: reply.error.code }) });
     return reply;
   };
 

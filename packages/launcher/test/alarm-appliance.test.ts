@@ -2,11 +2,8 @@
 // way a user does — `roomguard sim press` on a 4x4 keypad, `roomguard sim gpio` for the door,
 // `roomguard sim read` for the siren's pin, `roomguard alarm disarm` — with a real MPD.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { after, describe, it } from "node:test";
 import type { BusMessage } from "@roomguard/bus";
-import { installationRoot } from "@roomguard/registry";
 import { hashSecret } from "@roomguard/runtime";
 import { waitUntil } from "@roomguard/testing";
 import {
@@ -17,29 +14,16 @@ import {
   openWhenUp,
   payloadOf,
   processesUsing,
+  roomguard,
   scratchDir,
   startLauncher,
   until,
 } from "./appliance.js";
 
-// The `roomguard` command of this installation (the CLI is no service: the registry does not list it).
-const CLI_MAIN = path.join(installationRoot(), "packages", "cli", "dist", "src", "main.js");
 const CODE = "2468";
 const DURESS = "1357";
 
 /** `roomguard <args>` as a user runs it against this appliance's config; its output and exit code. */
-function roomguard(configFile: string, args: string[], stdin = ""): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_MAIN, ...args, "--config", configFile], { stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, out, err }));
-    child.stdin.end(stdin);
-  });
-}
 
 describe("the alarm in the appliance", { timeout: 240_000 }, () => {
   it("a code typed on the keypad arms; the door triggers; the siren pin and MPD sound; kill -9 resumes; the code disarms and the music comes back; lockout; duress", async () => {
@@ -162,6 +146,10 @@ describe("the alarm in the appliance", { timeout: 240_000 }, () => {
     );
     const status = await cli("alarm", "status", "--json");
     assert.equal((JSON.parse(status.out) as { state: string }).state, "armed_away", "still armed after kill -9");
+    // A clean stop (SIGTERM) is not a disarm either.
+    assert.equal(await ctl(dir, "restart alarm"), "alarm: restarted");
+    const restarted = await cli("alarm", "status", "--json");
+    assert.equal((JSON.parse(restarted.out) as { state: string }).state, "armed_away", `still armed after a restart: ${restarted.err}`);
 
     // Five wrong codes through `roomguard alarm disarm`: the fifth locks code entry, and then even the right code is refused.
     for (let i = 1; i <= 5; i++) {

@@ -3,15 +3,22 @@ import type { CodeOwner } from "./service.js";
 import type { AlarmConfig } from "./types.js";
 
 /**
- * Whose code `code` is: every user's code and duress code is checked, all of them every time
- * (concurrently, on libuv's thread pool), so the time taken says nothing about which matched.
+ * Whose code `code` is: every user's code and duress code is checked at once (on libuv's thread
+ * pool), and the first match answers without waiting for the rest. A wrong code takes every
+ * check; a right one says, by its speed, only what its typist knows already.
  */
-export async function findCodeOwner(code: string, users: AlarmConfig["users"]): Promise<CodeOwner> {
+export function findCodeOwner(code: string, users: AlarmConfig["users"]): Promise<CodeOwner> {
   const checks = users.flatMap((user) => [
-    verifySecret(code, user.pin).then((ok) => (ok ? { user: user.name, role: user.role, duress: false } : null)),
-    ...(user.duressPin === undefined
-      ? []
-      : [verifySecret(code, user.duressPin).then((ok) => (ok ? { user: user.name, role: user.role, duress: true } : null))]),
+    { stored: user.pin, owner: { user: user.name, role: user.role, duress: false } },
+    ...(user.duressPin === undefined ? [] : [{ stored: user.duressPin, owner: { user: user.name, role: user.role, duress: true } }]),
   ]);
-  return (await Promise.all(checks)).find((owner) => owner !== null) ?? null;
+  return new Promise((resolve, reject) => {
+    let left = checks.length;
+    if (left === 0) resolve(null);
+    for (const { stored, owner } of checks)
+      verifySecret(code, stored).then((match) => {
+        if (match) resolve(owner);
+        else if (--left === 0) resolve(null);
+      }, reject);
+  });
 }

@@ -11,32 +11,34 @@ export interface ScryptCost {
 }
 
 /**
- * The cost {@link hashSecret} uses by default: N = 2^11, r = 8, p = 1 (2 MiB of memory per hash).
+ * The cost {@link hashSecret} uses by default: N = 2^10, r = 8, p = 1 (1 MiB of memory per hash).
  *
- * Measured here (one core of an AMD EPYC VM, Node 20, `crypto.scryptSync`, r = 8, p = 1, median
- * of 20): N = 2^11 3.9 ms, 2^12 7.8 ms, 2^13 15.7 ms, 2^14 32 ms. Asynchronously, six hashes at
- * once (three users with a duress code each: every code is checked against all of them) took
- * 12 ms at 2^11 and 24 ms at 2^12 on this machine's two cores; "code entry → armed state
- * published" must stay within 30 ms at p99 here, hence 2^11.
+ * Measured here (one core of an AMD EPYC VM, Node 20, r = 8, p = 1): `crypto.scryptSync` N = 2^11
+ * 3.9 ms, 2^12 7.8 ms, 2^13 15.7 ms, 2^14 32 ms (median of 20); asynchronously, one check at
+ * N = 2^10 3.0 ms and six at once (three users with a duress code each: every code is checked
+ * against all of them) 8.8 ms, at 2^11 4.7 and 17.1 ms (p50 of 60) on this machine's two cores.
+ * "Code entry → armed state published" must stay within 30 ms at p99 here (the alarm's
+ * benchmark): at 2^11 it came to 30.3 ms over 1,000 codes, hence 2^10.
  *
  * On a Pi Zero 2 W, estimated, not measured: assuming its Cortex-A53 at 1 GHz is 8-10x slower
- * than one core here for scrypt, one hash costs ~31-39 ms, and six hashes on its four cores
- * ~65-80 ms: unnoticeable after a key press.
+ * than one core here for scrypt, one hash costs ~16-20 ms, and six hashes on its four cores
+ * ~35-45 ms: unnoticeable after a key press.
  *
  * What the hash buys: a 4-6 digit code falls to an offline search whatever the cost (10^6 codes
- * x 3.9 ms ≈ 65 core-minutes here), so the codes' protection is the config file's permissions
+ * x 2 ms ≈ 35 core-minutes here), so the codes' protection is the config file's permissions
  * and the alarm's lockout. The hash keeps codes out of plain sight (a config shown on screen, a
  * backup, a bug report) and makes every guess at a longer code cost a full scrypt.
  */
-export const DEFAULT_SCRYPT_COST: Readonly<ScryptCost> = Object.freeze({ N: 2 ** 11, r: 8, p: 1 });
+export const DEFAULT_SCRYPT_COST: Readonly<ScryptCost> = Object.freeze({ N: 2 ** 10, r: 8, p: 1 });
 
 /**
  * Largest parameters accepted, in a stored hash or for {@link hashSecret}: the memory scrypt
  * takes is 128·r·(N + p + 2) bytes, so a crafted hash in the config cannot make a check
- * allocate more than ~256 MiB (N = 2^17, r = 16) nor spin for long (p ≤ 4).
+ * allocate more than ~64 MiB (N = 2^16, r = 8) nor spin for long (p ≤ 4): the alarm checks up to four at
+ * once on libuv's pool, and a Pi Zero 2 W has 512 MB.
  */
-const MAX_N = 2 ** 17;
-const MAX_R = 16;
+const MAX_N = 2 ** 16;
+const MAX_R = 8;
 const MAX_P = 4;
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
@@ -59,7 +61,7 @@ export class SecretFormatError extends Error {
  * Hashes `secret` with scrypt and a fresh random 16-byte salt, as
  * `scrypt$N$r$p$<salt base64>$<32-byte hash base64>`: the form `alarm.users[].pin` takes.
  * Two hashes of one secret differ. `cost` defaults to {@link DEFAULT_SCRYPT_COST}; rejects with
- * a {@link SecretFormatError} for a cost outside N = 2..2^17 (a power of two), r = 1..16, p = 1..4.
+ * a {@link SecretFormatError} for a cost outside N = 2..2^16 (a power of two), r = 1..8, p = 1..4.
  */
 export async function hashSecret(secret: string, cost: Partial<ScryptCost> = {}): Promise<string> {
   const { N, r, p } = { ...DEFAULT_SCRYPT_COST, ...cost };
@@ -103,7 +105,7 @@ function parseStored(stored: string): { cost: ScryptCost; salt: Buffer; key: Buf
 /** Why a cost is refused, or undefined. */
 function costProblem(N: number, r: number, p: number): string | undefined {
   const whole = (value: number, max: number): boolean => Number.isInteger(value) && value >= 1 && value <= max;
-  if (!whole(N, MAX_N) || N < 2 || (N & (N - 1)) !== 0) return `expected N to be a power of two from 2 to 2^17, got ${N}`;
+  if (!whole(N, MAX_N) || N < 2 || (N & (N - 1)) !== 0) return `expected N to be a power of two from 2 to 2^${Math.log2(MAX_N)}, got ${N}`;
   if (!whole(r, MAX_R)) return `expected r from 1 to ${MAX_R}, got ${r}`;
   if (!whole(p, MAX_P)) return `expected p from 1 to ${MAX_P}, got ${p}`;
   return undefined;

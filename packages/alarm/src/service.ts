@@ -194,7 +194,14 @@ export class AlarmService {
     this.state = next;
     for (const event of events) {
       this.options.audit(event);
-      this.send(subjectMessage(Topic.ALARM, "event", { ...event, at: new Date(event.at).toISOString() }));
+      const iso = (ms: number): string => new Date(ms).toISOString();
+      this.send(
+        subjectMessage(Topic.ALARM, "event", {
+          ...event,
+          at: iso(event.at),
+          ...(event.until === undefined ? {} : { until: iso(event.until) }),
+        }),
+      );
     }
     if (changed || always) {
       if (before !== next.state || always) this.options.log.info(`alarm ${next.state}`, { by: next.changedBy, mode: next.mode });

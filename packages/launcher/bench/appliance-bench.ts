@@ -9,7 +9,7 @@ import { type BenchRow, formatNumber, freePort, makeTracks, processUsage, publis
 import { ctl, scratchDir, startLauncher } from "../test/appliance.js";
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
-const SERVICES = ["router", "keypad", "sensors", "music-player"] as const;
+const SERVICES = ["router", "alarm", "keypad", "sensors", "music-player"] as const;
 const log = (text: string): void => void process.stderr.write(`${text}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const MiB = 2 ** 20;
@@ -45,6 +45,18 @@ async function config(dir: string): Promise<Record<string, unknown>> {
       { id: "climate", kind: "bme280", i2cAddress: 0x76, intervalS: 30 },
     ],
     music: { mpd: { spawn: true, port: await freePort(), musicDir: `${dir}/music`, stateDir: `${dir}/mpd` } },
+    // roomguard.yaml's zones (no user: none is needed to sit armed or disarmed)
+    alarm: {
+      requests: `ipc://${dir}/alarm.sock`,
+      stateDir: `${dir}/alarm`,
+      zones: [
+        { sensor: "front", type: "entry" },
+        { sensor: "front", name: "front-chime", type: "chime" },
+        { sensor: "hall", type: "follower", modes: ["away"] },
+      ],
+      siren: { pin: 17 },
+      buzzer: { pin: 18 },
+    },
     launcher: { control: `ipc://${dir}/ctl.sock`, stateDir: `${dir}/launcher` },
     router: { journal: { dir: `${dir}/journal` } },
     log: { level: "info", format: "json" },

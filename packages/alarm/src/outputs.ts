@@ -100,8 +100,14 @@ export class AlarmOutputs {
 
   private write(driven: Driven, level: Level): void {
     if (driven.level === level) return;
-    driven.output.write(level);
-    driven.level = level;
+    try {
+      driven.output.write(level);
+      driven.level = level;
+    } catch (error) {
+      // A pin that fails (EIO from sysfs) must not take the alarm's state change with it: said, and tried again next time.
+      const problem = `cannot drive the ${driven.purpose} on BCM ${driven.pin}: ${(error as Error).message}`;
+      if (!this.failures.includes(problem)) this.failures.push(problem);
+    }
   }
 }
 

@@ -45,6 +45,7 @@ export class AlarmService {
   private readonly watchdog: TimerHandle;
   private sensorsHeardAt: number;
   private storageProblem: string | undefined;
+  private auditProblem: string | undefined;
 
   constructor(
     private readonly options: AlarmServiceOptions,
@@ -72,12 +73,13 @@ export class AlarmService {
 
   /** What `CONTROL: alarm STATUS` and the heartbeat show. */
   status(): Record<string, unknown> {
-    return { ...this.view(), ...(this.storageProblem ? { problem: this.storageProblem } : {}) };
+    const problem = this.problem();
+    return { ...this.view(), ...(problem === undefined ? {} : { problem }) };
   }
 
-  /** The heartbeat's `problem`: a state that could not be stored. */
+  /** The heartbeat's `problem`: a state that could not be stored, an audit line that could not be written. */
   problem(): string | undefined {
-    return this.storageProblem;
+    return [this.storageProblem, this.auditProblem].filter((problem) => problem !== undefined).join("; ") || undefined;
   }
 
   /** `ALARM: <state> {…}` again (CONTROL: alarm STATE, and every heartbeat interval). */
@@ -193,7 +195,7 @@ export class AlarmService {
     if (changed || always) this.store(next);
     this.state = next;
     for (const event of events) {
-      this.options.audit(event);
+      this.writeAudit(event);
       const iso = (ms: number): string => new Date(ms).toISOString();
       this.send(
         subjectMessage(Topic.ALARM, "event", {
@@ -208,6 +210,17 @@ export class AlarmService {
       this.publishState();
       this.options.outputs(next);
       this.schedule();
+    }
+  }
+
+  /** An audit line that cannot be written (a full disk) is said, and the alarm goes on: the event is still published. */
+  private writeAudit(event: AlarmEvent): void {
+    try {
+      this.options.audit(event);
+      this.auditProblem = undefined;
+    } catch (error) {
+      this.auditProblem = `cannot write the audit trail: ${(error as Error).message}`;
+      this.options.log.error(this.auditProblem, { kind: event.kind });
     }
   }
 

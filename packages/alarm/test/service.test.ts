@@ -15,7 +15,14 @@ const CODES: Record<string, NonNullable<CodeOwner>> = {
   "2580": { user: "ben", role: "user", duress: false },
 };
 
-function rig(options: { stored?: AlarmState; save?: (state: AlarmState) => void; config?: Record<string, unknown> } = {}) {
+function rig(
+  options: {
+    stored?: AlarmState;
+    save?: (state: AlarmState) => void;
+    audit?: (event: AlarmEvent) => void;
+    config?: Record<string, unknown>;
+  } = {},
+) {
   const clock = new ManualClock();
   const published: string[] = [];
   const logLines: string[] = [];
@@ -41,7 +48,10 @@ function rig(options: { stored?: AlarmState; save?: (state: AlarmState) => void;
         saved.push(state);
         order.push(`save ${state.state}`);
       },
-      audit: (event) => audit.push(event),
+      audit: (event) => {
+        options.audit?.(event);
+        audit.push(event);
+      },
       outputs: (state) => sirens.push(state.state === "triggered"),
       checkCode: (code) => {
         codeChecks++;
@@ -245,5 +255,26 @@ describe("the alarm service", () => {
     await r.call("disarm", { code: "9999", source: "cli" });
     const everything = [...r.published, ...r.logLines, JSON.stringify(r.audit), JSON.stringify(r.saved)].join("\n");
     for (const code of ["4711", "13579", "9999"]) assert.ok(!everything.includes(code), `${code} leaked`);
+  });
+
+  it("an audit trail that cannot be written (a full disk) is a problem, and the siren still sounds", async () => {
+    let full = true;
+    const r = rig({
+      audit: () => {
+        if (full) throw new Error("ENOSPC: no space left on device");
+      },
+    });
+    await r.call("arm", { mode: "away", code: "4711", source: "cli" });
+    r.clock.advance(10_000);
+    await r.settle();
+    r.bus("DOOR: window open");
+    await r.settle();
+    assert.equal(r.service.current.state, "triggered");
+    assert.equal(r.sirens.at(-1), true);
+    assert.ok(r.states().includes("triggered"), "published");
+    assert.match(r.service.problem() ?? "", /cannot write the audit trail: ENOSPC/);
+    full = false;
+    await r.call("disarm", { code: "4711", source: "cli" });
+    assert.equal(r.service.problem(), undefined);
   });
 });

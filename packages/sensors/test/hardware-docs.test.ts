@@ -184,7 +184,10 @@ describe("hardware/README.md's pin plan", () => {
   });
 
   it("has the matrix keypad where the default config, the template and roomguard.yaml put it", () => {
-    for (const config of [defaults, template, checkout]) assert.deepEqual(config.keypad.matrix, defaults.keypad.matrix);
+    // The checkout's `both` keypad has its matrix on pins of its own: packages/keypad/test/wiring-doc.test.ts
+    // holds it to hardware/keypad.md's "Both" table.
+    for (const config of [defaults, template, ...(checkout.keypad.mode === "both" ? [] : [checkout])])
+      assert.deepEqual(config.keypad.matrix, defaults.keypad.matrix);
     const { rows, columns } = defaults.keypad.matrix;
     const expected = [...rows.map((bcm, r) => [bcm, `row ${r + 1}`]), ...columns.map((bcm, c) => [bcm, `column ${c + 1}`])];
     assert.deepEqual(

@@ -100,7 +100,8 @@ function startEntryDelay(draft: Draft, zone: ZoneConfig): void {
  * The exit delay is over: armed. A zone still open now is taken as if it opened at this moment,
  * entry zones first (shortest delay first): the exit door left open starts the entry delay,
  * which covers the followers behind it; an instant zone open now, or a follower with no entry
- * delay running, triggers.
+ * delay running, triggers. `changedBy` stays the user who armed: the armed state is theirs (HA
+ * and the dashboard show "armed by alice"), the timer only carried it out.
  */
 export function exitDelayOver(draft: Draft): void {
   const s = draft.state;
@@ -108,7 +109,6 @@ export function exitDelayOver(draft: Draft): void {
   s.mode = mode;
   s.state = armedStateOf(mode);
   s.endsAt = null;
-  s.changedBy = "alarm";
   emit(draft, { kind: "armed", source: "alarm", mode });
   const open = s.open.flatMap((name) => findZone(draft.config, name) ?? []);
   const rank = (zone: ZoneConfig) => (zone.type === "entry" ? entryDelayOf(zone, draft.config) : Number.POSITIVE_INFINITY);

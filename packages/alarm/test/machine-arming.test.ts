@@ -128,7 +128,7 @@ describe("alarm machine: arming", () => {
     );
     assert.equal(over.state.state, "armed_away");
     assert.deepEqual(kinds(over), ["armed"]);
-    assert.equal(over.state.changedBy, "alarm");
+    assert.equal(over.state.changedBy, "alice", "armed by the user who armed, not by the exit delay's timer");
   });
 
   it("an instant zone opened during the exit delay and still open at its end triggers; a lone follower too", () => {

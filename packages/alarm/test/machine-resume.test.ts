@@ -29,6 +29,7 @@ describe("alarm machine: resume after a restart", () => {
     const ended = resume(fixture("arming"), T0 + 600 * S, config);
     assert.equal(ended.state.state, "armed_away");
     assert.deepEqual(kinds(ended), ["restart", "armed"]);
+    assert.equal(ended.state.changedBy, "alice", "still armed by the user who armed");
   });
 
   it("an entry delay still running continues; one that ran out while down triggers now with the full siren time", () => {

@@ -1,6 +1,7 @@
 import type { ConfigIssue, RoomguardConfig } from "@roomguard/config";
 import type { HardwareUse } from "@roomguard/hal";
 import type { CheckConfig } from "@roomguard/registry";
+import { storedSecretProblem } from "@roomguard/runtime";
 import { zoneNameOf } from "./zones.js";
 
 /** The alarm's part of the config check (`roomguard.service.check`): its zones and users, and its outputs in the pin plan. */
@@ -57,6 +58,16 @@ export function alarmConfigIssues(config: RoomguardConfig): ConfigIssue[] {
   });
   const userNames = new Map<string, number>();
   alarm.users.forEach((user, i) => {
+    // A hash the verifier would refuse would fail every code check: refused here, by name.
+    for (const field of ["pin", "duressPin"] as const) {
+      const stored = user[field];
+      const problem = stored === undefined ? undefined : storedSecretProblem(stored);
+      if (problem !== undefined)
+        issues.push({
+          path: `alarm.users[${i}].${field}`,
+          message: `${problem}; \`roomguard alarm add-user ${user.name}\` writes a new one`,
+        });
+    }
     const first = userNames.get(user.name.toLowerCase());
     if (first !== undefined) issues.push({ path: `alarm.users[${i}].name`, message: `user "${user.name}" is also alarm.users[${first}]` });
     else userNames.set(user.name.toLowerCase(), i);

@@ -46,6 +46,7 @@ export class AlarmService {
   private sensorsHeardAt: number;
   private storageProblem: string | undefined;
   private auditProblem: string | undefined;
+  private closed = false;
 
   constructor(
     private readonly options: AlarmServiceOptions,
@@ -110,12 +111,13 @@ export class AlarmService {
   /** The request socket's commands (docs/alarm.md). Codes are checked here and go nowhere else. */
   handlers(): RequestHandlers {
     return {
-      status: () => ({ state: this.view() }),
+      status: () => ({ state: this.status() }),
       arm: (raw) =>
         this.serially(async () => {
           const args = requestArgs(raw, { mode: true, code: true, bypass: true });
           const owner = await this.owner(args.code, args.source);
-          if (args.bypass !== "none" && owner.role !== "admin") throw new RequestRefused(`${owner.user} may not bypass zones (role user)`);
+          if (args.bypass !== "none" && owner.role !== "admin")
+            throw this.refuse(args.source, `${owner.user} may not bypass zones (role user)`, owner.user);
           return this.act({ kind: "arm", mode: args.mode, user: owner.user, source: args.source, bypass: args.bypass });
         }),
       disarm: (raw) =>
@@ -132,7 +134,7 @@ export class AlarmService {
         this.serially(async () => {
           const args = requestArgs(raw, { code: true, zones: true });
           const owner = await this.owner(args.code, args.source);
-          if (owner.role !== "admin") throw new RequestRefused(`${owner.user} may not bypass zones (role user)`);
+          if (owner.role !== "admin") throw this.refuse(args.source, `${owner.user} may not bypass zones (role user)`, owner.user);
           return this.act({ kind: "bypass", zones: args.zones, user: owner.user, source: args.source });
         }),
       panic: (raw) =>
@@ -144,6 +146,7 @@ export class AlarmService {
   }
 
   close(): void {
+    this.closed = true;
     const { clock } = this.options;
     clock.clearInterval(this.repeat);
     clock.clearInterval(this.watchdog);
@@ -153,13 +156,23 @@ export class AlarmService {
   /** Whose code this is; a wrong one counts toward the lockout and is refused. Checked only when not locked out. */
   private async owner(code: string, source: Source): Promise<{ user: string; role: "admin" | "user"; duress: boolean }> {
     const now = this.options.clock.now();
-    if (isLockedOut(this.state, now)) throw new RequestRefused(lockedMessage(this.state));
+    if (isLockedOut(this.state, now)) throw this.refuse(source, lockedMessage(this.state));
     const owner = await this.options.checkCode(code);
     if (owner) return owner;
     this.apply({ kind: "bad_code", source });
     if (isLockedOut(this.state, this.options.clock.now())) throw new RequestRefused(`wrong code; ${lockedMessage(this.state)}`);
     const left = this.options.config.lockout.attempts - this.state.lockout.failures;
     throw new RequestRefused(`wrong code; ${left} attempt${left === 1 ? "" : "s"} left before code entry locks`);
+  }
+
+  /** A request refused before the machine saw it (locked out, a role's limit): audited like the machine's refusals. */
+  private refuse(source: Source, reason: string, user?: string): RequestRefused {
+    this.commit(
+      this.state,
+      [{ kind: "refused", at: this.options.clock.now(), source, reason, ...(user === undefined ? {} : { user }) }],
+      false,
+    );
+    return new RequestRefused(reason);
   }
 
   /** Applies an input for a request: the new state, or a refusal with the machine's reason. */
@@ -171,11 +184,17 @@ export class AlarmService {
 
   /** Bus inputs wait for requests in flight (a code being checked), in order. */
   private enqueue(input: AlarmInput): void {
-    void this.serially(() => this.apply(input));
+    this.serially(() => this.apply(input)).catch((error: unknown) => {
+      if (!this.closed) this.options.log.error("an input failed", { kind: input.kind, error });
+    });
   }
 
   private serially<T>(work: () => T | Promise<T>): Promise<T> {
-    const next = this.queue.then(work);
+    // After close() nothing more is stored, timed or published: what is left in the queue is refused.
+    const next = this.queue.then(() => {
+      if (this.closed) throw new RequestRefused("the alarm is stopping: ask again when it is back", "refused");
+      return work();
+    });
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -188,12 +207,20 @@ export class AlarmService {
     return result.refused;
   }
 
-  /** Stores the state first (an acknowledged change survives a power cut), then tells the world. */
+  /**
+   * Stores the state first (an acknowledged change survives a power cut), drives the siren and
+   * sets the next deadline, then tells the world. A state that did not change (a door reported
+   * open again) is neither stored nor published: a flood of reports costs no fsync.
+   */
   private commit(next: AlarmState, events: AlarmEvent[], always: boolean): void {
-    const changed = next !== this.state;
+    const changed = next !== this.state && JSON.stringify(next) !== JSON.stringify(this.state);
     const before = this.state.state;
-    if (changed || always) this.store(next);
-    this.state = next;
+    if (changed || always) {
+      this.store(next);
+      this.state = next;
+      this.options.outputs(next);
+      this.schedule();
+    }
     for (const event of events) {
       this.writeAudit(event);
       const iso = (ms: number): string => new Date(ms).toISOString();
@@ -208,8 +235,6 @@ export class AlarmService {
     if (changed || always) {
       if (before !== next.state || always) this.options.log.info(`alarm ${next.state}`, { by: next.changedBy, mode: next.mode });
       this.publishState();
-      this.options.outputs(next);
-      this.schedule();
     }
   }
 

@@ -142,6 +142,8 @@ describe("the alarm service", () => {
     const checks = r.codeChecks();
     assert.match((await r.refusal("disarm", { code: "4711", source: "keypad" })).message, /^code entry locked until /);
     assert.equal(r.codeChecks(), checks, "a locked alarm checks no code");
+    assert.match(r.audit.at(-1)?.reason ?? "", /^code entry locked until /, "and the attempt is audited");
+    assert.equal(r.audit.at(-1)?.kind, "refused");
     r.clock.advance(31_000);
     await r.settle();
 
@@ -161,6 +163,7 @@ describe("the alarm service", () => {
     await r.settle();
     assert.match((await r.refusal("arm", { mode: "away", code: "2580", source: "cli" })).message, /window/);
     assert.match((await r.refusal("arm", { mode: "away", code: "2580", source: "cli", bypass: true })).message, /ben may not bypass/);
+    assert.deepEqual([r.audit.at(-1)?.kind, r.audit.at(-1)?.user, r.audit.at(-1)?.source], ["refused", "ben", "cli"], "audited");
     const reply = await r.call("arm", { mode: "away", code: "4711", source: "cli", bypass: true });
     assert.deepEqual((reply.state as { bypassed: string[] }).bypassed, ["window"]);
   });

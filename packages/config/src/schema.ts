@@ -444,6 +444,11 @@ const alarm = v.strictObject({
     v.strictObject({
       keepDays: setting(wholeNumber(1, 3650), 90, "Days the audit trail is kept."),
       rotateBytes: setting(wholeNumber(4 * KiB, 256 * MiB), 1 * MiB, "The audit file is rotated at this size."),
+      maxBytes: setting(
+        wholeNumber(64 * KiB, 4096 * MiB),
+        64 * MiB,
+        "The audit trail's files together stay under this size: the oldest rotated files go first, before keepDays (a flood of events must not fill the SD card).",
+      ),
     }),
     {},
   ),

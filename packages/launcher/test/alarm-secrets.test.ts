@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, describe, it } from "node:test";
+import { Dealer } from "zeromq";
 import { request, RequestError } from "@roomguard/bus";
 import { hashSecret } from "@roomguard/runtime";
 import { busClient, ctl, scratchDir, roomguard, startLauncher, until } from "./appliance.js";
@@ -84,6 +85,20 @@ describe("codes in the appliance", { timeout: 180_000 }, () => {
     ])
       await request(alarmSock, "disarm", args).catch((error: unknown) => assert.ok(error instanceof RequestError));
     await request(alarmSock, `disarm-${CODE}`, { code: CODE }).catch((error: unknown) => assert.ok(error instanceof RequestError));
+    // Frames that are no request at all, with a code in them: a plain sentence, a cut JSON, a code as a field name.
+    const raw = new Dealer({ linger: 0, receiveTimeout: 3000 });
+    raw.connect(alarmSock);
+    for (const frame of [
+      `disarm ${CODE}`,
+      `{"id":"x","command":"disarm","args":{"code":"${CODE}"`,
+      `{"id":"y","command":"disarm","${WRONG}":1}`,
+      `["disarm","${CODE}"]`,
+    ]) {
+      await raw.send(frame);
+      const [answer] = await raw.receive();
+      assert.match(String(answer), /"bad-request"/);
+    }
+    raw.close();
     await request(alarmSock, "arm", { mode: "home", code: DURESS, source: "dashboard" }); // the extra argument above was ignored: it disarmed
     // A user added to a config file.
     const other = path.join(dir, "other.yaml");

@@ -11,7 +11,7 @@ export {
   type LoggerOptions,
   type LogLevel,
 } from "./log.js";
-export { DEFAULT_SCRYPT_COST, hashSecret, SecretFormatError, verifySecret, type ScryptCost } from "./secrets.js";
+export { DEFAULT_SCRYPT_COST, hashSecret, SecretFormatError, storedSecretProblem, verifySecret, type ScryptCost } from "./secrets.js";
 export { textTable } from "./text-table.js";
 export { configPathFrom, runService, type RunningService, type RunServiceOptions, type ServiceContext } from "./run-service.js";
 export {

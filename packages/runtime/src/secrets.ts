@@ -83,6 +83,17 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   return timingSafeEqual(derived, key);
 }
 
+/** Why `stored` is no hash {@link verifySecret} takes (a config check names it at once), or undefined. */
+export function storedSecretProblem(stored: string): string | undefined {
+  try {
+    parseStored(stored);
+    return undefined;
+  } catch (error) {
+    if (error instanceof SecretFormatError) return error.message;
+    throw error;
+  }
+}
+
 /** The parts of a stored hash, checked; the message never quotes the hash (it may be a mistyped code). */
 function parseStored(stored: string): { cost: ScryptCost; salt: Buffer; key: Buffer } {
   const fail = (why: string): SecretFormatError =>

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import type { AlarmConfig, AlarmEvent, AlarmState, ArmMode, Source, Step } from "./types.js";
 
 /**
@@ -5,6 +6,8 @@ import type { AlarmConfig, AlarmEvent, AlarmState, ArmMode, Source, Step } from 
  * and what they emit. The caller's state is never touched (step() copies it first).
  */
 export interface Draft {
+  /** The state the step started from, as the caller gave it. */
+  from: AlarmState;
   state: AlarmState;
   events: AlarmEvent[];
   now: number;
@@ -18,11 +21,17 @@ export function copyState(state: AlarmState): AlarmState {
 }
 
 export function startDraft(state: AlarmState, now: number, config: AlarmConfig): Draft {
-  return { state: copyState(state), events: [], now, config };
+  return { from: state, state: copyState(state), events: [], now, config };
 }
 
+/**
+ * The step's result. A draft that ended up equal to the state it came from gives back that very
+ * object: the service stores and publishes only a state that is not the one it has (a sensor
+ * repeating itself, a refusal, an empty tick would otherwise each cost two fsyncs and a publish).
+ */
 export function finish(draft: Draft): Step {
-  const step: Step = { state: draft.state, events: draft.events };
+  const state = isDeepStrictEqual(draft.state, draft.from) ? draft.from : draft.state;
+  const step: Step = { state, events: draft.events };
   if (draft.chime !== undefined) step.chime = draft.chime;
   return step;
 }
@@ -44,13 +53,13 @@ export interface Asker {
 }
 
 /**
- * A refused input: the state unchanged (a copy), a `refused` event for the audit naming what was
+ * A refused input: the state unchanged (the same object), a `refused` event for the audit naming what was
  * refused and why, and the reason for the request's reply.
  */
 export function refusal(state: AlarmState, now: number, action: string, reason: string, asker: Asker, extra: AlarmEvent[] = []): Step {
   const who = asker.user === undefined ? { source: asker.source } : { user: asker.user, source: asker.source };
   return {
-    state: copyState(state),
+    state,
     events: [{ kind: "refused", at: now, ...who, reason: `${action}: ${reason}` }, ...extra],
     refused: reason,
   };

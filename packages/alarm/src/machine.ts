@@ -35,10 +35,13 @@ export function initialState(): AlarmState {
 }
 
 /**
- * One input at `now` (epoch ms): the new state (a new object; `state` is never changed), the
- * events in order (`at` = now), `chime` when a chime zone opened while disarmed, and `refused`
- * with the reason when the input is refused (the state is then unchanged). Zones are named as in
- * `zoneNameOf`; inputs about a zone not in `config.zones` change nothing.
+ * One input at `now` (epoch ms): the new state, the events in order (`at` = now), `chime` when a
+ * chime zone opened while disarmed, and `refused` with the reason when the input is refused.
+ * `state` is never changed: a change comes back as a new object, and an input that changes
+ * nothing (a refusal, a sensor repeating itself, a tick before any deadline) returns `state`
+ * itself, so `result.state !== state` says whether there is anything to store and publish (events
+ * may come either way). Zones are named as in `zoneNameOf`; inputs about a zone not in
+ * `config.zones` change nothing.
  */
 export function step(state: AlarmState, input: AlarmInput, now: number, config: AlarmConfig): Step {
   switch (input.kind) {

@@ -87,6 +87,7 @@ export interface AlarmEvent {
 
 /** What the service does after a step: the machine itself does no I/O. */
 export interface Step {
+  /** The state after the input: the very object given when the input changed nothing. */
   state: AlarmState;
   /** Security events, in order: published and audited. */
   events: AlarmEvent[];

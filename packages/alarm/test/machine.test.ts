@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { isDeepStrictEqual } from "node:util";
 import { step } from "../src/machine.js";
 import type { AlarmInput, AlarmState, ArmMode } from "../src/types.js";
 import { zoneNameOf } from "../src/zones.js";
@@ -151,9 +152,11 @@ describe("alarm machine: every state × every input", () => {
         );
         const chimes = stateLabel === "disarmed" && label === "chime zone opens";
         assert.equal(result.chime, chimes ? "bell" : undefined);
+        if (isDeepStrictEqual(result.state, from)) assert.equal(result.state, from, "a state that did not change is the same object");
+        else assert.notEqual(result.state, from);
         if (expectation.startsWith("R")) {
           assert.equal(typeof result.refused, "string");
-          assert.deepEqual(result.state, from, "a refused input leaves the state as it was");
+          assert.equal(result.state, from, "a refused input leaves the state as it was, the same object");
           assert.deepEqual(kinds(result), ["refused", ...expectation.slice(1).trim().split(/\s+/).filter(Boolean)]);
           return;
         }
@@ -185,6 +188,35 @@ describe("alarm machine: every state × every input", () => {
     const opened = TABLE.flatMap(([, input]) => (input.kind === "zone" && input.open ? [input.zone] : []));
     const types = new Set(config.zones.filter((zone) => opened.includes(zoneNameOf(zone))).map((zone) => zone.type));
     assert.deepEqual([...types].sort(), ["24h", "chime", "entry", "follower", "instant", "tamper"]);
+  });
+
+  it("an input that changes nothing returns the very state it was given, so the service stores and publishes nothing", () => {
+    const cases: Array<[string, AlarmInput, number]> = [
+      ["armed_away", close("window"), T0],
+      ["pending", open("front"), T0],
+      ["triggered", open("window"), T0],
+      ["disarmed", open("garage"), T0],
+      ["disarmed", { kind: "trouble_cleared", zone: "hall" }, T0],
+      ["disarmed", disarmInput(), T0],
+      ["armed_away", armInput("away"), T0],
+      ["arming", tick, T0],
+      ["armed_away", tick, T0 + 3600 * S],
+      ["triggered", { kind: "panic", source: "dashboard" }, T0],
+    ];
+    for (const [label, input, at] of cases) {
+      const from = fixtures[label];
+      assert.ok(from);
+      assert.equal(step(from, input, at, config).state, from, `${label} + ${JSON.stringify(input)}`);
+    }
+    const windowOpen = step(fixtures.disarmed!, open("window"), T0, config).state;
+    assert.notEqual(windowOpen, fixtures.disarmed, "a change is a new object");
+    assert.equal(
+      step(windowOpen, open("window"), T0 + S, config).state,
+      windowOpen,
+      "a door reported open twice: the second changes nothing",
+    );
+    const troubled = step(fixtures.disarmed!, { kind: "trouble", zone: "hall", why: "sensor fault ENODEV" }, T0, config).state;
+    assert.equal(step(troubled, { kind: "trouble", zone: "hall", why: "sensor fault ENODEV" }, T0 + S, config).state, troubled);
   });
 
   it("the fixtures are the states they are named after", () => {

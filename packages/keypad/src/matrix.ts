@@ -76,10 +76,13 @@ export class MatrixScanner {
     if (ambiguous.size > 0 && !this.ghosted) {
       this.refusedGhosting++;
       const byPosition = (a: string, b: string): number => a.localeCompare(b, "en", { numeric: true });
-      const names = [...ambiguous]
-        .sort(byPosition)
-        .map((key) => this.name(key))
-        .join(" ");
+      // Digits held together may be part of an alarm code being typed: counted, never named.
+      const held = [...ambiguous].sort(byPosition).map((key) => this.name(key));
+      const digits = held.filter((name) => /^\d$/.test(name)).length;
+      const names = [
+        ...held.filter((name) => !/^\d$/.test(name)),
+        ...(digits > 0 ? [`${digits} digit${digits === 1 ? "" : "s"}`] : []),
+      ].join(" ");
       this.options.log.warn("keys held together that this keypad cannot tell apart (ghosting): ignoring them until released", {
         keys: names,
       });

@@ -6,6 +6,7 @@ import { parseMessage, RequestRefused } from "@roomguard/bus";
 import { createLogger, ManualClock } from "@roomguard/runtime";
 import { initialState } from "../src/machine.js";
 import { AlarmService, type CodeOwner } from "../src/service.js";
+import { startingState } from "../src/starting-state.js";
 import type { AlarmEvent, AlarmState } from "../src/types.js";
 import { alarmConfig } from "./machine-fixtures.js";
 
@@ -279,5 +280,38 @@ describe("the alarm service", () => {
     full = false;
     await r.call("disarm", { code: "4711", source: "cli" });
     assert.equal(r.service.problem(), undefined);
+  });
+
+  it("started from unreadable state files it arms away with the exit delay, says so, and a code's disarm clears the trouble", async () => {
+    const lines: string[] = [];
+    const log = createLogger({ service: "alarm", format: "json", stream: { write: (line: string) => lines.push(line) } });
+    const clock = new ManualClock();
+    const config = alarmConfig({ exitDelayS: 10 });
+    const start = startingState(
+      { kind: "corrupt", problems: ["state.json: sha256 mismatch", "state.prev.json: not JSON"] },
+      config,
+      clock.now(),
+      log,
+    );
+    assert.equal(start.state.state, "arming");
+    assert.equal(start.state.endsAt, clock.now() + 10_000);
+    assert.match(start.state.troubles.state ?? "", /unreadable: started as arming_away/);
+    assert.deepEqual(
+      start.events.map((event) => event.kind),
+      ["corrupt_state"],
+    );
+    assert.ok(
+      lines.some((line) => line.includes('"level":"error"') && line.includes("arming_away")),
+      "logged at error level",
+    );
+    const r = rig({ stored: start.state });
+    await r.call("disarm", { code: "4711", source: "keypad" });
+    assert.equal(r.service.current.state, "disarmed");
+    assert.equal(r.service.current.troubles.state, undefined, "a user with a code has seen to it");
+    for (const how of ["armed_away", "triggered"] as const) {
+      const other = startingState({ kind: "corrupt", problems: ["x"] }, alarmConfig({ onCorruptState: how }), clock.now(), log);
+      assert.equal(other.state.state, how);
+    }
+    assert.equal(startingState({ kind: "first-start" }, config, clock.now(), log).state.state, "disarmed");
   });
 });

@@ -406,7 +406,7 @@ const alarm = v.strictObject({
   requests: setting(
     endpoint,
     "tcp://127.0.0.1:5558",
-    "The alarm's request socket: arm, disarm, bypass and status with a code, from the keypad, `roomguard alarm`, the dashboard. An `ipc://` path (made mode 0660) keeps other local users out.",
+    "The alarm's request socket: arm, disarm and bypass with a code, status, panic; from the keypad, `roomguard alarm`, the dashboard. An `ipc://` path (made mode 0660) keeps other local users out.",
   ),
   stateDir: setting(
     v.pipe(v.string(), v.minLength(1)),

@@ -1,6 +1,6 @@
 import { isLockedOut } from "./lockout.js";
 import type { AlarmConfig, AlarmState, AlarmStateName, ArmMode } from "./types.js";
-import { armedStateOf, sortedSet } from "./zones.js";
+import { armedStateOf, shutDownZones, sortedSet } from "./zones.js";
 
 /** The JSON of `ALARM: <state> {…}` (docs/protocol.md): facts anyone may see, never a code. */
 export interface AlarmView {
@@ -15,6 +15,8 @@ export interface AlarmView {
   changed_by: string;
   open_zones: string[];
   bypassed: string[];
+  /** Zones that reached `maxTriggersPerZone` (swinger shutdown): ignored for the rest of the armed cycle. */
+  shut_down: string[];
   /** Zone → why it is in trouble. */
   troubles: Record<string, string>;
   /** Zones that triggered in the last armed cycle (kept after disarm until the next arm). */
@@ -28,7 +30,7 @@ export interface AlarmView {
  * are countdowns here (what a keypad or dashboard shows as "leave now" / "disarm now"); the
  * siren's own limit is not a state the user waits for, so `triggered` has no `delay_s`.
  */
-export function publicView(state: AlarmState, now: number, _config: AlarmConfig): AlarmView {
+export function publicView(state: AlarmState, now: number, config: AlarmConfig): AlarmView {
   const endsAt = state.state === "arming" || state.state === "pending" ? state.endsAt : null;
   const lockedUntil = isLockedOut(state, now) ? state.lockout.until : null;
   let nextState: AlarmStateName | null = null;
@@ -42,6 +44,7 @@ export function publicView(state: AlarmState, now: number, _config: AlarmConfig)
     changed_by: state.changedBy,
     open_zones: sortedSet(state.open),
     bypassed: sortedSet(state.bypassed),
+    shut_down: sortedSet(shutDownZones(state.triggers, config)),
     troubles: { ...state.troubles },
     memory: [...state.memory],
     lockout_until: lockedUntil === null ? null : new Date(lockedUntil).toISOString(),

@@ -28,7 +28,10 @@ export interface AlarmState {
   changedBy: string;
   /** Zones bypassed for this arm cycle (cleared on disarm). */
   bypassed: string[];
-  /** Triggers per zone in this armed cycle (swinger shutdown). */
+  /**
+   * Triggers per zone in this armed cycle, for swinger shutdown: a zone at `maxTriggersPerZone`
+   * is ignored until a disarm. 24h and tamper zones are not counted (never shut down).
+   */
   triggers: Record<string, number>;
   /** Zones that triggered in the last armed cycle: shown after disarm until the next arm. */
   memory: string[];
@@ -65,6 +68,8 @@ export interface AlarmEvent {
     | "bypass"
     | "pending"
     | "trigger"
+    /** A zone reached `maxTriggersPerZone` in this armed cycle: ignored until a disarm (swinger shutdown). */
+    | "zone_shutdown"
     | "siren_timeout"
     | "rearm"
     | "panic"

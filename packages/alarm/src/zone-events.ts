@@ -1,6 +1,6 @@
 import { emit, modeField, type Draft } from "./draft.js";
 import type { AlarmState, ZoneConfig } from "./types.js";
-import { armedStateOf, entryDelayOf, findZone, isWatched, sortedSet, zoneNameOf } from "./zones.js";
+import { armedStateOf, entryDelayOf, findZone, isAlwaysWatched, isShutDown, isWatched, sortedSet, zoneNameOf } from "./zones.js";
 
 const ZONE_SOURCE = "zone:";
 
@@ -29,13 +29,24 @@ export function enterTriggered(draft: Draft, changedBy: string): void {
   s.changedBy = changedBy;
 }
 
-/** A zone raises the alarm: counted for swinger shutdown and kept in the alarm memory. */
+/**
+ * A zone raises the alarm: kept in the alarm memory and counted for swinger shutdown (24h and
+ * tamper zones are not counted: they are never shut down). The trigger that reaches
+ * `maxTriggersPerZone` says so once with `zone_shutdown`; the openings ignored after it say
+ * nothing (a swinger would flood the audit), and the state's `shut_down` shows the zone.
+ */
 export function triggerZone(draft: Draft, zone: string): void {
   const s = draft.state;
-  s.triggers[zone] = (s.triggers[zone] ?? 0) + 1;
+  const config = findZone(draft.config, zone);
+  const counted = config !== undefined && !isAlwaysWatched(config);
+  if (counted) s.triggers[zone] = (s.triggers[zone] ?? 0) + 1;
   if (!s.memory.includes(zone)) s.memory.push(zone);
   enterTriggered(draft, zoneSource(zone));
   emit(draft, { kind: "trigger", source: "alarm", zone, ...modeField(s.mode) });
+  if (counted && s.triggers[zone] === draft.config.maxTriggersPerZone) {
+    const reason = `triggered ${draft.config.maxTriggersPerZone} times in this armed cycle (alarm.maxTriggersPerZone): ignored until disarmed`;
+    emit(draft, { kind: "zone_shutdown", source: "alarm", zone, reason, ...modeField(s.mode) });
+  }
 }
 
 /**
@@ -50,10 +61,10 @@ export function zoneOpening(draft: Draft, zone: ZoneConfig): void {
   const s = draft.state;
   const name = zoneNameOf(zone);
   if (!isWatched(zone, s.mode) || s.bypassed.includes(name)) return;
-  // Swinger shutdown: past the limit the zone is ignored for the rest of the armed cycle; the
-  // count in `triggers` is what shows it (no event per ignored opening: a swinger would flood).
-  if ((s.triggers[name] ?? 0) >= draft.config.maxTriggersPerZone) return;
-  const always = zone.type === "24h" || zone.type === "tamper";
+  // Swinger shutdown: at the limit the zone is ignored for the rest of the armed cycle, silently
+  // (triggerZone said so once). 24h and tamper zones are never shut down.
+  if (isShutDown(zone, s.triggers, draft.config)) return;
+  const always = isAlwaysWatched(zone);
   switch (s.state) {
     case "disarmed":
     case "arming":
@@ -129,7 +140,8 @@ export function entryDelayOver(draft: Draft): void {
 /**
  * The siren ran sirenMaxS: disarmed with `disarmAfterTrigger` (or when it sounded from disarmed,
  * a 24h zone or a panic), else back to the armed mode with every zone still open bypassed and
- * named. The trigger counts stay: a swinger keeps its count until a person disarms or arms.
+ * named. The trigger counts stay while re-armed (a swinger keeps its count until a person
+ * disarms); back to disarmed, the armed cycle is over and they go with it, as with a disarm.
  */
 export function sirenOver(draft: Draft): void {
   const s = draft.state;
@@ -142,6 +154,7 @@ export function sirenOver(draft: Draft): void {
     s.state = "disarmed";
     s.mode = null;
     s.bypassed = [];
+    s.triggers = {};
     return;
   }
   s.state = armedStateOf(mode);

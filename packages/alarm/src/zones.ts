@@ -25,6 +25,20 @@ export function isWatched(zone: ZoneConfig, mode: ArmMode | null): boolean {
   return zone.modes.includes(mode);
 }
 
+/**
+ * Swinger shutdown: whether the zone has triggered `maxTriggersPerZone` times in this armed cycle
+ * and is ignored until a disarm. Never a 24h or tamper zone: a smoke detector or a tamper switch
+ * must not be silenced by counting.
+ */
+export function isShutDown(zone: ZoneConfig, triggers: Readonly<Record<string, number>>, config: AlarmConfig): boolean {
+  return !isAlwaysWatched(zone) && (triggers[zoneNameOf(zone)] ?? 0) >= config.maxTriggersPerZone;
+}
+
+/** The names of the zones shut down now (see {@link isShutDown}). */
+export function shutDownZones(triggers: Readonly<Record<string, number>>, config: AlarmConfig): string[] {
+  return config.zones.filter((zone) => isShutDown(zone, triggers, config)).map(zoneNameOf);
+}
+
 /** The entry delay an `entry` zone starts, in seconds. */
 export function entryDelayOf(zone: ZoneConfig, config: AlarmConfig): number {
   return zone.entryDelayS ?? config.entryDelayS;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { initialState, step } from "../src/machine.js";
+import { initialState, publicView, step } from "../src/machine.js";
 import type { AlarmState } from "../src/types.js";
 import { alarmConfig, armInput, close, disarmInput, kinds, open, run, S, T0, tick } from "./machine-fixtures.js";
 
@@ -83,7 +83,7 @@ describe("alarm machine: siren timeout, re-arm, swinger shutdown", () => {
     assert.deepEqual(result.events, []);
   });
 
-  it("swinger shutdown: a zone triggers at most maxTriggersPerZone times per armed cycle, then is ignored silently", () => {
+  it("swinger shutdown: a zone triggers at most maxTriggersPerZone times per armed cycle, says so once, then is ignored silently", () => {
     let state = armedAway();
     let at = T0;
     for (let cycle = 1; cycle <= 3; cycle++) {
@@ -98,16 +98,27 @@ describe("alarm machine: siren timeout, re-arm, swinger shutdown", () => {
       );
       assert.deepEqual(
         result.all.map((event) => event.kind),
-        ["trigger", "siren_timeout", "rearm"],
+        cycle < 3 ? ["trigger", "siren_timeout", "rearm"] : ["trigger", "zone_shutdown", "siren_timeout", "rearm"],
       );
       assert.equal(result.state.triggers.window, cycle);
+      assert.deepEqual(publicView(result.state, at + 180 * S, config).shut_down, cycle < 3 ? [] : ["window"]);
       state = result.state;
       at += 200 * S;
     }
+    const shutdown = run(armedAway(), [[T0, open("window")]], alarmConfig({ maxTriggersPerZone: 1 }));
+    assert.deepEqual(shutdown.events[1], {
+      kind: "zone_shutdown",
+      at: T0,
+      source: "alarm",
+      zone: "window",
+      mode: "away",
+      reason: "triggered 1 times in this armed cycle (alarm.maxTriggersPerZone): ignored until disarmed",
+    });
     const ignored = run(state, [[at, open("window")]], config);
     assert.equal(ignored.state.state, "armed_away");
     assert.deepEqual(ignored.events, []);
     assert.equal(ignored.state.triggers.window, 3, "the count shows the shutdown");
+    assert.deepEqual(publicView(ignored.state, at, config).shut_down, ["window"]);
     const other = run(ignored.state, [[at + S, open("bedroom")]], config);
     assert.equal(other.state.state, "triggered", "other zones still trigger");
     const nextCycle = run(
@@ -123,6 +134,56 @@ describe("alarm machine: siren timeout, re-arm, swinger shutdown", () => {
       config,
     );
     assert.equal(nextCycle.state.state, "triggered", "a new armed cycle counts afresh");
+    assert.deepEqual(publicView(nextCycle.state, at + 50 * S, config).shut_down, []);
+  });
+
+  it("swinger shutdown never silences a 24h or tamper zone, disarmed or armed, however often it sounds", () => {
+    for (const [zone, from] of [
+      ["smoke", initialState()],
+      ["lid", initialState()],
+      ["smoke", armedAway()],
+      ["lid", armedAway()],
+    ] as const) {
+      let state: AlarmState = from;
+      let at = T0;
+      for (let time = 1; time <= 5; time++) {
+        const result = run(
+          state,
+          [
+            [at, open(zone)],
+            [at + S, close(zone)],
+            [at + 180 * S, tick],
+          ],
+          config,
+        );
+        assert.deepEqual(
+          kinds({ ...result, events: result.all }).slice(0, 2),
+          ["trigger", "siren_timeout"],
+          `${zone} from ${from.state}, time ${time}`,
+        );
+        assert.deepEqual(publicView(result.state, at + 180 * S, config).shut_down, []);
+        state = result.state;
+        at += 200 * S;
+      }
+    }
+  });
+
+  it("a siren that times out to disarmed ends the armed cycle: the counts go, nothing stays shut down", () => {
+    const cfg = alarmConfig({ disarmAfterTrigger: true, maxTriggersPerZone: 1 });
+    const result = run(
+      armedAway(cfg),
+      [
+        [T0, open("window")],
+        [T0 + S, close("window")],
+      ],
+      cfg,
+    );
+    assert.deepEqual(kinds({ ...result, events: result.all }), ["trigger", "zone_shutdown"]);
+    assert.deepEqual(publicView(result.state, T0 + S, cfg).shut_down, ["window"]);
+    const timedOut = run(result.state, [[T0 + 180 * S, tick]], cfg);
+    assert.equal(timedOut.state.state, "disarmed");
+    assert.deepEqual(timedOut.state.triggers, {});
+    assert.deepEqual(publicView(timedOut.state, T0 + 180 * S, cfg).shut_down, []);
   });
 });
 

@@ -17,6 +17,7 @@ describe("alarm machine: the ALARM: payload", () => {
       changed_by: "alarm",
       open_zones: [],
       bypassed: [],
+      shut_down: [],
       troubles: {},
       memory: [],
       lockout_until: null,
@@ -63,6 +64,7 @@ describe("alarm machine: the ALARM: payload", () => {
       "mode",
       "next_state",
       "open_zones",
+      "shut_down",
       "troubles",
     ]);
     assert.deepEqual(view.bypassed, ["back", "window"]);

@@ -21,6 +21,7 @@ const KINDS = [
   "bypass",
   "pending",
   "trigger",
+  "zone_shutdown",
   "siren_timeout",
   "rearm",
   "panic",

@@ -14,6 +14,15 @@ function unknownZones(names: readonly string[], config: AlarmConfig): string[] {
   return names.filter((name) => findZone(config, name) === undefined);
 }
 
+/**
+ * The silent alert of a duress code, whatever it was used for and whether or not the action is
+ * refused: the person may be coerced whatever state the alarm is in. Not while locked out: no
+ * code was checked then.
+ */
+function duressEvents(duress: boolean | undefined, asker: Asker, now: number): AlarmEvent[] {
+  return duress === true ? [{ kind: "duress", at: now, ...asker }] : [];
+}
+
 /** A code was right: the wrong codes in a row start again from zero. */
 function codeAccepted(draft: Draft, user: string): void {
   draft.state.lockout = { failures: 0, until: null };
@@ -39,29 +48,30 @@ function zonesNotReady(state: AlarmState, mode: ArmMode, config: AlarmConfig): A
   return notReady;
 }
 
-/** Arm `mode` from disarmed: the exit delay, or armed at once without one. */
+/** Arm `mode` from disarmed: the exit delay, or armed at once without one. A duress code arms the same, plus the event. */
 export function arm(state: AlarmState, input: InputOf<"arm">, now: number, config: AlarmConfig): Step {
   const asker: Asker = { user: input.user, source: input.source };
   const action = `arm ${input.mode}`;
   if (isLockedOut(state, now)) return refusal(state, now, action, lockedReason(state), asker);
+  const duress = duressEvents(input.duress, asker, now);
   if (!config.modes.includes(input.mode)) {
-    return refusal(state, now, action, `mode ${input.mode} is not offered (alarm.modes: ${config.modes.join(", ")})`, asker);
+    return refusal(state, now, action, `mode ${input.mode} is not offered (alarm.modes: ${config.modes.join(", ")})`, asker, duress);
   }
   if (state.state !== "disarmed") {
     let reason = `disarm first (the alarm is ${state.state})`;
     if (state.state === armedStateOf(input.mode)) reason = `already ${state.state}`;
     if (state.state === "arming" && state.mode === input.mode) reason = `already arming ${input.mode}`;
-    return refusal(state, now, action, reason, asker);
+    return refusal(state, now, action, reason, asker, duress);
   }
   const named = Array.isArray(input.bypass) ? input.bypass : [];
   const unknown = unknownZones(named, config);
-  if (unknown.length > 0) return refusal(state, now, action, `unknown zones: ${unknown.join(", ")}`, asker);
+  if (unknown.length > 0) return refusal(state, now, action, `unknown zones: ${unknown.join(", ")}`, asker, duress);
   const notReady = zonesNotReady(state, input.mode, config);
   const toBypass = input.bypass === "open" ? notReady.map((entry) => entry.zone) : named;
   const blocking = notReady.filter((entry) => !toBypass.includes(entry.zone));
   if (blocking.length > 0) {
     const list = blocking.map((entry) => `${entry.zone} ${entry.why}`).join(", ");
-    return refusal(state, now, action, `zones not ready: ${list} (bypass them to arm anyway)`, asker);
+    return refusal(state, now, action, `zones not ready: ${list} (bypass them to arm anyway)`, asker, duress);
   }
 
   const draft = startDraft(state, now, config);
@@ -84,6 +94,7 @@ export function arm(state: AlarmState, input: InputOf<"arm">, now: number, confi
     s.state = "arming";
     s.endsAt = now + config.exitDelayS * 1000;
   }
+  draft.events.push(...duress);
   return finish(draft);
 }
 
@@ -91,7 +102,7 @@ export function arm(state: AlarmState, input: InputOf<"arm">, now: number, confi
 export function disarm(state: AlarmState, input: InputOf<"disarm">, now: number, config: AlarmConfig): Step {
   const asker: Asker = { user: input.user, source: input.source };
   if (isLockedOut(state, now)) return refusal(state, now, "disarm", lockedReason(state), asker);
-  const duress: AlarmEvent[] = input.duress ? [{ kind: "duress", at: now, ...asker }] : [];
+  const duress = duressEvents(input.duress, asker, now);
   // Already disarmed: refused like any code, but a duress code still raises the silent alert:
   // the person may be coerced whatever state the alarm is in.
   if (state.state === "disarmed") return refusal(state, now, "disarm", "already disarmed", asker, duress);
@@ -114,16 +125,18 @@ export function disarm(state: AlarmState, input: InputOf<"disarm">, now: number,
 export function bypass(state: AlarmState, input: InputOf<"bypass">, now: number, config: AlarmConfig): Step {
   const asker: Asker = { user: input.user, source: input.source };
   if (isLockedOut(state, now)) return refusal(state, now, "bypass", lockedReason(state), asker);
-  if (state.state !== "disarmed") return refusal(state, now, "bypass", `disarm first (the alarm is ${state.state})`, asker);
-  if (input.zones.length === 0) return refusal(state, now, "bypass", "no zones named", asker);
+  const duress = duressEvents(input.duress, asker, now);
+  if (state.state !== "disarmed") return refusal(state, now, "bypass", `disarm first (the alarm is ${state.state})`, asker, duress);
+  if (input.zones.length === 0) return refusal(state, now, "bypass", "no zones named", asker, duress);
   const unknown = unknownZones(input.zones, config);
-  if (unknown.length > 0) return refusal(state, now, "bypass", `unknown zones: ${unknown.join(", ")}`, asker);
+  if (unknown.length > 0) return refusal(state, now, "bypass", `unknown zones: ${unknown.join(", ")}`, asker, duress);
   const draft = startDraft(state, now, config);
   const s = draft.state;
   const newlyBypassed = sortedSet(input.zones).filter((zone) => !s.bypassed.includes(zone));
   s.bypassed = sortedSet([...s.bypassed, ...newlyBypassed]);
   codeAccepted(draft, input.user);
   if (newlyBypassed.length > 0) emit(draft, { kind: "bypass", ...asker, zones: newlyBypassed });
+  draft.events.push(...duress);
   return finish(draft);
 }
 

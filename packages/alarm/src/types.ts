@@ -43,12 +43,16 @@ export interface AlarmState {
   troubles: Record<string, string>;
 }
 
-/** Inputs to the state machine. A code is never in here: codes are checked before (codes.ts). */
+/**
+ * Inputs to the state machine. A code is never in here: codes are checked before (codes.ts).
+ * `duress`: the code was the user's duress code; it acts exactly as their own and adds the silent
+ * `duress` event (absent: false).
+ */
 export type AlarmInput =
-  | { kind: "arm"; mode: ArmMode; user: string; source: Source; bypass: string[] | "open" | "none" }
+  | { kind: "arm"; mode: ArmMode; user: string; source: Source; bypass: string[] | "open" | "none"; duress?: boolean }
   | { kind: "disarm"; user: string; source: Source; duress: boolean }
   | { kind: "bad_code"; source: Source }
-  | { kind: "bypass"; zones: string[]; user: string; source: Source }
+  | { kind: "bypass"; zones: string[]; user: string; source: Source; duress?: boolean }
   | { kind: "panic"; source: Source; user?: string }
   | { kind: "zone"; zone: string; open: boolean }
   | { kind: "trouble"; zone: string; why: string }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { initialState, publicView, step } from "../src/machine.js";
-import type { AlarmState } from "../src/types.js";
+import type { AlarmInput, AlarmState } from "../src/types.js";
 import { alarmConfig, armInput, close, disarmInput, kinds, open, run, S, T0, tick } from "./machine-fixtures.js";
 
 const config = alarmConfig();
@@ -275,6 +275,10 @@ describe("alarm machine: troubles", () => {
   });
 });
 
+/** The inputs a code other than the disarm's authorizes, which may be a duress code. */
+type CodeAction = Extract<AlarmInput, { kind: "arm" | "bypass" }>;
+const bypassAs = (zones: string[]): CodeAction => ({ kind: "bypass", zones, user: "alice", source: "cli" });
+
 describe("alarm machine: panic and duress", () => {
   it("panic from pending triggers at once and the entry zone is not blamed", () => {
     const result = run(
@@ -305,6 +309,38 @@ describe("alarm machine: panic and duress", () => {
     assert.deepEqual(duress.state, normal.state);
     assert.deepEqual(duress.events.slice(0, 1), normal.events);
     assert.deepEqual(duress.events[1], { kind: "duress", at: T0 + S, user: "alice", source: "keypad" });
+  });
+
+  it("a duress code arms and bypasses exactly as the normal code does, and the silent alert goes", () => {
+    const opened = run(initialState(), [[T0, open("window")]], config).state;
+    for (const input of [armInput("away", "open"), armInput("night", ["window"]), bypassAs(["window"])]) {
+      const normal = step(opened, input, T0, config);
+      const duress = step(opened, { ...input, duress: true }, T0, config);
+      assert.equal(normal.refused, undefined);
+      assert.deepEqual(duress.state, normal.state, JSON.stringify(input));
+      assert.deepEqual(duress.events.slice(0, -1), normal.events);
+      assert.deepEqual(duress.events.at(-1), { kind: "duress", at: T0, user: "alice", source: input.source });
+      assert.deepEqual(step(opened, { ...input, duress: false }, T0, config), normal, "duress: false is the normal code");
+    }
+  });
+
+  it("a duress code whose arm or bypass is refused: the same refusal, and the silent alert still goes", () => {
+    const opened = run(initialState(), [[T0, open("window")]], config).state;
+    const armed = armedAway();
+    const cases: Array<[AlarmState, CodeAction]> = [
+      [opened, armInput("away")],
+      [armed, armInput("away")],
+      [armed, bypassAs(["window"])],
+      [opened, bypassAs([])],
+    ];
+    for (const [from, input] of cases) {
+      const normal = step(from, input, T0, config);
+      const duress = step(from, { ...input, duress: true }, T0, config);
+      assert.ok(normal.refused !== undefined, JSON.stringify(input));
+      assert.equal(duress.refused, normal.refused);
+      assert.equal(duress.state, from);
+      assert.deepEqual(kinds(duress), ["refused", "duress"]);
+    }
   });
 
   it("the duress code while disarmed: the same refusal as the normal code, and the silent alert still goes", () => {

@@ -37,7 +37,7 @@ export function alarmConfig(overrides: Record<string, unknown> = {}): AlarmConfi
   return result.config.alarm;
 }
 
-export const armInput = (mode: ArmMode, bypass: string[] | "open" | "none" = "none"): AlarmInput => ({
+export const armInput = (mode: ArmMode, bypass: string[] | "open" | "none" = "none"): Extract<AlarmInput, { kind: "arm" }> => ({
   kind: "arm",
   mode,
   user: "alice",

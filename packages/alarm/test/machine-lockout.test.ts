@@ -42,8 +42,10 @@ describe("alarm machine: wrong codes and the lockout", () => {
     const at = T0 + 10 * S;
     const inputs: AlarmInput[] = [
       armInput("home"),
+      { ...armInput("home"), duress: true },
       disarmInput(),
       disarmInput(true),
+      { kind: "bypass", zones: ["window"], user: "alice", source: "cli", duress: true },
       { kind: "bypass", zones: ["window"], user: "alice", source: "cli" },
       badCode,
     ];

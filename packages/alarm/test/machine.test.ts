@@ -38,6 +38,12 @@ const TABLE: Array<[string, AlarmInput, number, readonly string[]]> = [
   ["arm away", armInput("away"), T0, ["arming/away: arm", "R", "R", "R", "R", "R", "R", "R"]],
   ["arm home", armInput("home"), T0, ["arming/home: arm", "R", "R", "R", "R", "R", "R", "R"]],
   ["arm night", armInput("night"), T0, ["arming/night: arm", "R", "R", "R", "R", "R", "R", "R"]],
+  [
+    "arm away with the duress code",
+    { ...armInput("away"), duress: true },
+    T0,
+    ["arming/away: arm,duress", ...Array<string>(7).fill("R duress")],
+  ],
   ["disarm", disarmInput(), T0, ["R", ...Array<string>(7).fill("disarmed: disarm")]],
   ["disarm with the duress code", disarmInput(true), T0, ["R duress", ...Array<string>(7).fill("disarmed: disarm,duress")]],
   ["bad code", badCode, T0, Array<string>(8).fill("=: bad_code")],
@@ -46,6 +52,12 @@ const TABLE: Array<[string, AlarmInput, number, readonly string[]]> = [
     { kind: "bypass", zones: ["window"], user: "alice", source: "cli" },
     T0,
     ["=: bypass", "R", "R", "R", "R", "R", "R", "R"],
+  ],
+  [
+    "bypass window with the duress code",
+    { kind: "bypass", zones: ["window"], user: "alice", source: "cli", duress: true },
+    T0,
+    ["=: bypass,duress", ...Array<string>(7).fill("R duress")],
   ],
   [
     "panic",

@@ -16,6 +16,8 @@ export { zoneNameOf } from "./zones.js";
 
 /** A trouble's text comes from a sensor's fault message on the bus: kept short in the state and the audit. */
 const MAX_TROUBLE_CHARS = 200;
+/** How a sensor's own fault's trouble begins (zone-signals.ts): the sensor's next normal word clears it. */
+const SENSOR_FAULT = "sensor fault";
 
 /** The first start: disarmed, nothing open, nothing remembered. */
 export function initialState(): AlarmState {
@@ -61,6 +63,11 @@ export function step(state: AlarmState, input: AlarmInput, now: number, config: 
       return trouble(startDraft(state, now, config), input.zone, input.why.slice(0, MAX_TROUBLE_CHARS));
     case "trouble_cleared":
       return troubleCleared(startDraft(state, now, config), input.zone);
+    case "sensor_ok":
+      // Decided here, in order with the fault it answers, not by the caller from a state that
+      // may not have taken the fault yet.
+      if (!(troubleOf(state, input.zone)?.startsWith(SENSOR_FAULT) ?? false)) return { state, events: [] };
+      return troubleCleared(startDraft(state, now, config), input.zone);
     case "tick":
       return tick(startDraft(state, now, config));
   }
@@ -94,9 +101,14 @@ function trouble(draft: Draft, zone: string, why: string): Step {
   return finish(draft);
 }
 
+/** The zone's trouble, if it has one (own keys only: a zone named `constructor` has none). */
+function troubleOf(state: AlarmState, zone: string): string | undefined {
+  return Object.hasOwn(state.troubles, zone) ? state.troubles[zone] : undefined;
+}
+
 function troubleCleared(draft: Draft, zone: string): Step {
   const s = draft.state;
-  if (s.troubles[zone] === undefined) return finish(draft);
+  if (troubleOf(s, zone) === undefined) return finish(draft);
   delete s.troubles[zone];
   emit(draft, { kind: "trouble_cleared", source: "alarm", zone });
   return finish(draft);

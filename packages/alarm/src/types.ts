@@ -57,6 +57,11 @@ export type AlarmInput =
   | { kind: "zone"; zone: string; open: boolean }
   | { kind: "trouble"; zone: string; why: string }
   | { kind: "trouble_cleared"; zone: string }
+  /**
+   * The zone's sensor spoke normally (a reading or a state): a sensor fault's trouble (its text
+   * starts with "sensor fault") is over; any other trouble (a silent sensor reader) stays.
+   */
+  | { kind: "sensor_ok"; zone: string }
   /** The clock passed `endsAt` (or another deadline the machine asked for). */
   | { kind: "tick" };
 

@@ -264,6 +264,46 @@ describe("alarm machine: troubles", () => {
     assert.deepEqual(result.state.troubles, {});
   });
 
+  it("sensor_ok clears a sensor fault's trouble, in order with the fault, and no other trouble", () => {
+    const fault = "sensor fault ENODEV";
+    // A fault and the sensor's next reading, applied in the order they came: the reading clears it.
+    const cleared = run(
+      initialState(),
+      [
+        [T0, { kind: "trouble", zone: "hall", why: fault }],
+        [T0 + S, { kind: "sensor_ok", zone: "hall" }],
+      ],
+      config,
+    );
+    assert.deepEqual(
+      cleared.all.map((event) => [event.kind, event.zone]),
+      [
+        ["trouble", "hall"],
+        ["trouble_cleared", "hall"],
+      ],
+    );
+    assert.deepEqual(cleared.state.troubles, {});
+    // The reading before the fault: the fault stays until the next reading.
+    const faultLast = run(
+      initialState(),
+      [
+        [T0, { kind: "sensor_ok", zone: "hall" }],
+        [T0 + S, { kind: "trouble", zone: "hall", why: fault }],
+      ],
+      config,
+    );
+    assert.deepEqual(faultLast.state.troubles, { hall: fault });
+    const silent = run(initialState(), [[T0, { kind: "trouble", zone: "hall", why: "no heartbeat from the sensor reader" }]], config).state;
+    const stillSilent = step(silent, { kind: "sensor_ok", zone: "hall" }, T0 + S, config);
+    assert.equal(stillSilent.state, silent, "a missing heartbeat is not the sensor's own fault: only the heartbeat clears it");
+    assert.deepEqual(stillSilent.events, []);
+    for (const zone of ["window", "garage", "constructor", "__proto__"]) {
+      const result = step(silent, { kind: "sensor_ok", zone }, T0 + S, config);
+      assert.equal(result.state, silent, zone);
+      assert.deepEqual(result.events, [], zone);
+    }
+  });
+
   it("a trouble's text is kept short (it comes from the bus)", () => {
     const result = step(initialState(), { kind: "trouble", zone: "hall", why: "x".repeat(10_000) }, T0, config);
     assert.equal(result.state.troubles.hall?.length, 200);

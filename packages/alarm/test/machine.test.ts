@@ -133,6 +133,7 @@ const TABLE: Array<[string, AlarmInput, number, readonly string[]]> = [
   ["entry zone closes", close("front"), T0, Array<string>(8).fill("=:")],
   ["trouble", { kind: "trouble", zone: "hall", why: "sensor fault ENODEV" }, T0, Array<string>(8).fill("=: trouble")],
   ["trouble cleared that was not there", { kind: "trouble_cleared", zone: "hall" }, T0, Array<string>(8).fill("=:")],
+  ["a sensor without a trouble speaks normally", { kind: "sensor_ok", zone: "hall" }, T0, Array<string>(8).fill("=:")],
   ["tick before any deadline", tick, T0, Array<string>(8).fill("=:")],
   [
     "tick after every deadline",
@@ -192,6 +193,7 @@ describe("alarm machine: every state × every input", () => {
       "bypass",
       "disarm",
       "panic",
+      "sensor_ok",
       "tick",
       "trouble",
       "trouble_cleared",
@@ -209,6 +211,7 @@ describe("alarm machine: every state × every input", () => {
       ["triggered", open("window"), T0],
       ["disarmed", open("garage"), T0],
       ["disarmed", { kind: "trouble_cleared", zone: "hall" }, T0],
+      ["armed_away", { kind: "sensor_ok", zone: "window" }, T0],
       ["disarmed", disarmInput(), T0],
       ["armed_away", armInput("away"), T0],
       ["arming", tick, T0],

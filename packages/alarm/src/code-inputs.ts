@@ -10,8 +10,16 @@ function lockedReason(state: AlarmState): string {
   return `code entry locked until ${new Date(state.lockout.until ?? 0).toISOString()}`;
 }
 
-function unknownZones(names: readonly string[], config: AlarmConfig): string[] {
-  return names.filter((name) => findZone(config, name) === undefined);
+/**
+ * Why a list of zone names from a request is refused, or undefined when every name is a
+ * configured zone. The unknown names are counted, never quoted: the reason goes into the audit
+ * and `ALARM: event`, and a client's text may be anything (up to 256 long names, or a code typed
+ * in the wrong field). The configured zones, which are public, are named instead.
+ */
+function unknownZonesReason(names: readonly string[], config: AlarmConfig): string | undefined {
+  const unknown = new Set(names.filter((name) => findZone(config, name) === undefined)).size;
+  if (unknown === 0) return undefined;
+  return `${unknown} unknown zone${unknown === 1 ? "" : "s"} (the zones are: ${config.zones.map(zoneNameOf).join(", ")})`;
 }
 
 /**
@@ -64,8 +72,8 @@ export function arm(state: AlarmState, input: InputOf<"arm">, now: number, confi
     return refusal(state, now, action, reason, asker, duress);
   }
   const named = Array.isArray(input.bypass) ? input.bypass : [];
-  const unknown = unknownZones(named, config);
-  if (unknown.length > 0) return refusal(state, now, action, `unknown zones: ${unknown.join(", ")}`, asker, duress);
+  const unknown = unknownZonesReason(named, config);
+  if (unknown !== undefined) return refusal(state, now, action, unknown, asker, duress);
   const notReady = zonesNotReady(state, input.mode, config);
   const toBypass = input.bypass === "open" ? notReady.map((entry) => entry.zone) : named;
   const blocking = notReady.filter((entry) => !toBypass.includes(entry.zone));
@@ -128,8 +136,8 @@ export function bypass(state: AlarmState, input: InputOf<"bypass">, now: number,
   const duress = duressEvents(input.duress, asker, now);
   if (state.state !== "disarmed") return refusal(state, now, "bypass", `disarm first (the alarm is ${state.state})`, asker, duress);
   if (input.zones.length === 0) return refusal(state, now, "bypass", "no zones named", asker, duress);
-  const unknown = unknownZones(input.zones, config);
-  if (unknown.length > 0) return refusal(state, now, "bypass", `unknown zones: ${unknown.join(", ")}`, asker, duress);
+  const unknown = unknownZonesReason(input.zones, config);
+  if (unknown !== undefined) return refusal(state, now, "bypass", unknown, asker, duress);
   const draft = startDraft(state, now, config);
   const s = draft.state;
   const newlyBypassed = sortedSet(input.zones).filter((zone) => !s.bypassed.includes(zone));

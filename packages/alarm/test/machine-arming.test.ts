@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { initialState, step } from "../src/machine.js";
-import type { AlarmState } from "../src/types.js";
+import type { AlarmInput, AlarmState } from "../src/types.js";
 import { alarmConfig, armInput, close, disarmInput, kinds, open, run, S, T0, tick } from "./machine-fixtures.js";
 
 const config = alarmConfig();
@@ -238,7 +238,10 @@ describe("alarm machine: arming", () => {
       "zones not ready: lid in trouble (sensor fault) (bypass them to arm anyway)",
     );
     assert.deepEqual(step(opened.state, armInput("away", ["window", "lid", "hall"]), T0, config).state.bypassed, ["hall", "lid", "window"]);
-    assert.equal(step(opened.state, armInput("away", ["window", "garage"]), T0, config).refused, "unknown zones: garage");
+    assert.equal(
+      step(opened.state, armInput("away", ["window", "garage"]), T0, config).refused,
+      "1 unknown zone (the zones are: front, back, hall, window, bedroom, smoke, lid, bell)",
+    );
   });
 
   it("a bypass request while disarmed carries into the next arm; a bypassed zone is ignored while armed", () => {
@@ -272,8 +275,26 @@ describe("alarm machine: arming", () => {
     assert.equal(step(initialState(), { kind: "bypass", zones: [], user: "bob", source: "cli" }, T0, config).refused, "no zones named");
     assert.equal(
       step(initialState(), { kind: "bypass", zones: ["attic"], user: "bob", source: "cli" }, T0, config).refused,
-      "unknown zones: attic",
+      "1 unknown zone (the zones are: front, back, hall, window, bedroom, smoke, lid, bell)",
     );
+  });
+
+  it("unknown zone names from a request are counted, never quoted in the refusal or its event (a code typed there, a flood of names)", () => {
+    const names = ["4711", "window", "x".repeat(64), "4711", "constructor", "__proto__"];
+    const flood = Array.from({ length: 256 }, (_, i) => `zone-${i}-${"y".repeat(50)}`);
+    const inputs: AlarmInput[] = [
+      { kind: "bypass", zones: names, user: "bob", source: "cli" },
+      armInput("away", names),
+      { kind: "bypass", zones: flood, user: "bob", source: "cli" },
+    ];
+    const expected = ["4 unknown zones", "4 unknown zones", "256 unknown zones"];
+    inputs.forEach((input, i) => {
+      const result = step(initialState(), input, T0, config);
+      assert.equal(result.refused, `${expected[i]} (the zones are: front, back, hall, window, bedroom, smoke, lid, bell)`);
+      assert.deepEqual(kinds(result), ["refused"]);
+      const published = JSON.stringify(result);
+      for (const text of ["4711", "xxxx", "yyyy", "constructor", "__proto__", "zone-"]) assert.ok(!published.includes(text), text);
+    });
   });
 
   it("arm refusals say why: a mode not offered, already armed, disarm first", () => {

@@ -1,23 +1,27 @@
 // The audit trail: one JSON line per security event in <stateDir>/audit.jsonl, fsynced as it is
-// written (a few lines a day: durability costs nothing here), rotated by size, pruned by age.
+// written (a few lines a day: durability costs nothing here), rotated by size, capped in total
+// size (a flood of events must not fill the SD card), pruned by age. Opening never throws: an
+// alarm on a read-only or full disk must still start; appends say what fails.
 // A code never lands here: AlarmEvent has no field for one, and append refuses keys that look
 // like one in case a caller passes a request through.
 import {
   closeSync,
   constants,
+  fchmodSync,
   fstatSync,
   fsyncSync,
-  mkdirSync,
   openSync,
   readFileSync,
   readSync,
   readdirSync,
   renameSync,
   rmSync,
+  statSync,
   writeSync,
 } from "node:fs";
 import path from "node:path";
 import type { Clock } from "@roomguard/runtime";
+import { AUDIT_FILE_MODE, letGroupRead, makeStateDir, type StorageLog } from "./state-dir.js";
 import type { AlarmEvent } from "./types.js";
 
 /** The file events are appended to. */
@@ -36,6 +40,13 @@ export interface AuditOptions {
   keepDays: number;
   /** audit.jsonl is renamed to `audit-<time>.jsonl` once it holds this many bytes. */
   rotateBytes: number;
+  /**
+   * The audit files together stay within this many bytes (give or take the line that crosses
+   * rotateBytes): at open and at each rotation, before the keepDays pruning, the oldest rotated
+   * files are removed until they fit in maxBytes − rotateBytes, room for a full audit.jsonl.
+   * audit.jsonl itself is never removed. Keep it several times rotateBytes.
+   */
+  maxBytes: number;
 }
 
 /** The audit trail, open for appending. */
@@ -60,12 +71,16 @@ export interface SkippedLine {
 }
 
 /**
- * Opens the audit trail in `dir` (created mode 0700 if missing; files mode 0600). A torn last
- * line left by a power cut is ended with a newline, so the next event starts a line of its own.
- * `clock` dates the rotated files and decides what is old enough to remove.
+ * Opens the audit trail in `dir` (created mode 0750 if missing; files mode 0640, so the
+ * directory's group may read them; an older version's 0700 directory and 0600 files get the
+ * group's read at open). A torn last line left by a power cut is ended with a newline, so the
+ * next event starts a line of its own. `clock` dates the rotated files and decides what is old
+ * enough to remove.
+ *
+ * Never throws: what fails at open (a read-only disk, EACCES, a full disk) is logged to `log`,
+ * and each append tries again to create the directory and open the file, throwing if it cannot.
  */
-export function openAudit(dir: string, options: AuditOptions, clock: Pick<Clock, "now"> = wallClock): Audit {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+export function openAudit(dir: string, options: AuditOptions, clock: Pick<Clock, "now"> = wallClock, log?: StorageLog): Audit {
   const file = path.join(dir, AUDIT_FILE);
   let fd: number | null = null;
   let size = 0;
@@ -74,11 +89,28 @@ export function openAudit(dir: string, options: AuditOptions, clock: Pick<Clock,
   let closed = false;
 
   function open(): number {
-    const opened = openSync(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o600);
-    size = fstatSync(opened).size;
-    torn = size > 0 && lastByte(opened, size) !== 0x0a;
+    makeStateDir(dir);
+    const opened = openSync(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, AUDIT_FILE_MODE);
+    try {
+      const stat = fstatSync(opened);
+      // The umask may have taken the group's read, or an older version made it 0600.
+      if ((stat.mode & AUDIT_FILE_MODE) !== AUDIT_FILE_MODE) groupRead(opened, stat.mode);
+      size = stat.size;
+      torn = size > 0 && lastByte(opened, size) !== 0x0a;
+    } catch (error) {
+      closeSync(opened);
+      throw error;
+    }
     fd = opened;
     return opened;
+  }
+
+  function groupRead(opened: number, mode: number): void {
+    try {
+      fchmodSync(opened, (mode & 0o7777) | AUDIT_FILE_MODE);
+    } catch (error) {
+      log?.warn(`cannot let the group read ${file} (for roomguard alarm history): ${messageOf(error)}`, { code: codeOf(error) });
+    }
   }
 
   function rotate(): void {
@@ -88,7 +120,7 @@ export function openAudit(dir: string, options: AuditOptions, clock: Pick<Clock,
       const stamp = Math.max(clock.now(), newestStamp(dir) + 1); // names sort in rotation order even if the clock stepped back
       renameSync(file, path.join(dir, rotatedName(stamp)));
       fsyncDir(dir);
-      prune(dir, options.keepDays, clock.now());
+      prune(dir, options, clock.now(), log);
     } finally {
       open(); // the renamed file's successor, or the same file again when renaming failed (the next append retries)
     }
@@ -117,7 +149,7 @@ export function openAudit(dir: string, options: AuditOptions, clock: Pick<Clock,
     try {
       rotate();
     } catch (error) {
-      throw auditError(`the event is stored in ${file}, but rotating the file failed`, error);
+      throw auditError(`the event is stored in ${file}, but rotating it or removing old audit files failed`, error);
     }
   }
 
@@ -127,8 +159,18 @@ export function openAudit(dir: string, options: AuditOptions, clock: Pick<Clock,
     fd = null;
   }
 
-  prune(dir, options.keepDays, clock.now());
-  open();
+  try {
+    open();
+  } catch (error) {
+    log?.error(`cannot open the audit trail ${file}: ${messageOf(error)}; each event tries again`, { code: codeOf(error) });
+  }
+  letGroupRead(dir, log);
+  try {
+    for (const rotated of rotatedFiles(dir)) letGroupRead(path.join(dir, rotated.name), log);
+    prune(dir, options, clock.now(), log);
+  } catch (error) {
+    log?.warn(`cannot remove old audit files in ${dir}: ${messageOf(error)}; the next rotation tries again`, { code: codeOf(error) });
+  }
   return { append, close };
 }
 
@@ -214,12 +256,43 @@ function newestStamp(dir: string): number {
   return rotatedFiles(dir).reduce((newest, rotated) => Math.max(newest, rotated.stamp), -Infinity);
 }
 
-/** Removes rotated files whose newest entry is older than keepDays. */
-function prune(dir: string, keepDays: number, now: number): void {
-  const cutoff = now - keepDays * DAY_MS;
-  for (const rotated of rotatedFiles(dir)) {
-    const file = path.join(dir, rotated.name);
-    if ((newestEntry(file) ?? rotated.stamp) < cutoff) rmSync(file, { force: true });
+/**
+ * Removes the oldest rotated files until they fit in maxBytes − rotateBytes (audit.jsonl may grow
+ * to rotateBytes beside them), then the rotated files whose newest entry is older than keepDays.
+ * Removing events younger than keepDays is logged: a flood of events is worth knowing about.
+ */
+function prune(dir: string, options: AuditOptions, now: number, log: StorageLog | undefined): void {
+  const budget = options.maxBytes - Math.max(options.rotateBytes, sizeOf(path.join(dir, AUDIT_FILE)));
+  const files = rotatedFiles(dir).map((rotated) => ({
+    ...rotated,
+    file: path.join(dir, rotated.name),
+    size: sizeOf(path.join(dir, rotated.name)),
+  }));
+  let total = files.reduce((sum, rotated) => sum + rotated.size, 0);
+  const cutoff = now - options.keepDays * DAY_MS;
+  const capped: string[] = [];
+  for (const rotated of files) {
+    if (total > budget) {
+      const newest = newestEntry(rotated.file) ?? rotated.stamp;
+      rmSync(rotated.file, { force: true });
+      total -= rotated.size;
+      if (newest >= cutoff) capped.push(rotated.name);
+    } else if ((newestEntry(rotated.file) ?? rotated.stamp) < cutoff) rmSync(rotated.file, { force: true });
+  }
+  if (capped.length > 0)
+    log?.warn(`the audit trail reached alarm.audit.maxBytes (${options.maxBytes} bytes): removed its oldest files before keepDays`, {
+      dir,
+      removed: capped,
+    });
+}
+
+/** A file's size in bytes; 0 when it is gone. */
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch (error) {
+    if (codeOf(error) === "ENOENT") return 0;
+    throw error;
   }
 }
 

@@ -8,7 +8,6 @@ import {
   fchmodSync,
   fstatSync,
   fsyncSync,
-  mkdirSync,
   openSync,
   readFileSync,
   readdirSync,
@@ -17,6 +16,7 @@ import {
 } from "node:fs";
 import path from "node:path";
 import type { Logger } from "@roomguard/runtime";
+import { letGroupRead, makeStateDir } from "./state-dir.js";
 import type { AlarmState } from "./types.js";
 
 /** The current state. */
@@ -55,13 +55,21 @@ export interface StateFile {
   save(state: AlarmState): void;
 }
 
-/** Opens the state file in `dir`, creating the directory (mode 0700) if it is missing. Throws if it cannot. */
+/**
+ * Opens the state file in `dir`, creating the directory mode 0750 if it is missing (its group
+ * reads the audit trail there; state.json stays 0600), or giving an existing 0700 one the
+ * group's read and search. Never throws: a directory it cannot create (a read-only disk) is
+ * logged, loads as a first start, and each save tries to create it again, throwing if it cannot.
+ */
 export function openStateFile(dir: string, log?: Logger): StateFile {
+  let dirMade = false;
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeStateDir(dir);
+    dirMade = true;
   } catch (error) {
-    throw storageError(`cannot create the alarm's state directory ${dir}`, error);
+    log?.error(`cannot create the alarm's state directory ${dir}: ${messageOf(error)}`, { code: codeOf(error) });
   }
+  letGroupRead(dir, log);
   const current = path.join(dir, STATE_FILE);
   const previous = path.join(dir, PREVIOUS_STATE_FILE);
   const tmp = path.join(dir, TMP_FILE);
@@ -113,8 +121,11 @@ export function openStateFile(dir: string, log?: Logger): StateFile {
     const text = encodeStateFile(state, next);
     if (Buffer.byteLength(text) > MAX_STATE_FILE_BYTES)
       throw new Error(`refusing to store an alarm state larger than ${MAX_STATE_FILE_BYTES} bytes`);
-    let step = tmp;
+    let step = dir;
     try {
+      if (!dirMade) makeStateDir(dir);
+      dirMade = true;
+      step = tmp;
       const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
       try {
         fchmodSync(fd, 0o600); // O_CREAT's mode does not apply to a tmp file left by a crash

@@ -1,14 +1,18 @@
 import assert from "node:assert/strict";
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, chownSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { ManualClock } from "@roomguard/runtime";
-import { AUDIT_FILE, openAudit, readAudit } from "../src/audit.js";
+import { AUDIT_FILE, openAudit, readAudit, type AuditOptions } from "../src/audit.js";
+import type { StorageLog } from "../src/state-dir.js";
 import type { AlarmEvent } from "../src/types.js";
+import { inMountNamespace, isRoot, PRINTING_LOG, runAs } from "./mount-namespace.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const MiB = 1024 * 1024;
 const T0 = Date.UTC(2026, 0, 1);
+const AUDIT_MODULE = new URL("../src/audit.js", import.meta.url).href;
 
 const scratchDirs: string[] = [];
 after(() => {
@@ -27,12 +31,30 @@ function rotated(dir: string): string[] {
     .sort();
 }
 
-const big = { keepDays: 90, rotateBytes: 1024 * 1024 };
+/** The audit files in `dir` and their total size. */
+function totalSize(dir: string): number {
+  return readdirSync(dir).reduce((sum, name) => sum + statSync(path.join(dir, name)).size, 0);
+}
+
+/** A logger that keeps what it is told. */
+function keptLog(): StorageLog & { lines: Array<{ level: string; message: string; fields?: object }> } {
+  const lines: Array<{ level: string; message: string; fields?: object }> = [];
+  const keep =
+    (level: string) =>
+    (message: string, fields?: object): void => {
+      lines.push({ level, message, ...(fields ? { fields } : {}) });
+    };
+  return { lines, info: keep("info"), warn: keep("warn"), error: keep("error") };
+}
+
+const big: AuditOptions = { keepDays: 90, rotateBytes: 1 * MiB, maxBytes: 64 * MiB };
 
 describe("the audit trail", () => {
   it("appends one JSON line per event with `at` as ISO, and reads them back oldest first", () => {
     const dir = path.join(scratch(), "alarm");
+    const umask = process.umask(0o077); // a strict umask must not take the group's read
     const audit = openAudit(dir, big);
+    process.umask(umask);
     const events: AlarmEvent[] = [
       { kind: "arm", at: T0, user: "alice", source: "keypad", mode: "away" },
       { kind: "armed", at: T0 + 30_000, mode: "away", source: "alarm" },
@@ -41,8 +63,8 @@ describe("the audit trail", () => {
     ];
     for (const event of events) audit.append(event);
     audit.close();
-    assert.equal(statSync(dir).mode & 0o777, 0o700);
-    assert.equal(statSync(path.join(dir, AUDIT_FILE)).mode & 0o777, 0o600);
+    assert.equal(statSync(dir).mode & 0o777, 0o750, "its group may list it");
+    assert.equal(statSync(path.join(dir, AUDIT_FILE)).mode & 0o777, 0o640, "its group may read it");
     const lines = readFileSync(path.join(dir, AUDIT_FILE), "utf8").split("\n");
     assert.equal(lines[0], '{"at":"2026-01-01T00:00:00.000Z","kind":"arm","user":"alice","source":"keypad","mode":"away"}');
     assert.equal(lines.length, 5, "four lines, each ended");
@@ -75,7 +97,7 @@ describe("the audit trail", () => {
   it("rotates at rotateBytes to audit-<time>.jsonl and reads across the rotated files in order", () => {
     const dir = scratch();
     const clock = new ManualClock(T0);
-    const audit = openAudit(dir, { keepDays: 90, rotateBytes: 4096 }, clock);
+    const audit = openAudit(dir, { ...big, rotateBytes: 4096 }, clock);
     const written: AlarmEvent[] = [];
     for (let n = 0; n < 200; n++) {
       clock.advance(1000);
@@ -98,7 +120,7 @@ describe("the audit trail", () => {
   it("removes rotated files whose newest entry is older than keepDays, at open and at each rotation", () => {
     const dir = scratch();
     const clock = new ManualClock(T0);
-    const options = { keepDays: 10, rotateBytes: 4096 };
+    const options = { keepDays: 10, rotateBytes: 4096, maxBytes: 64 * MiB };
     const fill = (audit: ReturnType<typeof openAudit>, zone: string): void => {
       const before = rotated(dir).join();
       while (rotated(dir).join() === before) audit.append({ kind: "trouble", at: clock.now(), zone, reason: "x".repeat(100) });
@@ -192,5 +214,145 @@ describe("the audit trail", () => {
     assert.throws(() => audit.append({ kind: "arm", at: Number.NaN }), /needs "at" in epoch ms/);
     audit.close();
     assert.equal(readFileSync(path.join(dir, AUDIT_FILE), "utf8"), "");
+  });
+
+  it("gives an older version's 0700 directory and 0600 audit files the group's read at open; a member of the group reads them, nobody else", async () => {
+    const dir = scratch();
+    const clock = new ManualClock(T0);
+    const older = openAudit(dir, { ...big, rotateBytes: 4096 }, clock);
+    while (rotated(dir).length < 2) older.append({ kind: "trouble", at: clock.now(), zone: "hall", reason: "x".repeat(100) });
+    older.append({ kind: "restart", at: clock.now(), source: "alarm" });
+    older.close();
+    for (const name of readdirSync(dir)) chmodSync(path.join(dir, name), 0o600);
+    chmodSync(dir, 0o700);
+
+    openAudit(dir, big, clock).close();
+    assert.equal(statSync(dir).mode & 0o777, 0o750);
+    const modes = (): Array<[string, number]> => readdirSync(dir).map((name) => [name, statSync(path.join(dir, name)).mode & 0o777]);
+    assert.deepEqual(
+      modes(),
+      readdirSync(dir).map((name) => [name, 0o640]),
+    );
+    const count = readAudit(dir).events.length;
+    if (!isRoot) return;
+    // As on a Pi: the alarm's user (4242) owns the trail; its group (4243) is the roomguard group.
+    for (const name of readdirSync(dir)) chownSync(path.join(dir, name), 4242, 4243);
+    chownSync(dir, 4242, 4243);
+    const reader = `import { readAudit } from ${JSON.stringify(AUDIT_MODULE)};
+      try { console.log(JSON.stringify({ events: readAudit(${JSON.stringify(dir)}).events.length })); }
+      catch (error) { console.log(JSON.stringify({ error: error.code })); }`;
+    assert.deepEqual(await runAs(4244, 4243, reader), [{ events: count }], "a member of the group");
+    assert.deepEqual(await runAs(4244, 4244, reader), [{ error: "EACCES" }], "another user");
+  });
+
+  it("opening on a read-only disk never throws: it logs what failed, each append throws saying why, and the next open with a writable disk tidies up", async (t) => {
+    const dir = scratch();
+    const line = (at: number): string => `${JSON.stringify({ at: new Date(at).toISOString(), kind: "restart", source: "alarm" })}\n`;
+    const old = "audit-2020-01-01T00-00-00.000Z.jsonl"; // years past keepDays
+    writeFileSync(path.join(dir, old), line(Date.UTC(2020, 0, 1)), { mode: 0o600 });
+    writeFileSync(path.join(dir, AUDIT_FILE), line(Date.now()), { mode: 0o600 });
+    chmodSync(dir, 0o700);
+    const script = `import { openAudit } from ${JSON.stringify(AUDIT_MODULE)};
+      for (const where of [${JSON.stringify(dir)}, ${JSON.stringify(path.join(dir, "missing"))}]) {
+        const audit = openAudit(where, { keepDays: 90, rotateBytes: 4096, maxBytes: 65536 }, undefined, ${PRINTING_LOG});
+        console.log(JSON.stringify({ opened: where }));
+        for (let n = 0; n < 2; n++)
+          try { audit.append({ kind: "arm", at: Date.now(), user: "alice", source: "keypad", mode: "away" }); console.log(JSON.stringify({ appended: true })); }
+          catch (error) { console.log(JSON.stringify({ error: error.message, code: error.code })); }
+        audit.close();
+      }`;
+    let output: unknown[];
+    let cause: string;
+    if (isRoot) {
+      cause = "EROFS: read-only file system";
+      output = await inMountNamespace(`mount --bind "$1" "$1" && mount -o remount,ro,bind "$1"`, dir, script);
+    } else {
+      cause = "EACCES: permission denied";
+      chmodSync(path.join(dir, AUDIT_FILE), 0o400);
+      chmodSync(dir, 0o500);
+      t.after(() => chmodSync(dir, 0o700));
+      output = await inMountNamespace(null, dir, script);
+    }
+    const code = cause.slice(0, cause.indexOf(":"));
+    const file = path.join(dir, AUDIT_FILE);
+    const missing = path.join(dir, "missing");
+    const appendFailed = (what: string): unknown => ({ error: `cannot write the audit trail ${what}`, code });
+    assert.deepEqual(
+      output.filter((entry) => !Object.hasOwn(entry as object, "level") || (entry as { level: string }).level === "error"),
+      [
+        { level: "error", message: `cannot open the audit trail ${file}: ${cause}, open '${file}'; each event tries again` },
+        { opened: dir },
+        appendFailed(`${file}: ${cause}, open '${file}'`),
+        appendFailed(`${file}: ${cause}, open '${file}'`),
+        {
+          level: "error",
+          message: `cannot open the audit trail ${missing}/${AUDIT_FILE}: ${cause}, mkdir '${missing}'; each event tries again`,
+        },
+        { opened: missing },
+        appendFailed(`${missing}/${AUDIT_FILE}: ${cause}, mkdir '${missing}'`),
+        appendFailed(`${missing}/${AUDIT_FILE}: ${cause}, mkdir '${missing}'`),
+      ],
+    );
+    if (isRoot) {
+      const warnings = output
+        .filter((entry) => (entry as { level?: string }).level === "warn")
+        .map((entry) => (entry as { message: string }).message);
+      assert.deepEqual(warnings, [
+        `cannot let the group read ${dir} (for roomguard alarm history): ${cause}, chmod '${dir}'`,
+        `cannot let the group read ${path.join(dir, old)} (for roomguard alarm history): ${cause}, chmod '${path.join(dir, old)}'`,
+        `cannot remove old audit files in ${dir}: ${cause}, unlink '${path.join(dir, old)}'; the next rotation tries again`,
+      ]);
+    }
+    chmodSync(dir, 0o700); // as the older version left them
+    chmodSync(file, 0o600);
+    openAudit(dir, big).close();
+    assert.deepEqual(rotated(dir), [], "the old file is pruned");
+    assert.equal(statSync(dir).mode & 0o777, 0o750);
+    assert.equal(statSync(file).mode & 0o777, 0o640);
+  });
+
+  it("keeps the files together within maxBytes: the oldest rotated files go first, also within keepDays, and that is logged", () => {
+    const dir = scratch();
+    const clock = new ManualClock(T0);
+    const log = keptLog();
+    const options: AuditOptions = { keepDays: 90, rotateBytes: 4096, maxBytes: 4 * 4096 };
+    const audit = openAudit(dir, options, clock, log);
+    const written: AlarmEvent[] = [];
+    for (let n = 0; n < 400; n++) {
+      clock.advance(1000);
+      const event: AlarmEvent = { kind: "trouble", at: clock.now(), zone: `zone-${n}`, reason: "sensor fault ENODEV" };
+      audit.append(event);
+      written.push(event);
+      // Up to rotateBytes for audit.jsonl beside the rotated files, and the line that crosses it.
+      assert.ok(totalSize(dir) <= options.maxBytes + 200, `after ${n + 1} events: ${totalSize(dir)} bytes`);
+    }
+    audit.close();
+    assert.equal(rotated(dir).length, 2, "two full rotated files fit beside a full audit.jsonl, three do not");
+    const { events } = readAudit(dir);
+    assert.ok(events.length < written.length / 2, `${events.length} events kept`);
+    assert.deepEqual(events, written.slice(-events.length), "the newest events, none missing between them");
+    const warnings = log.lines.filter((line) => line.level === "warn");
+    assert.ok(warnings.length > 0);
+    for (const warning of warnings)
+      assert.equal(warning.message, "the audit trail reached alarm.audit.maxBytes (16384 bytes): removed its oldest files before keepDays");
+  });
+
+  it("a lower maxBytes removes the oldest rotated files at open; audit.jsonl is never removed, even over the cap alone", () => {
+    const dir = scratch();
+    const clock = new ManualClock(T0);
+    const audit = openAudit(dir, { ...big, rotateBytes: 4096 }, clock);
+    while (rotated(dir).length < 5) {
+      clock.advance(1000);
+      audit.append({ kind: "trouble", at: clock.now(), zone: "hall", reason: "x".repeat(100) });
+    }
+    for (let n = 0; n < 10; n++) audit.append({ kind: "trouble", at: clock.now(), zone: "current", reason: "x".repeat(100) });
+    audit.close();
+    const before = rotated(dir);
+    const current = readFileSync(path.join(dir, AUDIT_FILE), "utf8");
+    openAudit(dir, { keepDays: 90, rotateBytes: 4096, maxBytes: 4 * 4096 }, clock).close();
+    assert.deepEqual(rotated(dir), before.slice(-2));
+    openAudit(dir, { keepDays: 90, rotateBytes: 4096, maxBytes: 1024 }, clock).close();
+    assert.deepEqual(rotated(dir), []);
+    assert.equal(readFileSync(path.join(dir, AUDIT_FILE), "utf8"), current);
   });
 });

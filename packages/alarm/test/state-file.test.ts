@@ -1,14 +1,13 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { checkAlarmState, encodeStateFile, openStateFile, type LoadResult } from "../src/state-file.js";
 import type { AlarmState } from "../src/types.js";
+import { inMountNamespace, isRoot, PRINTING_LOG } from "./mount-namespace.js";
 import { stateForSeq } from "./power-loss-states.js";
 
-const isRoot = process.getuid?.() === 0;
 const STATE_FILE_MODULE = new URL("../src/state-file.js", import.meta.url).href;
 
 const scratchDirs: string[] = [];
@@ -83,10 +82,12 @@ const badFiles: Array<[string, string]> = [
 ];
 
 describe("openStateFile", () => {
-  it("stores a state and loads it back; the directory is made 0700 and the file 0600 in the documented format", () => {
+  it("stores a state and loads it back; the directory is made 0750 (its group reads the audit there) and the file 0600 in the documented format", () => {
     const dir = path.join(scratch(), "var", "alarm");
+    const umask = process.umask(0o077); // a strict umask must not take the group's read
     const file = openStateFile(dir);
-    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    process.umask(umask);
+    assert.equal(statSync(dir).mode & 0o777, 0o750);
     file.save(armed);
     assert.deepEqual(openStateFile(dir).load(), { kind: "ok", state: armed, seq: 1, from: "current" } satisfies LoadResult);
     assert.equal(statSync(path.join(dir, "state.json")).mode & 0o777, 0o600);
@@ -95,6 +96,18 @@ describe("openStateFile", () => {
     assert.equal(stored.v, 1);
     assert.match(String(stored.sha256), /^[0-9a-f]{64}$/);
     assert.deepEqual(names(dir), ["state.json"], "no tmp file is left behind");
+  });
+
+  it("gives an older version's 0700 directory the group's read and search; state.json stays 0600", () => {
+    const dir = scratch();
+    chmodSync(dir, 0o700);
+    openStateFile(dir).save(armed);
+    chmodSync(path.join(dir, "state.json"), 0o600);
+    const reopened = openStateFile(dir);
+    assert.equal(statSync(dir).mode & 0o777, 0o750);
+    assert.equal(statSync(path.join(dir, "state.json")).mode & 0o777, 0o600);
+    reopened.save(disarmed);
+    assert.equal(statSync(path.join(dir, "state.json")).mode & 0o777, 0o600);
   });
 
   it("counts seq up by one per save, keeps the state before in state.prev.json, and goes on counting after a reopen", () => {
@@ -232,7 +245,7 @@ describe("openStateFile", () => {
     openStateFile(dir).save(armed);
     if (!isRoot) {
       chmodSync(dir, 0o500);
-      t.after(() => chmodSync(dir, 0o700));
+      t.after(() => chmodSync(dir, 0o750));
       assert.throws(() => openStateFile(dir).save(disarmed), /^Error: cannot store the alarm state in .*state\.json\.tmp: EACCES/);
     } else {
       // root writes through a 0500 directory: mount it read-only in a private mount namespace (as an SD card remounted ro).
@@ -245,6 +258,37 @@ describe("openStateFile", () => {
       ]);
     }
     assert.deepEqual(openStateFile(dir).load(), { kind: "ok", state: armed, seq: 1, from: "current" });
+  });
+
+  it("opening a directory that cannot be created (a read-only disk) logs it and loads a first start; each save says why it fails", async (t) => {
+    const dir = scratch();
+    const missing = path.join(dir, "var", "alarm");
+    const script = `import { openStateFile } from ${JSON.stringify(STATE_FILE_MODULE)};
+      const file = openStateFile(${JSON.stringify(missing)}, ${PRINTING_LOG});
+      console.log(JSON.stringify(file.load()));
+      for (let n = 0; n < 2; n++)
+        try { file.save(${JSON.stringify(armed)}); console.log(JSON.stringify({ saved: true })); }
+        catch (error) { console.log(JSON.stringify({ error: error.message, code: error.code })); }`;
+    let cause: string;
+    let output: unknown[];
+    if (isRoot) {
+      cause = "EROFS: read-only file system";
+      output = await inMountNamespace(`mount --bind "$1" "$1" && mount -o remount,ro,bind "$1"`, dir, script);
+    } else {
+      cause = "EACCES: permission denied";
+      chmodSync(dir, 0o500);
+      t.after(() => chmodSync(dir, 0o700));
+      output = await inMountNamespace(null, dir, script);
+    }
+    const mkdir = `${cause}, mkdir '${dir}/var'`;
+    const failed = { error: `cannot store the alarm state in ${missing}: ${mkdir}`, code: cause.slice(0, cause.indexOf(":")) };
+    assert.deepEqual(output, [
+      { level: "error", message: `cannot create the alarm's state directory ${missing}: ${mkdir}` },
+      { level: "info", message: "no alarm state file: first start, disarmed" },
+      { kind: "first-start" },
+      failed,
+      failed,
+    ]);
   });
 
   it("a save to a full disk throws ENOSPC, and the state stored before is loaded", async (t) => {
@@ -271,21 +315,4 @@ function saveScript(dir: string, states: AlarmState[]): string {
       try { file.save(state); console.log(JSON.stringify({ saved: ++n })); }
       catch (error) { console.log(JSON.stringify({ error: error.message, code: error.code })); }
     }`;
-}
-
-/** Runs `mount` (a shell command on "$1" = dir) then node with `script`, in a private mount namespace; its stdout lines as JSON. */
-async function inMountNamespace(mount: string, dir: string, script: string): Promise<unknown[]> {
-  const shell = `${mount} && exec "$2" --input-type=module -e "$3"`;
-  const stdout = await new Promise<string>((resolve, reject) =>
-    execFile(
-      "unshare",
-      ["-m", "--propagation", "private", "sh", "-c", shell, "sh", dir, process.execPath, script],
-      { timeout: 20_000 },
-      (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
-    ),
-  );
-  return stdout
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as unknown);
 }

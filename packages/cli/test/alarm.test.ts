@@ -25,9 +25,9 @@ interface Result {
   stderr: string;
 }
 
-/** Runs `roomguard alarm ARGS` to completion with `input` on standard input (a pipe). */
-function alarm(args: string[], input = ""): Promise<Result> {
-  const child = spawn(process.execPath, [CLI, "alarm", ...args], { cwd: scratch, env: { ...process.env, ROOMGUARD_CONFIG: "" } });
+/** Runs `roomguard alarm ARGS` to completion with `input` on standard input (a pipe), as this user or `as` another (root only). */
+function alarm(args: string[], input = "", as: { uid?: number; gid?: number } = {}): Promise<Result> {
+  const child = spawn(process.execPath, [CLI, "alarm", ...args], { cwd: scratch, env: { ...process.env, ROOMGUARD_CONFIG: "" }, ...as });
   children.add(child);
   let stdout = "";
   let stderr = "";
@@ -502,6 +502,29 @@ describe("roomguard alarm history", () => {
     );
     assert.equal((await alarm(["history", "--kind", "bad_cod", "--config", config])).code, 64);
     assert.equal((await alarm(["history", "--since", "yesterday", "--config", config])).code, 64);
+  });
+
+  it("as the alarm makes them (a 0750 directory, 0640 files), a member of its group reads them; others are told who may", async (t) => {
+    if (process.getuid?.() !== 0) return t.skip("needs root to run the command as another user");
+    chmodSync(scratch, 0o711);
+    chmodSync(stateDir, 0o750);
+    const audit = path.join(stateDir, "audit.jsonl");
+    chmodSync(audit, 0o640);
+    t.after(() => chmodSync(audit, 0o644));
+    const { gid } = statSync(stateDir);
+    const member = await alarm(["history", "--kind", "disarm", "--config", config], "", { uid: 65534, gid });
+    assert.equal(member.code, 0, member.stderr);
+    assert.match(member.stdout, /disarm +anna +cli/);
+    const other = await alarm(["history", "--config", config], "", { uid: 65534, gid: 65534 });
+    assert.equal(other.code, 1);
+    assert.equal(
+      other.stderr.trim(),
+      `roomguard alarm history: cannot read the audit trail in ${stateDir}: permission denied: only the alarm's user and group may read it (on the Pi the roomguard group: run this as a member, logged in again since being added, or with sudo; files an older alarm made 0700/0600 become readable to the group when the alarm starts)`,
+    );
+    chmodSync(audit, 0o600); // as an older alarm made it
+    const older = await alarm(["history", "--config", config], "", { uid: 65534, gid });
+    assert.equal(older.code, 1);
+    assert.ok(older.stderr.includes(`cannot read the audit trail in ${audit}: permission denied: only the alarm's`), older.stderr);
   });
 
   it("says so when there is no audit trail", async () => {

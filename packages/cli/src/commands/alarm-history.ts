@@ -1,5 +1,4 @@
-import { createReadStream } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { open, readdir } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { resolveConfigPath } from "@roomguard/config";
@@ -32,6 +31,13 @@ const KINDS = [
   "corrupt_state",
 ] as const;
 
+/**
+ * Who may read the audit trail: the alarm makes its state directory 0750 and the audit files 0640
+ * (state.json stays 0600), and gives an older version's 0700/0600 ones the group's read when it starts.
+ */
+const PERMISSION =
+  "only the alarm's user and group may read it (on the Pi the roomguard group: run this as a member, logged in again since being added, or with sudo; files an older alarm made 0700/0600 become readable to the group when the alarm starts)";
+
 /** A line of the audit trail, as far as it is shown: an AlarmEvent with `at` as ISO (or epoch ms). */
 interface AuditEvent {
   kind: string;
@@ -57,7 +63,7 @@ export interface HistoryOptions {
  * `roomguard alarm history`: the audit trail (`<alarm.stateDir>/audit-*.jsonl`, then
  * `audit.jsonl`), oldest first, as a table or (--json) one event per line as stored. A line that
  * is no event (torn by a power cut mid-write) is skipped and counted. Exit 0; 1 when the state
- * directory cannot be read; 64 a wrong --since or --kind.
+ * directory or an audit file cannot be read; 64 a wrong --since or --kind.
  */
 export async function showHistory(options: HistoryOptions, context: CommandContext): Promise<number> {
   const kinds = parseKinds(options.kind ?? []);
@@ -68,19 +74,22 @@ export async function showHistory(options: HistoryOptions, context: CommandConte
   const loaded = context.loadConfig(options.config, { needs: ["alarm.stateDir"] });
   const dir = resolveConfigPath(loaded, loaded.config.alarm.stateDir);
 
+  const cannotRead = (where: string, error: unknown): number => {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT" && where === dir
+        ? "it does not exist: the alarm has not run with this config (alarm.stateDir)"
+        : code === "EACCES"
+          ? `permission denied: ${PERMISSION}`
+          : String(code ?? error);
+    context.output.err(`roomguard alarm history: cannot read the audit trail in ${where}: ${why}`);
+    return ExitCode.failure;
+  };
   let names: string[];
   try {
     names = await readdir(dir);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "it does not exist: the alarm has not run with this config (alarm.stateDir)"
-        : code === "EACCES"
-          ? "permission denied: it belongs to the user the alarm runs as (on the Pi, the roomguard group may read it)"
-          : String(code ?? error);
-    context.output.err(`roomguard alarm history: cannot read the audit trail in ${dir}: ${why}`);
-    return ExitCode.failure;
+    return cannotRead(dir, error);
   }
   // Rotated files are named by the time they were rotated (ISO): by name is oldest first.
   const files = [...names.filter((name) => /^audit-.+\.jsonl$/.test(name)).sort(), ...names.filter((name) => name === "audit.jsonl")];
@@ -89,7 +98,14 @@ export async function showHistory(options: HistoryOptions, context: CommandConte
   let torn = 0;
   let shown = 0;
   for (const name of files) {
-    const lines = createInterface({ input: createReadStream(path.join(dir, name)), crlfDelay: Infinity });
+    let input;
+    try {
+      input = await open(path.join(dir, name));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") continue; // rotated or pruned since readdir
+      return cannotRead(path.join(dir, name), error);
+    }
+    const lines = createInterface({ input: input.createReadStream(), crlfDelay: Infinity });
     for await (const line of lines) {
       if (line.trim() === "") continue;
       const event = parseEvent(line);

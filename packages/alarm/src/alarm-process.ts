@@ -30,7 +30,7 @@ export async function startAlarm(
   const dir = resolveConfigPath(loaded, alarm.stateDir);
   const stateFile = openStateFile(dir, log.child("state"));
   const { state, events } = startingState(stateFile.load(), alarm, systemClock.now(), log);
-  const audit = openAudit(dir, alarm.audit);
+  const audit = openAudit(dir, alarm.audit, systemClock, log.child("audit"));
   const hal = options.hal ?? openHal(config.hardware, { log: log.child("hal"), prefer: "interrupts" });
   const bus = new BusClient({ in: config.bus.in, out: config.bus.out, maxMessageSize: config.bus.maxMessageSize, log: log.child("bus") });
 

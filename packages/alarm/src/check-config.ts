@@ -74,6 +74,11 @@ export function alarmConfigIssues(config: RoomguardConfig): ConfigIssue[] {
   });
   if (alarm.siren.pin !== null && alarm.siren.pin === alarm.buzzer.pin && alarm.siren.activeLow !== alarm.buzzer.activeLow)
     issues.push({ path: "alarm.buzzer.activeLow", message: "the siren and the buzzer share a pin: they need the same activeLow" });
+  if (alarm.audit.maxBytes < 2 * alarm.audit.rotateBytes)
+    issues.push({
+      path: "alarm.audit.maxBytes",
+      message: `expected at least twice audit.rotateBytes (${2 * alarm.audit.rotateBytes}), got ${alarm.audit.maxBytes}: no rotated file would be kept`,
+    });
   if (alarm.lockout.maxS < alarm.lockout.baseS)
     issues.push({
       path: "alarm.lockout.maxS",

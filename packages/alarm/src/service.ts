@@ -93,10 +93,10 @@ export class AlarmService {
     const signal = sensorSignal(message);
     const zones = signal ? this.zonesOf.get(signal.sensor) : undefined;
     if (!signal || !zones) return;
+    // Whether a fault's trouble ends is the machine's to decide, in order with the fault itself.
     for (const zone of zones) {
-      const trouble = this.state.troubles[zone];
       if (signal.kind === "fault") this.enqueue({ kind: "trouble", zone, why: signal.why });
-      else if (trouble?.startsWith("sensor fault")) this.enqueue({ kind: "trouble_cleared", zone });
+      else this.enqueue({ kind: "sensor_ok", zone });
       if (signal.kind === "state") this.enqueue({ kind: "zone", zone, open: signal.open });
     }
   }
@@ -118,7 +118,14 @@ export class AlarmService {
           const owner = await this.owner(args.code, args.source);
           if (args.bypass !== "none" && owner.role !== "admin")
             throw this.refuse(args.source, `${owner.user} may not bypass zones (role user)`, owner.user);
-          return this.act({ kind: "arm", mode: args.mode, user: owner.user, source: args.source, bypass: args.bypass });
+          return this.act({
+            kind: "arm",
+            mode: args.mode,
+            user: owner.user,
+            source: args.source,
+            bypass: args.bypass,
+            duress: owner.duress,
+          });
         }),
       disarm: (raw) =>
         this.serially(async () => {
@@ -135,7 +142,7 @@ export class AlarmService {
           const args = requestArgs(raw, { code: true, zones: true });
           const owner = await this.owner(args.code, args.source);
           if (owner.role !== "admin") throw this.refuse(args.source, `${owner.user} may not bypass zones (role user)`, owner.user);
-          return this.act({ kind: "bypass", zones: args.zones, user: owner.user, source: args.source });
+          return this.act({ kind: "bypass", zones: args.zones, user: owner.user, source: args.source, duress: owner.duress });
         }),
       panic: (raw) =>
         this.serially(() => {

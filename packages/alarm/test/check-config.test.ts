@@ -44,6 +44,10 @@ describe("the alarm's config check", () => {
     assert.match(issues[0] ?? "", /expected a sensor id from `sensors` \(door, front\), got "back"/);
     assert.match(issues[3] ?? "", /N to be a power of two.*got 3; `roomguard alarm add-user Anna` writes a new one/);
     assert.deepEqual(alarmConfigIssues(config({ zones: [{ sensor: "front", type: "entry" }], users: [{ name: "anna", pin: good }] })), []);
+    assert.deepEqual(
+      alarmConfigIssues(config({ audit: { rotateBytes: 1048576, maxBytes: 1048576 } })).map((issue) => issue.path),
+      ["alarm.audit.maxBytes"],
+    );
   });
 
   it("claims the siren and the buzzer as outputs, once when they share a pin", () => {

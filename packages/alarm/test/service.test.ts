@@ -156,6 +156,11 @@ describe("the alarm service", () => {
     assert.deepEqual(duress, normal, "the reply does not tell a duress code from the real one");
     assert.ok(b.audit.some((event) => event.kind === "duress" && event.user === "anna"));
     assert.ok(!a.audit.some((event) => event.kind === "duress"));
+    // Arming with the duress code acts, and raises the silent alarm too.
+    const c = rig();
+    await c.call("arm", { mode: "away", code: "9999", source: "keypad" });
+    assert.equal(c.service.current.state, "arming");
+    assert.ok(c.audit.some((event) => event.kind === "duress"));
   });
 
   it("bypass needs an admin; arming with a zone open is refused naming it", async () => {

@@ -13,6 +13,7 @@ export interface AlarmView {
   bypassed?: string[];
   troubles?: Record<string, string>;
   memory?: string[];
+  shut_down?: string[];
   lockout_until?: string | null;
   problem?: string;
 }
@@ -44,6 +45,7 @@ export function renderAlarmView(view: AlarmView, nowMs: number): string {
     rows.push(["troubles", list(troubles)]);
   }
   if (view.memory !== undefined) rows.push(["memory", list(view.memory)]);
+  if (view.shut_down !== undefined && view.shut_down.length > 0) rows.push(["shut down", list(view.shut_down)]);
   if (view.lockout_until !== undefined)
     rows.push(["lockout", view.lockout_until ? `code entry locked until ${when(view.lockout_until, nowMs)}` : "none"]);
   if (view.problem !== undefined) rows.push(["problem", view.problem]);

@@ -221,8 +221,9 @@ describe("requests and replies over real sockets", () => {
     huge.close();
     assert.deepEqual(await request(server.endpoint, "echo", { after: "garbage" }), { args: { after: "garbage" } });
     assert.equal(answer(await raw(server, ["", "not json"])).error.code, "bad-request");
-    const notJson = lines.filter((line) => line.includes("answering malformed requests") && line.includes("expected a JSON request"));
+    const notJson = lines.filter((line) => line.includes("answering malformed requests") && line.includes('"kind":"json"'));
     assert.equal(notJson.length, 1, "said once for each kind of garbage, not once per request");
+    assert.ok(!lines.some((line) => line.includes("not json")), "by its kind: never quoting the request, which may hold a secret");
   });
 
   it("a plain REQ socket (any language's request client) works", async () => {

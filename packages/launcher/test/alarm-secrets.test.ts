@@ -34,7 +34,8 @@ describe("codes in the appliance", { timeout: 180_000 }, () => {
       bus: { in: `ipc://${dir}/in.sock`, out: `ipc://${dir}/out.sock`, heartbeatIntervalS: 0.5 },
       router: { journal: { enabled: true, dir: `${dir}/journal`, flushIntervalMs: 50 } },
       hardware: { backend: "sim" },
-      keypad: { mode: "matrix", codeEntry: { maxDigits: 12 } },
+      // Each `roomguard sim press` is a process of its own: on a loaded machine seconds may pass between keys.
+      keypad: { mode: "matrix", codeEntry: { maxDigits: 12, timeoutS: 120 } },
       sensors: [{ id: "front", kind: "door", pin: 25 }],
       alarm: {
         requests: alarmSock,
@@ -61,7 +62,8 @@ describe("codes in the appliance", { timeout: 180_000 }, () => {
     const state = (name: string) => until(alarm, `ALARM: ${name}`, (message) => message.text.startsWith(`ALARM: ${name} `));
     const cli = (args: string[], stdin = "") => roomguard(launcher.configFile, args, stdin);
     const press = async (keys: string): Promise<void> => {
-      for (const key of keys) assert.equal((await cli(["sim", "press", key])).code, 0);
+      // 250 ms a key: a keypad starved of CPU on a loaded machine still sees each press (100 ms may pass unseen).
+      for (const key of keys) assert.equal((await cli(["sim", "press", key, "250"])).code, 0);
     };
 
     // The keypad: arm, a wrong code, the duress code.

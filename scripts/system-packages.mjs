@@ -22,6 +22,14 @@ const PACKAGES = [
   "systemd-container",
   "shellcheck",
   "openssh-client",
+  // The web dashboard's browser test drives Debian's Chromium (/usr/bin/chromium) through
+  // playwright-core: never `npx playwright install`, which downloads a browser. fonts-liberation
+  // so its screenshots have readable text (chromium only recommends it).
+  "chromium",
+  "fonts-liberation",
+  // `roomguard web make-cert` makes the dashboard's self-signed TLS certificate with it (node:crypto
+  // cannot write X.509), and its test runs it.
+  "openssl",
 ];
 const ARM64_PACKAGES = ["qemu-user-static", "binfmt-support"];
 

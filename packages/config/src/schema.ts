@@ -350,14 +350,11 @@ const sensor = v.looseObject({
 const armMode = v.picklist(["away", "home", "night"]);
 type ArmMode = v.InferOutput<typeof armMode>;
 
+/** A secret as stored by `hashSecret` (@roomguard/runtime): scrypt's parameters, salt and hash. */
+const SCRYPT_HASH = /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/]+=*\$[A-Za-z0-9+/]+=*$/;
+
 /** A code as stored: scrypt's parameters, salt and hash (`roomguard alarm add-user` writes it), never the code. */
-const codeHash = v.pipe(
-  v.string(),
-  v.regex(
-    /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/]+=*\$[A-Za-z0-9+/]+=*$/,
-    "a code hash written by `roomguard alarm add-user` (scrypt$N$r$p$salt$hash)",
-  ),
-);
+const codeHash = v.pipe(v.string(), v.regex(SCRYPT_HASH, "a code hash written by `roomguard alarm add-user` (scrypt$N$r$p$salt$hash)"));
 
 const zoneName = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]*$/, "a name of lower-case letters, digits, - and _"));
 
@@ -459,6 +456,94 @@ const alarm = v.strictObject({
   ),
 });
 
+/** `host:port` of an HTTP listener; `[::1]:8080` for IPv6; port 0 asks for a free one (tests). */
+const listenAddress = v.pipe(
+  v.string(),
+  v.regex(/^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]/]+):\d{1,5}$/, "host:port such as 127.0.0.1:8080 or [::1]:8080"),
+  v.check((text) => Number(text.slice(text.lastIndexOf(":") + 1)) <= 65_535, "a port from 0 to 65535"),
+);
+
+const webUser = v.strictObject({
+  name: v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, "a name of up to 32 letters, digits, . _ -")),
+  role: v.pipe(
+    v.picklist(["admin", "user", "viewer"]),
+    v.description("`admin`: everything, the console included; `user`: arm, disarm and music; `viewer`: read only."),
+  ),
+  password: v.pipe(
+    v.string(),
+    v.regex(SCRYPT_HASH, "a password hash written by `roomguard web add-user` (scrypt$N$r$p$salt$hash)"),
+    v.description("The user's password, hashed (`roomguard web add-user NAME --role ROLE` sets it)."),
+  ),
+});
+
+const web = v.strictObject({
+  listen: setting(
+    listenAddress,
+    "127.0.0.1:8080",
+    "Where the dashboard listens (host:port). An address other than loopback needs `tls` or `insecure: true`.",
+  ),
+  tls: v.optional(
+    v.strictObject({
+      cert: setting(
+        v.nullable(v.pipe(v.string(), v.minLength(1))),
+        null,
+        "The certificate file (PEM), relative to the config file's directory; `roomguard web make-cert` writes one. null: plain HTTP.",
+      ),
+      key: setting(v.nullable(v.pipe(v.string(), v.minLength(1))), null, "The certificate's private key file (PEM); null: plain HTTP."),
+    }),
+    {},
+  ),
+  insecure: setting(
+    v.boolean(),
+    false,
+    "Serve plain HTTP on an address other than loopback: passwords and session cookies then cross the network readable. The page and the log warn about it.",
+  ),
+  hostnames: setting(
+    v.array(v.pipe(v.string(), v.minLength(1))),
+    [],
+    "Extra names the page may be reached by (Host and Origin), e.g. behind a proxy; localhost and the machine's names and addresses are always allowed.",
+  ),
+  stateDir: setting(
+    v.pipe(v.string(), v.minLength(1)),
+    "var/web",
+    "Where the dashboard keeps its sessions (hashed ids only, mode 0600); relative to the config file's directory.",
+  ),
+  users: setting(
+    v.array(webUser),
+    [],
+    "Who may log in to the dashboard: `roomguard web add-user NAME --role ROLE` adds one, with the password hashed.",
+  ),
+  session: v.optional(
+    v.strictObject({
+      idleHours: setting(seconds(0.01, 8760), 12, "A session unused for this many hours ends."),
+      maxDays: setting(seconds(0.01, 365), 30, "A session ends this many days after its login, used or not."),
+    }),
+    {},
+  ),
+  login: v.optional(
+    v.strictObject({
+      attempts: setting(wholeNumber(1, 100), 5, "Failed logins from one address before its logins are refused for a while."),
+      baseS: setting(seconds(1, 3600), 30, "First wait in seconds; doubled for each further failure."),
+      maxS: setting(seconds(1, 86_400), 900, "Longest wait in seconds."),
+      trackedAddresses: setting(
+        wholeNumber(1, 1_000_000),
+        1000,
+        "Addresses whose failures are remembered at once; beyond it the oldest is forgotten (the memory stays bounded).",
+      ),
+    }),
+    {},
+  ),
+  clients: v.optional(
+    v.strictObject({
+      max: setting(wholeNumber(1, 1024), 64, "Open pages (WebSocket connections) at once; more are refused."),
+      stallS: setting(seconds(1, 600), 10, "A page that has not taken a frame for this many seconds is disconnected (it reconnects)."),
+      sensorFlushMs: setting(wholeNumber(0, 60_000), 250, "Sensor readings reach a page at most this often (ms); alarm changes at once."),
+      consoleLinesPerS: setting(wholeNumber(1, 10_000), 50, "The admin console's lines per second per page."),
+    }),
+    {},
+  ),
+});
+
 export const configSchema = v.strictObject({
   bus: v.optional(bus, {}),
   router: v.optional(router, {}),
@@ -472,6 +557,7 @@ export const configSchema = v.strictObject({
   music: v.optional(music, {}),
   alarm: v.optional(alarm, {}),
   launcher: v.optional(launcher, {}),
+  web: v.optional(web, {}),
   log: v.optional(log, {}),
 });
 

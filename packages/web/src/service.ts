@@ -1,0 +1,58 @@
+import type { Logger } from "@roomguard/runtime";
+import type { WebSocket } from "ws";
+import type { SessionUser } from "./sessions.js";
+
+/** What the gateway needs. Task B's bus feed, state store and commands join these. */
+export interface WebServiceDeps {
+  log: Logger;
+  /** Whether the page is served without TLS off loopback: every page is told, to show a warning. */
+  insecure: boolean;
+}
+
+/** The gateway behind the WebSocket: one per process. */
+export interface WebService {
+  /** Takes an authenticated socket (upgrade.ts's `onClient`). */
+  onClient(socket: WebSocket, who: SessionUser): void;
+  /** Open pages, for STATUS. */
+  clients(): number;
+  /** Says `bye` and closes every socket with 1001 (going away), terminating any still open after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** The protocol's version in `hello` (see docs/web.md, written with the gateway). */
+export const PROTOCOL_VERSION = 1;
+
+/**
+ * The gateway skeleton: greets each page with `hello` and closes them all cleanly at stop.
+ * The snapshot, changes, commands and backpressure come with the gateway (issue 15, task B).
+ */
+export function createWebService(deps: WebServiceDeps): WebService {
+  const sockets = new Set<WebSocket>();
+  return {
+    onClient(socket, who) {
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+      // A socket error (a reset, a frame over maxPayload) ends that socket only.
+      socket.on("error", (error) => deps.log.debug("a page's socket failed", { user: who.user, error: error.message }));
+      socket.send(
+        JSON.stringify({ t: "hello", v: PROTOCOL_VERSION, user: who.user, role: who.role, insecure: deps.insecure, now: Date.now() }),
+      );
+    },
+    clients: () => sockets.size,
+    async stop(graceMs = 1000) {
+      const closed = [...sockets].map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            if (socket.readyState === socket.CLOSED) return resolve();
+            socket.once("close", () => resolve());
+            socket.send(JSON.stringify({ t: "bye", reason: "stopping" }));
+            socket.close(1001, "the dashboard is stopping");
+          }),
+      );
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(closed), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+      for (const socket of sockets) socket.terminate();
+    },
+  };
+}

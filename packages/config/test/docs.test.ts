@@ -49,8 +49,14 @@ describe("the documented config", () => {
       mode: "buttons",
       matrix: { ...loaded.config.keypad.matrix, rows: [5, 6, 13, 19], columns: [16, 20, 21, 26] },
     };
+    // …and the dashboard's demo users, one per role.
     assert.deepEqual(
-      { ...loaded.config, router: { ...loaded.config.router }, sensors: [], alarm: { ...alarm, ...demo }, keypad },
+      loaded.config.web.users.map((user) => user.role),
+      ["admin", "user", "viewer"],
+    );
+    const web = { ...loaded.config.web, users: [] };
+    assert.deepEqual(
+      { ...loaded.config, router: { ...loaded.config.router }, sensors: [], alarm: { ...alarm, ...demo }, keypad, web },
       defaults.config,
     );
   });

@@ -6,6 +6,7 @@ import { isAllowedHost } from "./host-check.js";
 import type { ListenAddress } from "./listen-address.js";
 import type { Route } from "./login-routes.js";
 import { sendError } from "./responses.js";
+import { securityHeaders } from "./security-headers.js";
 import type { UpgradeHandler } from "./upgrade.js";
 
 /** The dashboard server's parts. */
@@ -16,25 +17,22 @@ export interface DashboardServerOptions {
   /** Handlers by `"METHOD /path"`. */
   routes: Record<string, Route>;
   upgrade: UpgradeHandler;
+  /** Inline scripts the page has (its import map), allowed in the CSP by hash. */
+  inlineScripts?: readonly string[];
   log: Logger;
 }
-
-/** Headers on every answer: no sniffing, no framing (clickjacking a keypad), no Referer leaving. */
-const BASE_HEADERS: Record<string, string> = {
-  "X-Content-Type-Options": "nosniff",
-  "X-Frame-Options": "DENY",
-  "Referrer-Policy": "no-referrer",
-};
 
 /**
  * The dashboard's HTTP(S) server: every request's Host must be ours (421 otherwise, against DNS
  * rebinding), then it goes to its route (404 for none); WebSocket handshakes go to `upgrade`.
+ * Every answer carries the security headers (security-headers.ts).
  * Slow or idle clients are cut by node's request and keep-alive timeouts, kept short here.
  */
 export function createDashboardServer(options: DashboardServerOptions): Server {
   const { allowedHosts, routes, log } = options;
+  const headers = Object.entries(securityHeaders(options.inlineScripts));
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
-    for (const [name, value] of Object.entries(BASE_HEADERS)) response.setHeader(name, value);
+    for (const [name, value] of headers) response.setHeader(name, value);
     if (!isAllowedHost(request.headers.host, allowedHosts)) return sendError(response, 421, "this server does not answer to that Host");
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     const route = routes[`${request.method ?? "GET"} ${path}`];

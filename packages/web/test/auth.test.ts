@@ -4,13 +4,14 @@ import { request as httpRequest, type IncomingHttpHeaders, type Server } from "n
 import { after, before, describe, it } from "node:test";
 import { WebSocket } from "ws";
 import { createLogger, hashSecret, systemClock } from "@roomguard/runtime";
+import { waitUntil } from "@roomguard/testing";
 import { allowedHostNames } from "../src/host-check.js";
 import { createDashboardServer, listenOn } from "../src/http-server.js";
 import { LoginLimiter } from "../src/login-limiter.js";
 import { loginRoutes } from "../src/login-routes.js";
 import { createPasswordCheck } from "../src/passwords.js";
 import { SessionStore, type SessionUser } from "../src/sessions.js";
-import { createUpgradeHandler } from "../src/upgrade.js";
+import { createUpgradeHandler, type UpgradeHandler } from "../src/upgrade.js";
 
 interface Answer {
   status: number;
@@ -22,6 +23,7 @@ describe("dashboard auth over HTTP and the WebSocket handshake", () => {
   let server: Server;
   let port: number;
   let origin: string;
+  let upgrade: UpgradeHandler;
   const logLines: string[] = [];
   const accepted: SessionUser[] = [];
   const PASSWORD = "correct horse battery";
@@ -34,7 +36,7 @@ describe("dashboard auth over HTTP and the WebSocket handshake", () => {
     ];
     const sessions = new SessionStore({ idleHours: 12, maxDays: 30 }, users, systemClock);
     const log = createLogger({ service: "web", format: "json", stream: { write: (line: string) => logLines.push(line) } });
-    const upgrade = createUpgradeHandler({
+    upgrade = createUpgradeHandler({
       sessions,
       tls: false,
       allowedHosts: allowedHostNames({ hostname: "", addresses: [] }, []),
@@ -116,6 +118,8 @@ describe("dashboard auth over HTTP and the WebSocket handshake", () => {
     assert.match(setCookie, /^roomguard=[A-Za-z0-9_-]{43}; /);
     assert.match(setCookie, /HttpOnly/);
     assert.match(setCookie, /SameSite=Strict/);
+    assert.match(String(answer.headers["content-security-policy"]), /^default-src 'none'; script-src 'self'; /);
+    assert.equal(answer.headers["x-content-type-options"], "nosniff");
     assert.equal(logLines.join("").includes(PASSWORD), false);
     const session = await send("GET", "/api/session", { Cookie: cookieOf(answer) });
     assert.deepEqual(JSON.parse(session.body), { user: "alice", role: "admin" });
@@ -191,5 +195,22 @@ describe("dashboard auth over HTTP and the WebSocket handshake", () => {
     assert.equal(limited.headers["retry-after"], "30");
     assert.deepEqual(JSON.parse(limited.body), { error: "too many failed logins from your address; try again in 30 s" });
     assert.equal((await from("127.0.0.4", "viewer pw")).status, 200, "another address is unaffected");
+  });
+
+  it("refuses a page past web.clients.max with 503, and takes one again once a page closes", async () => {
+    await waitUntil(() => upgrade.clients === 0, { what: "the earlier tests' sockets to close" });
+    const cookie = cookieOf(await login("vera", "viewer pw"));
+    const open = () =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { Origin: origin, Cookie: cookie } });
+        socket.once("message", () => resolve(socket));
+        socket.once("error", reject);
+      });
+    const held = [await open(), await open()];
+    assert.equal(await handshake({ Origin: origin, Cookie: cookie }), 503);
+    held[0]?.close();
+    await waitUntil(() => upgrade.clients === 1, { what: "the closed page to be uncounted" });
+    assert.equal(await handshake({ Origin: origin, Cookie: cookie }), 101);
+    held[1]?.close();
   });
 });

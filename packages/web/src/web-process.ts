@@ -1,6 +1,7 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { hostname, networkInterfaces } from "node:os";
+import { fileURLToPath } from "node:url";
 import { BusClient, serveControl, startHeartbeat } from "@roomguard/bus";
 import { ConfigError, resolveConfigPath } from "@roomguard/config";
 import { systemClock, type RunningService, type ServiceContext } from "@roomguard/runtime";
@@ -14,7 +15,11 @@ import { createPasswordCheck } from "./passwords.js";
 import { createWebService } from "./service.js";
 import { openSessionFile } from "./session-file.js";
 import { SessionStore } from "./sessions.js";
+import { loadStaticDirectory, staticRoutes } from "./static-files.js";
 import { createUpgradeHandler } from "./upgrade.js";
+
+/** The compiled page (packages/web/page → dist/page), beside this file's dist/src. */
+const PAGE_DIR = fileURLToPath(new URL("../page/", import.meta.url));
 
 /** How often the sessions' last use is written, when it changed (a login or logout writes at once). */
 const SESSION_SAVE_MS = 60_000;
@@ -61,14 +66,18 @@ export async function startWeb({ loaded, config, log, requestStop }: ServiceCont
   const server: Server = createDashboardServer({
     ...(tls === undefined ? {} : { tls }),
     allowedHosts,
-    routes: loginRoutes({
-      sessions,
-      checkPassword: await createPasswordCheck(web.users),
-      limiter: new LoginLimiter(web.login, systemClock),
-      tls: tls !== undefined,
-      log: log.child("login"),
-      onSessionsChanged: saveSessions,
-    }),
+    routes: {
+      // The page is built by its own tsconfig; until it exists the API alone is served.
+      ...(existsSync(PAGE_DIR) ? staticRoutes(loadStaticDirectory(PAGE_DIR)) : {}),
+      ...loginRoutes({
+        sessions,
+        checkPassword: await createPasswordCheck(web.users),
+        limiter: new LoginLimiter(web.login, systemClock),
+        tls: tls !== undefined,
+        log: log.child("login"),
+        onSessionsChanged: saveSessions,
+      }),
+    },
     upgrade,
     log,
   });

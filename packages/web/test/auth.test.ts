@@ -159,6 +159,14 @@ describe("dashboard auth over HTTP and the WebSocket handshake", () => {
     assert.equal((await send("POST", "/api/login", { Origin: origin, "Content-Type": "application/json" }, "[1]")).status, 400);
     const huge = JSON.stringify({ name: "alice", password: "x".repeat(10_000) });
     assert.equal((await send("POST", "/api/login", { Origin: origin, "Content-Type": "application/json" }, huge)).status, 413);
+    // Without Content-Length (chunked) the read stops at the limit all the same.
+    const chunked = await send(
+      "POST",
+      "/api/login",
+      { Origin: origin, "Content-Type": "application/json", "Transfer-Encoding": "chunked" },
+      huge,
+    );
+    assert.equal(chunked.status, 413);
   });
 
   it("limits failed logins per address with a clear message and Retry-After; the right password waits too", async () => {

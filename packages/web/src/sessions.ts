@@ -90,6 +90,17 @@ export class SessionStore {
     return { user: user.name, role: user.role };
   }
 
+  /** Whether the session with this id hash still stands (an open page is closed when it does not). */
+  isLive(idHash: string): boolean {
+    const record = this.sessions.get(idHash);
+    if (record === undefined) return false;
+    if (this.isExpired(record) || !this.users.some((user) => user.name === record.user)) {
+      this.sessions.delete(idHash);
+      return false;
+    }
+    return true;
+  }
+
   /** Ends the session (logout); true when there was one. */
   revoke(id: string | undefined): boolean {
     return id !== undefined && ID_PATTERN.test(id) && this.sessions.delete(hashSessionId(id));

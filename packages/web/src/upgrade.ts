@@ -5,7 +5,7 @@ import { sessionIdOf } from "./cookies.js";
 import { isAllowedHost } from "./host-check.js";
 import { originProblem } from "./origin-check.js";
 import { refuseUpgrade } from "./responses.js";
-import type { SessionStore, SessionUser } from "./sessions.js";
+import { hashSessionId, type SessionStore, type SessionUser } from "./sessions.js";
 
 /** The WebSocket's path on the dashboard's server. */
 export const WEBSOCKET_PATH = "/ws";
@@ -17,8 +17,11 @@ export interface UpgradeDeps {
   allowedHosts: ReadonlySet<string>;
   /** Open sockets at once (`web.clients.max`); more are refused with 503. */
   maxClients: number;
-  /** Called with each accepted socket and its session's user: the gateway takes it from here. */
-  onClient(socket: WebSocket, who: SessionUser): void;
+  /**
+   * Called with each accepted socket, its session's user and the session's id hash (to close the
+   * page when the session ends: {@link SessionStore.isLive}): the gateway takes it from here.
+   */
+  onClient(socket: WebSocket, who: SessionUser, sessionHash: string): void;
 }
 
 /** The server's `upgrade` listener, and how many sockets it has open. */
@@ -52,14 +55,15 @@ export function createUpgradeHandler(deps: UpgradeDeps): UpgradeHandler {
         return refuseUpgrade(socket, 421, "this server does not answer to that Host");
       const originRefusal = originProblem(request.headers.origin, request.headers.host, deps.tls);
       if (originRefusal !== undefined) return refuseUpgrade(socket, 403, `refused: ${originRefusal}`);
-      const who = deps.sessions.use(sessionIdOf(request.headers.cookie, deps.tls));
+      const sessionId = sessionIdOf(request.headers.cookie, deps.tls);
+      const who = deps.sessions.use(sessionId);
       if (who === undefined) return refuseUpgrade(socket, 401, "not logged in, or the session ended: log in again");
       if (clients >= deps.maxClients) return refuseUpgrade(socket, 503, "too many open pages; close one and reload");
       // Counted once ws accepts (a malformed handshake never gets here, and must not count).
       server.handleUpgrade(request, socket, head, (webSocket) => {
         clients++;
         webSocket.once("close", () => clients--);
-        deps.onClient(webSocket, who);
+        deps.onClient(webSocket, who, hashSessionId(sessionId ?? ""));
       });
     },
   };

@@ -47,7 +47,11 @@ export async function startWeb({ loaded, config, log, requestStop }: ServiceCont
       log.error("cannot store the sessions: a restart will log everyone out", { error });
     }
   };
-  const saver = setInterval(saveSessions, SESSION_SAVE_MS);
+  // A page open past its session's end is closed within this minute (a logout closes at once).
+  const saver = setInterval(() => {
+    saveSessions();
+    service.closeEndedSessions();
+  }, SESSION_SAVE_MS);
   saver.unref();
 
   const machine = {
@@ -55,13 +59,13 @@ export async function startWeb({ loaded, config, log, requestStop }: ServiceCont
     addresses: Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address)),
   };
   const allowedHosts = allowedHostNames(machine, web.hostnames);
-  const service = createWebService({ log, insecure });
+  const service = createWebService({ log, insecure, isSessionLive: (hash) => sessions.isLive(hash) });
   const upgrade = createUpgradeHandler({
     sessions,
     tls: tls !== undefined,
     allowedHosts,
     maxClients: web.clients.max,
-    onClient: (socket, who) => service.onClient(socket, who),
+    onClient: (socket, who, sessionHash) => service.onClient(socket, who, sessionHash),
   });
   const server: Server = createDashboardServer({
     ...(tls === undefined ? {} : { tls }),
@@ -75,7 +79,10 @@ export async function startWeb({ loaded, config, log, requestStop }: ServiceCont
         limiter: new LoginLimiter(web.login, systemClock),
         tls: tls !== undefined,
         log: log.child("login"),
-        onSessionsChanged: saveSessions,
+        onSessionsChanged: () => {
+          saveSessions();
+          service.closeEndedSessions();
+        },
       }),
     },
     upgrade,

@@ -35,6 +35,7 @@ describe("SessionStore", () => {
     clock.advance(11 * HOUR);
     assert.ok(store.use(busy));
     clock.advance(1 * HOUR);
+    assert.equal(store.isLive(hashSessionId(idle)), false);
     assert.equal(store.use(idle), undefined);
     for (let hours = 12; hours < 30 * 24 - 11; hours += 11) {
       assert.ok(store.use(busy), `at ${hours} h`);
@@ -47,7 +48,9 @@ describe("SessionStore", () => {
   it("ends a session at logout", () => {
     const store = new SessionStore(limits, users, new ManualClock());
     const id = store.create("bob");
+    assert.equal(store.isLive(hashSessionId(id)), true);
     assert.equal(store.revoke(id), true);
+    assert.equal(store.isLive(hashSessionId(id)), false);
     assert.equal(store.use(id), undefined);
     assert.equal(store.revoke(id), false);
   });

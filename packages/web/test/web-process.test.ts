@@ -75,4 +75,17 @@ describe("the web process", () => {
     assert.equal(await second.stop(), 0);
     assert.equal(await closed, 1001);
   });
+
+  it("closes an open page with 4401 when its session is logged out", { timeout: 15_000 }, async () => {
+    const process = await start({ listen: "127.0.0.1:0" });
+    const url = await urlOf(process);
+    const headers = { Origin: url, "Content-Type": "application/json" };
+    const login = await fetch(`${url}/api/login`, { method: "POST", headers, body: JSON.stringify({ name: "alice", password: "pw" }) });
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const { socket } = await openSocket(url, cookie);
+    const closed = new Promise<number>((resolve) => socket.once("close", (code: number) => resolve(code)));
+    assert.equal((await fetch(`${url}/api/logout`, { method: "POST", headers: { Origin: url, Cookie: cookie } })).status, 204);
+    assert.equal(await closed, 4401);
+    assert.equal(await process.stop(), 0);
+  });
 });

@@ -31,23 +31,57 @@ interface Failures {
  */
 export class LoginLimiter {
   private readonly failures = new Map<string, Failures>();
+  /** Logins being checked now, by address key: each may still fail, so each counts against `attempts`. */
+  private readonly inFlight = new Map<string, number>();
 
   constructor(
     private readonly limits: LoginLimits,
     private readonly clock: Clock,
   ) {}
 
-  /** Whether `address` may try a login now. */
+  /** Whether `address` may try a login now (without starting one: {@link begin} does). */
   check(address: string): LoginVerdict {
-    const entry = this.failures.get(addressKey(address));
+    const key = addressKey(address);
+    const entry = this.failures.get(key);
     const waitMs = entry === undefined ? 0 : entry.until - this.clock.now();
-    if (waitMs <= 0) return { ok: true };
-    const retryAfterS = Math.ceil(waitMs / 1000);
-    return { ok: false, retryAfterS, message: `too many failed logins from your address; try again in ${retryAfterS} s` };
+    if (waitMs > 0) {
+      const retryAfterS = Math.ceil(waitMs / 1000);
+      return { ok: false, retryAfterS, message: `too many failed logins from your address; try again in ${retryAfterS} s` };
+    }
+    // Logins sent at once would all be checked before the first failure counts: a burst of 30
+    // would be 30 guesses. Those in flight count as failures until they are not; past a wait,
+    // one guess at a time.
+    const count = entry?.count ?? 0;
+    const allowed = count >= this.limits.attempts ? 1 : this.limits.attempts - count;
+    if ((this.inFlight.get(key) ?? 0) >= allowed)
+      return { ok: false, retryAfterS: 1, message: "too many logins from your address at once; try again in 1 s" };
+    return { ok: true };
   }
 
-  /** Counts a failed login from `address`. */
+  /**
+   * {@link check}, and when the login may go ahead, counts it as in flight until
+   * {@link fail}, {@link succeed} or {@link abandon} for the same address.
+   */
+  begin(address: string): LoginVerdict {
+    const verdict = this.check(address);
+    if (verdict.ok) {
+      const key = addressKey(address);
+      this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
+    }
+    return verdict;
+  }
+
+  /** A login {@link begin} started that was not checked (a bad body, the checker busy). */
+  abandon(address: string): void {
+    const key = addressKey(address);
+    const left = (this.inFlight.get(key) ?? 0) - 1;
+    if (left > 0) this.inFlight.set(key, left);
+    else this.inFlight.delete(key);
+  }
+
+  /** Counts a failed login from `address` (and ends one in flight, if any). */
   fail(address: string): void {
+    this.abandon(address);
     const key = addressKey(address);
     const count = (this.failures.get(key)?.count ?? 0) + 1;
     const over = count - this.limits.attempts;
@@ -61,8 +95,9 @@ export class LoginLimiter {
     }
   }
 
-  /** A successful login from `address`: its failures are forgotten. */
+  /** A successful login from `address`: its failures are forgotten (and one in flight ends, if any). */
   succeed(address: string): void {
+    this.abandon(address);
     this.failures.delete(addressKey(address));
   }
 

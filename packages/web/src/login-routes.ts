@@ -39,20 +39,29 @@ export function loginRoutes(deps: LoginDeps): Record<string, Route> {
     "POST /api/login": async (request, response) => {
       if (!fromOurPage(request, response)) return;
       const address = request.socket.remoteAddress ?? "unknown";
-      const verdict = limiter.check(address);
+      const verdict = limiter.begin(address);
       if (!verdict.ok) return sendError(response, 429, verdict.message, { "Retry-After": String(verdict.retryAfterS) });
       let body: unknown;
       try {
         body = await readJsonBody(request);
       } catch (error) {
+        limiter.abandon(address);
         if (error instanceof BodyError) return sendError(response, error.status, error.message, { Connection: "close" });
         throw error;
       }
       const { name, password } = (body ?? {}) as { name?: unknown; password?: unknown };
-      if (typeof name !== "string" || typeof password !== "string")
+      if (typeof name !== "string" || typeof password !== "string") {
+        limiter.abandon(address);
         return sendError(response, 400, 'expected {"name": "…", "password": "…"}');
-      const who = await deps.checkPassword(name, password);
-      if (who === "busy") return sendError(response, 503, "too many logins at once; try again in a moment", { "Retry-After": "1" });
+      }
+      const who = await deps.checkPassword(name, password).catch((error: unknown) => {
+        limiter.abandon(address);
+        throw error;
+      });
+      if (who === "busy") {
+        limiter.abandon(address);
+        return sendError(response, 503, "too many logins at once; try again in a moment", { "Retry-After": "1" });
+      }
       if (who === null) {
         limiter.fail(address);
         // The name is the client's text: logged as JSON data, never the password.

@@ -35,6 +35,8 @@ export async function readJsonBody(request: IncomingMessage, maxBytes = 4096): P
     request.on("data", onData);
     request.once("end", resolve);
     request.once("error", reject);
+    // A client gone before the end (or cut by the request timeout) must not leave a login in flight.
+    request.once("close", () => reject(new BodyError(400, "the request ended before its body")));
   });
   try {
     return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;

@@ -33,6 +33,8 @@ describe("dashboard auth over HTTP and the WebSocket handshake", () => {
     const users = [
       { name: "alice", role: "admin" as const, password: await hashSecret(PASSWORD, { N: 16 }) },
       { name: "vera", role: "viewer" as const, password: await hashSecret("viewer pw", { N: 16 }) },
+      // A real cost (~16 ms here), so that guesses sent at once overlap as on a Pi.
+      { name: "slow", role: "viewer" as const, password: await hashSecret("slow pw", { N: 2 ** 13 }) },
     ];
     const sessions = new SessionStore({ idleHours: 12, maxDays: 30 }, users, systemClock);
     const log = createLogger({ service: "web", format: "json", stream: { write: (line: string) => logLines.push(line) } });
@@ -171,9 +173,9 @@ describe("dashboard auth over HTTP and the WebSocket handshake", () => {
 
   it("limits failed logins per address with a clear message and Retry-After; the right password waits too", async () => {
     // 127.0.0.2 is loopback too, but another address for the limiter.
-    const from = (localAddress: string, password: string) =>
+    const from = (localAddress: string, password: string, name = "vera") =>
       new Promise<Answer>((resolve, reject) => {
-        const body = JSON.stringify({ name: "vera", password });
+        const body = JSON.stringify({ name, password });
         const request = httpRequest(
           {
             host: "127.0.0.1",
@@ -203,6 +205,10 @@ describe("dashboard auth over HTTP and the WebSocket handshake", () => {
     assert.equal(limited.headers["retry-after"], "30");
     assert.deepEqual(JSON.parse(limited.body), { error: "too many failed logins from your address; try again in 30 s" });
     assert.equal((await from("127.0.0.4", "viewer pw")).status, 200, "another address is unaffected");
+    // Sent at once, 20 guesses are not 20 checks: those in flight count against the attempts.
+    const burst = await Promise.all(Array.from({ length: 20 }, () => from("127.0.0.5", "guess", "slow")));
+    const counts = burst.reduce<Record<number, number>>((all, { status }) => ({ ...all, [status]: (all[status] ?? 0) + 1 }), {});
+    assert.deepEqual(counts, { 401: 5, 429: 15 });
   });
 
   it("refuses a page past web.clients.max with 503, and takes one again once a page closes", async () => {

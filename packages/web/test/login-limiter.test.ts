@@ -57,4 +57,29 @@ describe("LoginLimiter", () => {
     assert.equal(limiter.check("2001:db8:1:2::99").ok, false);
     assert.equal(limiter.check("2001:db8:1:3::1").ok, true);
   });
+  it("counts logins in flight against the attempts, so a burst sent at once is not a burst of guesses", () => {
+    const limiter = new LoginLimiter(limits, new ManualClock());
+    const verdicts = Array.from({ length: 8 }, () => limiter.begin("10.0.0.1").ok);
+    assert.deepEqual(verdicts, [true, true, true, true, true, false, false, false]);
+    assert.deepEqual(limiter.check("10.0.0.1"), {
+      ok: false,
+      retryAfterS: 1,
+      message: "too many logins from your address at once; try again in 1 s",
+    });
+    assert.equal(limiter.begin("10.0.0.2").ok, true, "another address is unaffected");
+    limiter.abandon("10.0.0.1");
+    assert.equal(limiter.begin("10.0.0.1").ok, true, "an abandoned login frees its place");
+    for (let i = 0; i < 5; i++) limiter.fail("10.0.0.1");
+    assert.equal(limiter.check("10.0.0.1").ok, false);
+  });
+  it("after a wait, lets one guess at a time through", () => {
+    const clock = new ManualClock();
+    const limiter = new LoginLimiter(limits, clock);
+    for (let i = 0; i < 5; i++) limiter.fail("10.0.0.1");
+    clock.advance(30_000);
+    assert.equal(limiter.begin("10.0.0.1").ok, true);
+    assert.equal(limiter.begin("10.0.0.1").ok, false);
+    limiter.succeed("10.0.0.1");
+    assert.equal(limiter.begin("10.0.0.1").ok, true);
+  });
 });

@@ -15,6 +15,7 @@ import { createPasswordCheck } from "./passwords.js";
 import { createWebService } from "./service.js";
 import { openSessionFile } from "./session-file.js";
 import { SessionStore } from "./sessions.js";
+import { checkTlsPair, expiryProblem } from "./tls-pair.js";
 import { loadStaticDirectory, staticRoutes } from "./static-files.js";
 import { createUpgradeHandler } from "./upgrade.js";
 
@@ -32,8 +33,11 @@ export async function startWeb({ loaded, config, log, requestStop }: ServiceCont
   const listen = parseListenAddress(web.listen);
   const tls =
     web.tls.cert !== null && web.tls.key !== null
-      ? { cert: readFileSync(resolveConfigPath(loaded, web.tls.cert)), key: readFileSync(resolveConfigPath(loaded, web.tls.key)) }
+      ? checkTlsPair(readFileSync(resolveConfigPath(loaded, web.tls.cert)), readFileSync(resolveConfigPath(loaded, web.tls.key)))
       : undefined;
+  const certificateProblem = () => (tls === undefined ? undefined : expiryProblem(tls.notAfterMs, systemClock.now()));
+  const expiring = certificateProblem();
+  if (expiring !== undefined) log.warn(expiring);
   const insecure = tls === undefined && !isLoopbackHost(listen.host);
   if (insecure) log.warn(`serving plain HTTP on ${web.listen} (web.insecure): passwords and session cookies cross the network readable`);
   if (web.users.length === 0) log.warn("no users: nobody can log in; `roomguard web add-user NAME --role ROLE` adds one");
@@ -68,7 +72,7 @@ export async function startWeb({ loaded, config, log, requestStop }: ServiceCont
     onClient: (socket, who, sessionHash) => service.onClient(socket, who, sessionHash),
   });
   const server: Server = createDashboardServer({
-    ...(tls === undefined ? {} : { tls }),
+    ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
     allowedHosts,
     routes: {
       // The page is built by its own tsconfig; until it exists the API alone is served.
@@ -99,7 +103,7 @@ export async function startWeb({ loaded, config, log, requestStop }: ServiceCont
     service: "web",
     intervalS: config.bus.heartbeatIntervalS,
     extra: () => ({ clients: service.clients() }),
-    problem: () => (insecure ? `plain HTTP on ${web.listen}: passwords cross the network readable` : undefined),
+    problem: () => (insecure ? `plain HTTP on ${web.listen}: passwords cross the network readable` : certificateProblem()),
   });
   const control = serveControl({
     bus,

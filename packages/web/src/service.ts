@@ -7,7 +7,7 @@ export interface WebServiceDeps {
   log: Logger;
   /** Whether the page is served without TLS off loopback: every page is told, to show a warning. */
   insecure: boolean;
-  /** Whether a session (by id hash) still stands: SessionStore.isLive. */
+  /** Whether a session (by id hash) still stands, marking it used (its page is open): SessionStore.isLive with touch. */
   isSessionLive(sessionHash: string): boolean;
 }
 

@@ -90,14 +90,19 @@ export class SessionStore {
     return { user: user.name, role: user.role };
   }
 
-  /** Whether the session with this id hash still stands (an open page is closed when it does not). */
-  isLive(idHash: string): boolean {
+  /**
+   * Whether the session with this id hash still stands (an open page is closed when it does
+   * not). With `touch`, a standing session is marked used: a page open on it is in use, so it
+   * does not end idle while someone watches it (it still ends `maxDays` after its login).
+   */
+  isLive(idHash: string, options: { touch?: boolean } = {}): boolean {
     const record = this.sessions.get(idHash);
     if (record === undefined) return false;
     if (this.isExpired(record) || !this.users.some((user) => user.name === record.user)) {
       this.sessions.delete(idHash);
       return false;
     }
+    if (options.touch === true) this.keep({ ...record, usedAt: this.clock.now() });
     return true;
   }
 

@@ -63,7 +63,7 @@ export async function startWeb({ loaded, config, log, requestStop }: ServiceCont
     addresses: Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address)),
   };
   const allowedHosts = allowedHostNames(machine, web.hostnames);
-  const service = createWebService({ log, insecure, isSessionLive: (hash) => sessions.isLive(hash) });
+  const service = createWebService({ log, insecure, isSessionLive: (hash) => sessions.isLive(hash, { touch: true }) });
   const upgrade = createUpgradeHandler({
     sessions,
     tls: tls !== undefined,

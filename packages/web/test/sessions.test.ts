@@ -84,4 +84,20 @@ describe("SessionStore", () => {
     assert.ok(store.use(ids[0]));
     assert.ok(store.use(ids[2]));
   });
+  it("keeps a session with an open page from ending idle (touch), not past maxDays", () => {
+    const clock = new ManualClock();
+    const store = new SessionStore(limits, users, clock);
+    const hash = hashSessionId(store.create("alice"));
+    for (let hours = 0; hours < 30 * 24 - 1; hours++) {
+      clock.advance(HOUR);
+      assert.equal(store.isLive(hash, { touch: true }), true, `at ${hours + 1} h`);
+    }
+    clock.advance(HOUR);
+    assert.equal(store.isLive(hash, { touch: true }), false);
+    const idle = hashSessionId(store.create("alice"));
+    clock.advance(6 * HOUR);
+    assert.equal(store.isLive(idle), true);
+    clock.advance(6 * HOUR);
+    assert.equal(store.isLive(idle), false, "without touch the check is no use");
+  });
 });

@@ -58,7 +58,16 @@ describe("codes in the appliance", { timeout: 180_000 }, () => {
     const bus = busClient(dir);
     after(() => bus.close());
     const alarm = bus.subscribe("ALARM: ");
+    const beats = bus.subscribe("HEARTBEAT: alarm ", "HEARTBEAT: keypad ");
     await bus.waitForRouter(10_000);
+    // "Every service started" is when they were spawned: a code typed before the alarm's request socket
+    // is bound goes nowhere (the keypad says so). Its first heartbeat comes after the bind; the keypad's after its pins.
+    const beating = new Set<string>();
+    await until(
+      beats,
+      "the alarm's and the keypad's first heartbeats",
+      (message) => beating.add(message.text.split(" ")[1] ?? "").size === 2,
+    );
     const state = (name: string) => until(alarm, `ALARM: ${name}`, (message) => message.text.startsWith(`ALARM: ${name} `));
     const cli = (args: string[], stdin = "") => roomguard(launcher.configFile, args, stdin);
     const press = async (keys: string): Promise<void> => {

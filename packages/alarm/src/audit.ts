@@ -21,7 +21,7 @@ import {
 } from "node:fs";
 import path from "node:path";
 import type { Clock } from "@roomguard/runtime";
-import { AUDIT_FILE_MODE, letGroupRead, makeStateDir, type StorageLog } from "./state-dir.js";
+import { AUDIT_FILE_MODE, codeOf, fsyncDir, letGroupRead, makeStateDir, messageOf, storageError, type StorageLog } from "./state-dir.js";
 import type { AlarmEvent } from "./types.js";
 
 /** The file events are appended to. */
@@ -143,13 +143,13 @@ export function openAudit(dir: string, options: AuditOptions, clock: Pick<Clock,
       size += line.length;
       fsyncSync(out);
     } catch (error) {
-      throw auditError(`cannot write the audit trail ${file}`, error);
+      throw storageError(`cannot write the audit trail ${file}`, error);
     }
     if (size < options.rotateBytes) return;
     try {
       rotate();
     } catch (error) {
-      throw auditError(`the event is stored in ${file}, but rotating it or removing old audit files failed`, error);
+      throw storageError(`the event is stored in ${file}, but rotating it or removing old audit files failed`, error);
     }
   }
 
@@ -324,26 +324,4 @@ function lastByte(fd: number, size: number): number | undefined {
   const byte = Buffer.alloc(1);
   readSync(fd, byte, 0, 1, size - 1);
   return byte[0];
-}
-
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function auditError(what: string, error: unknown): Error {
-  return Object.assign(new Error(`${what}: ${messageOf(error)}`, { cause: error }), { code: codeOf(error) ?? "EIO" });
-}
-
-function codeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

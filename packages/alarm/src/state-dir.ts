@@ -1,7 +1,7 @@
 // The alarm's state directory (alarm.stateDir) holds state.json, which is the alarm's alone
 // (0600), and the audit trail, which members of the alarm user's group (roomguard on a Pi) read
 // with `roomguard alarm history`: so the directory is 0750 and the audit files 0640.
-import { chmodSync, mkdirSync, statSync } from "node:fs";
+import { chmodSync, closeSync, constants, fsyncSync, mkdirSync, openSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "@roomguard/runtime";
 
@@ -50,11 +50,28 @@ export function letGroupRead(file: string, log?: StorageLog): void {
   }
 }
 
-function codeOf(error: unknown): string | undefined {
+/** Syncs a directory's entries to disk: a rename in it survives a power cut only after this. */
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** An Error saying `what` failed and why, keeping the cause's errno code (EIO when it had none). */
+export function storageError(what: string, error: unknown): Error {
+  return Object.assign(new Error(`${what}: ${messageOf(error)}`, { cause: error }), { code: codeOf(error) ?? "EIO" });
+}
+
+/** An error's errno code (ENOENT, EROFS…), if it has one. */
+export function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : undefined;
 }
 
-function messageOf(error: unknown): string {
+/** An error's message, or the thrown value as text. */
+export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -16,7 +16,7 @@ import {
 } from "node:fs";
 import path from "node:path";
 import type { Logger } from "@roomguard/runtime";
-import { letGroupRead, makeStateDir } from "./state-dir.js";
+import { codeOf, fsyncDir, letGroupRead, makeStateDir, messageOf, storageError } from "./state-dir.js";
 import type { AlarmState } from "./types.js";
 
 /** The current state. */
@@ -251,19 +251,6 @@ function writeAll(fd: number, bytes: Buffer): void {
   for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset);
 }
 
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function storageError(what: string, error: unknown): Error {
-  return Object.assign(new Error(`${what}: ${messageOf(error)}`, { cause: error }), { code: codeOf(error) ?? "EIO" });
-}
-
 // ---- the state's shape: every field of AlarmState with its type, and nothing else ----
 
 const STATE_NAMES: ReadonlySet<unknown> = new Set([
@@ -338,13 +325,4 @@ function describe(value: unknown): string {
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   const text = JSON.stringify(value) ?? typeof value; // a function or a symbol
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-function codeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,22 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { initialState, step } from "../src/machine.js";
-import type { AlarmInput, AlarmState } from "../src/types.js";
-import { alarmConfig, armInput, close, disarmInput, kinds, open, run, S, T0, tick } from "./machine-fixtures.js";
+import type { AlarmInput } from "../src/types.js";
+import { alarmConfig, armedAway, armInput, close, disarmInput, kinds, open, run, S, T0, tick } from "./machine-fixtures.js";
 
 const config = alarmConfig();
-
-/** Armed away at T0 (armed at T0-30s). */
-function armedAway(cfg = config): AlarmState {
-  return run(
-    initialState(),
-    [
-      [T0 - 60 * S, armInput("away")],
-      [T0 - 30 * S, tick],
-    ],
-    cfg,
-  ).state;
-}
 
 describe("alarm machine: entry delay", () => {
   it("a second entry zone during pending never changes the delay, longer or shorter", () => {

@@ -104,3 +104,15 @@ export function deepFreeze<T>(value: T): T {
 }
 
 export const kinds = (result: Step) => result.events.map((event) => event.kind);
+
+/** Armed away at T0 (armed at T0-30s), under `cfg` (default: the flat's config). */
+export function armedAway(cfg: AlarmConfig = alarmConfig()): AlarmState {
+  return run(
+    initialState(),
+    [
+      [T0 - 60 * S, armInput("away")],
+      [T0 - 30 * S, tick],
+    ],
+    cfg,
+  ).state;
+}

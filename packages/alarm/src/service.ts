@@ -220,7 +220,8 @@ export class AlarmService {
    * open again) is neither stored nor published: a flood of reports costs no fsync.
    */
   private commit(next: AlarmState, events: AlarmEvent[], always: boolean): void {
-    const changed = next !== this.state && JSON.stringify(next) !== JSON.stringify(this.state);
+    // step() returns the very state it was given when an input changes nothing.
+    const changed = next !== this.state;
     const before = this.state.state;
     if (changed || always) {
       this.store(next);

@@ -1,5 +1,6 @@
 import type { Logger } from "@roomguard/runtime";
 import type { WebSocket } from "ws";
+import { PROTOCOL_VERSION } from "../page/protocol.js";
 import type { SessionUser } from "./sessions.js";
 
 /** What the gateway needs. Task B's bus feed, state store and commands join these. */
@@ -22,9 +23,6 @@ export interface WebService {
   /** Says `bye` and closes every socket with 1001 (going away), terminating any still open after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
-
-/** The protocol's version in `hello` (see docs/web.md, written with the gateway). */
-export const PROTOCOL_VERSION = 1;
 
 /**
  * The gateway skeleton: greets each page with `hello` and closes them all cleanly at stop.

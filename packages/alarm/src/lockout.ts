@@ -1,3 +1,4 @@
+import { backoffDelay } from "@roomguard/runtime";
 import type { AlarmConfig, AlarmState } from "./types.js";
 
 /**
@@ -15,6 +16,6 @@ export function isLockedOut(state: AlarmState, now: number): boolean {
 export function lockoutMs(failures: number, config: AlarmConfig): number {
   const { attempts, baseS, maxS } = config.lockout;
   if (failures < attempts) return 0;
-  // 2 ** a big exponent is Infinity, which Math.min caps like any other long lock.
-  return Math.min(maxS, baseS * 2 ** (failures - attempts)) * 1000;
+  // The lock at `attempts` is backoffDelay's first failure; it caps a long run of them at maxS.
+  return backoffDelay(failures - attempts + 1, { first: baseS, max: maxS }) * 1000;
 }

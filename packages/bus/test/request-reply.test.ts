@@ -6,6 +6,7 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import { Dealer, Request, Router } from "zeromq";
 import { createLogger } from "@roomguard/runtime";
+import { waitUntil } from "@roomguard/runtime/testing";
 import { request } from "../src/request.js";
 import { RequestError, RequestRefused, type RequestErrorCode } from "../src/requests.js";
 import { serveRequests, type RequestHandlers, type RequestServer } from "../src/serve-requests.js";
@@ -276,7 +277,7 @@ describe("requests and replies over real sockets", () => {
     }
     assert.ok(pushedBack, "the sender was pushed back");
     assert.ok(accepted < 2000, `at most a few queues' worth accepted (${accepted} of 20,000 requests of 8 KB)`);
-    for (let waited = 0; running < 8 && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitUntil(() => running, { what: "8 handlers running at once (maxInFlight)", until: (count) => count >= 8, timeoutMs: 10_000 });
     assert.equal(most, 8, "the handlers at once: exactly maxInFlight");
     held.open();
     const replies = [];

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { RequestRefused, serveRequests, type RequestServer } from "@roomguard/bus";
 import { loadConfig } from "@roomguard/config";
 import { createLogger, verifySecret } from "@roomguard/runtime";
+import { waitUntil } from "@roomguard/testing";
 import { setUserCode } from "../src/commands/alarm-users-yaml.js";
 
 const CLI = fileURLToPath(new URL("../src/main.js", import.meta.url));
@@ -222,12 +223,10 @@ describe("roomguard alarm add-user", () => {
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    const shown = async (text: string): Promise<void> => {
-      for (let waited = 0; !output.includes(text); waited += 20) {
-        if (waited > 10_000) throw new Error(`no "${text}" on the terminal; it shows:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    };
+    const shown = (text: string): Promise<boolean> =>
+      waitUntil(() => output.includes(text), { what: `"${text}" on the terminal`, timeoutMs: 10_000 }).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}; it shows:\n${output}`);
+      });
     await shown("code for tty: ");
     child.stdin.write(`${BOB}\r`);
     await shown("the same code again: ");

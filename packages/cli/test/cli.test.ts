@@ -56,11 +56,12 @@ function background(args: string[]): {
     child,
     output: () => output,
     async waitFor(text, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!(typeof text === "string" ? output.includes(text) : text.test(output))) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)}; output so far:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await waitUntil(() => (typeof text === "string" ? output.includes(text) : text.test(output)), {
+        what: String(text),
+        timeoutMs,
+      }).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}; output so far:\n${output}`);
+      });
     },
   };
 }
@@ -247,10 +248,14 @@ describe("roomguard with a router", { timeout: 60_000 }, () => {
     const tap = background(["tap", "KEY:", "--config", config]);
     await tap.waitFor("# tapping KEY:");
     let sent: Result | undefined;
-    for (let tries = 0; tries < 50 && !tap.output().includes("KEY: LEFT"); tries++) {
-      sent = await roomguard(["send", "KEY: LEFT", "--config", config]);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitUntil(
+      async () => {
+        if (tap.output().includes("KEY: LEFT")) return true;
+        sent = await roomguard(["send", "KEY: LEFT", "--config", config]);
+        return false;
+      },
+      { what: "KEY: LEFT sent until the tap shows it", timeoutMs: 10_000, intervalMs: 50 },
+    );
     await tap.waitFor(/^\d\d:\d\d:\d\d\.\d{3} {2}KEY: LEFT$/m);
     assert.equal(sent?.stdout, "sent: KEY: LEFT\n");
     const piped = await roomguard(["send", "-", "--config", config], { input: "KEY: UP\n\nKEY: DOWN\n" });
@@ -326,10 +331,15 @@ describe("roomguard with a router", { timeout: 60_000 }, () => {
     assert.equal(result.code, 0);
     const client = background(["client", "ECHO:", "--config", config]);
     await client.waitFor("# connected");
-    for (let tries = 0; tries < 50 && !client.output().includes("< "); tries++) {
-      client.child.stdin?.write(`ECHO: ${tries}\n`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    let tries = 0;
+    await waitUntil(
+      () => {
+        if (client.output().includes("< ")) return true;
+        client.child.stdin?.write(`ECHO: ${tries++}\n`);
+        return false;
+      },
+      { what: "an ECHO: typed until it comes back", timeoutMs: 10_000, intervalMs: 50 },
+    );
     await client.waitFor(/^< \d\d:\d\d:\d\d\.\d{3} {2}ECHO: \d+$/m);
     client.child.stdin?.write("not a message\n");
     await client.waitFor(/^! expected "TOPIC: rest"/m);
@@ -413,10 +423,14 @@ describe("roomguard with a router", { timeout: 60_000 }, () => {
 
     // -n 0: only what comes after it started (sent until it shows, since its start takes a moment).
     const fresh = background(["journal", "-f", "-n", "0", "--topic", "TAIL", "--config", config]);
-    for (let tries = 0; tries < 50 && !fresh.output().includes("TAIL: later"); tries++) {
-      await roomguard(["send", "TAIL: later", "--config", config]);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitUntil(
+      async () => {
+        if (fresh.output().includes("TAIL: later")) return true;
+        await roomguard(["send", "TAIL: later", "--config", config]);
+        return false;
+      },
+      { what: "TAIL: later sent until journal -n 0 shows it", timeoutMs: 10_000, intervalMs: 100 },
+    );
     await fresh.waitFor("TAIL: later");
     fresh.child.kill("SIGINT");
     assert.equal(await exited(fresh.child), 0);

@@ -1,12 +1,13 @@
 // Output into pipes: complete or failed, never silently cut; a reader that leaves ends the command quietly.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { encodeMessage, JournalWriter } from "@roomguard/journal";
+import { statusBytes } from "@roomguard/runtime";
 import { busRig, nextMatching, waitUntil } from "@roomguard/testing";
 
 const CLI = fileURLToPath(new URL("../src/main.js", import.meta.url));
@@ -40,14 +41,7 @@ async function journalOf(count: number, bytes = 0): Promise<string> {
 }
 
 /** Peak resident memory of a running process, in bytes (0 once it has gone). */
-function peakMemory(pid: number): number {
-  try {
-    const kb = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-    return Number(kb ?? 0) * 1024;
-  } catch {
-    return 0;
-  }
-}
+const peakMemory = (pid: number): number => statusBytes(pid, "VmHWM") ?? 0;
 
 describe("roomguard's output into pipes", { timeout: 60_000 }, () => {
   it("journal through a slow pipe prints every line, and waits for the reader instead of buffering", async () => {

@@ -1,13 +1,8 @@
 // A flood of SIM: gpio messages for pins the board does not have: refused, not remembered.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { statusBytes } from "@roomguard/runtime";
 import { keypadRig } from "./bus-fixture.js";
-
-/** Resident memory of a running process, in bytes. */
-function residentMemory(pid: number): number {
-  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
-}
 
 describe("the keypad on simulated hardware under a flood of SIM: gpio", { timeout: 60_000 }, () => {
   it("20,000 distinct pins off the header are refused: a SIM: press right after takes effect, memory stays flat", async () => {
@@ -18,7 +13,7 @@ describe("the keypad on simulated hardware under a flood of SIM: gpio", { timeou
     await keypad.waitForLog((line) => line.msg === "keypad ready");
     await rig.keypadListening();
     const pid = keypad.child.pid ?? assert.fail("no pid");
-    const before = residentMemory(pid);
+    const before = statusBytes(pid, "VmRSS") ?? 0;
 
     for (let pin = 28; pin < 20_028; pin++) await rig.client.publish(`SIM: gpio ${pin} 1`);
     await rig.client.publish("SIM: press LEFT");
@@ -26,7 +21,7 @@ describe("the keypad on simulated hardware under a flood of SIM: gpio", { timeou
     assert.equal((await keys.nextWithin(5000))?.text, "KEY: LEFT");
     await keypad.waitForLog((line) => line.msg === "ignoring malformed SIM messages");
     assert.equal(keypad.lines.filter((line) => line.msg === "ignoring malformed SIM messages").length, 1, "said once");
-    const grew = residentMemory(pid) - before;
+    const grew = (statusBytes(pid, "VmRSS") ?? 0) - before;
     assert.ok(grew < 32 * 1024 * 1024, `the keypad grew by ${Math.round(grew / 1048576)} MB`);
     assert.equal(await keypad.stop(), 0);
   });

@@ -64,11 +64,11 @@ describe("the launcher runs the whole appliance", { timeout: 180_000 }, () => {
     }).catch(() => state());
     assert.equal(playing.state, "play", "SELECT started playback");
     await bus.publish(simPressMessage("RIGHT"));
-    let next = await state();
-    for (let tries = 0; next.songid === playing.songid && tries < 100; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      next = await state();
-    }
+    const next = await waitUntil(state, {
+      what: "the next song after RIGHT",
+      until: (now) => now.songid !== playing.songid,
+      timeoutMs: 5000,
+    }).catch(() => state());
     assert.notEqual(next.songid, playing.songid, "RIGHT moved MPD to the next song");
 
     // A simulated door opening is a DOOR: event.

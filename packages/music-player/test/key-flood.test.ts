@@ -1,14 +1,9 @@
 // 100,000 keys in a burst: MPD does a bounded amount of work, and a key after the burst takes effect at once.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { statusBytes } from "@roomguard/runtime";
 import { busRig } from "@roomguard/testing";
 import { askStatus, MUSIC_PLAYER_MAIN, testMpd, TRACKS, untilMpd } from "./helpers.js";
-
-/** Resident memory of a running process, in bytes. */
-function residentMemory(pid: number): number {
-  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
-}
 
 describe("the music player under a flood of keys", { timeout: 120_000 }, () => {
   it("100,000 KEY: RIGHT are merged, said once; a KEY: SELECT right after pauses within seconds", async () => {
@@ -50,12 +45,12 @@ describe("the music player under a flood of keys", { timeout: 120_000 }, () => {
     await player.waitForLog((line) => line.msg === "connected to MPD");
     await rig.wanted("KEY: RIGHT");
     const pid = player.child.pid ?? assert.fail("no pid");
-    const before = residentMemory(pid);
+    const before = statusBytes(pid, "VmRSS") ?? 0;
 
     for (let i = 0; i < 4000; i++) await rig.client.publish(`KEY: ${`${i}`.padEnd(32 * 1024, "X")}`);
     await rig.client.publish("KEY: SELECT");
     await untilMpd(observer, "paused", (state) => state.state === "pause", 10_000);
-    const grew = residentMemory(pid) - before;
+    const grew = (statusBytes(pid, "VmRSS") ?? 0) - before;
     const unknown = player.lines.filter((line) => line.msg === "ignoring a key the keymap does not map");
     assert.ok(unknown.length > 0 && unknown.length <= 1000, `${unknown.length} lines`);
     assert.ok(unknown.every((line) => String(line.key).length < 300));

@@ -1,4 +1,13 @@
-import { BusClient, controlMessage, serveControl, serveRequests, serveSim, startHeartbeat, Topic } from "@roomguard/bus";
+import {
+  BusClient,
+  controlMessage,
+  SENSOR_SIGNAL_TOPICS,
+  serveControl,
+  serveRequests,
+  serveSim,
+  startHeartbeat,
+  Topic,
+} from "@roomguard/bus";
 import { ConfigError, resolveConfigPath } from "@roomguard/config";
 import { openHal, type Hal } from "@roomguard/hal";
 import { isSimHal } from "@roomguard/hal/sim";
@@ -11,7 +20,6 @@ import { startingState } from "./starting-state.js";
 import { AlarmOutputs } from "./outputs.js";
 import { AlarmService } from "./service.js";
 import { openStateFile } from "./state-file.js";
-import { ZONE_TOPICS } from "./zone-signals.js";
 
 /**
  * Starts the alarm service in this process (main.ts's runService calls it). `hal` is for the
@@ -54,7 +62,7 @@ export async function startAlarm(
   if (outputProblem !== undefined) log.error(`${outputProblem}: the alarm works on without it`);
   service.start(events);
 
-  const listening = bus.subscribe(...ZONE_TOPICS, `${Topic.HEARTBEAT}: ${alarm.sensorsService} `);
+  const listening = bus.subscribe(...SENSOR_SIGNAL_TOPICS, `${Topic.HEARTBEAT}: ${alarm.sensorsService} `);
   void (async () => {
     for await (const message of listening) {
       if (message.topic === Topic.HEARTBEAT) service.sensorsAlive();

@@ -16,7 +16,7 @@ export { zoneNameOf } from "./zones.js";
 
 /** A trouble's text comes from a sensor's fault message on the bus: kept short in the state and the audit. */
 const MAX_TROUBLE_CHARS = 200;
-/** How a sensor's own fault's trouble begins (zone-signals.ts): the sensor's next normal word clears it. */
+/** How a sensor's own fault's trouble begins (@roomguard/bus sensorSignal): the sensor's next normal word clears it. */
 const SENSOR_FAULT = "sensor fault";
 
 /** The first start: disarmed, nothing open, nothing remembered. */

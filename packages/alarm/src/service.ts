@@ -1,10 +1,10 @@
-import { RequestRefused, subjectMessage, Topic, type BusMessage, type RequestHandlers } from "@roomguard/bus";
+import { RequestRefused, sensorSignal, subjectMessage, Topic, type BusMessage, type RequestHandlers } from "@roomguard/bus";
 import type { Clock, Logger, TimerHandle } from "@roomguard/runtime";
 import { isLockedOut, nextDeadline, publicView, resume, step, type AlarmView } from "./machine.js";
 import { requestArgs } from "./request-args.js";
 import { STATE_TROUBLE } from "./starting-state.js";
 import type { AlarmConfig, AlarmEvent, AlarmInput, AlarmState, Source } from "./types.js";
-import { sensorSignal } from "./zone-signals.js";
+
 import { zoneNameOf } from "./machine.js";
 
 /** Whose code it was: a user's name, and whether it was their duress code. */

@@ -38,6 +38,7 @@ export {
   type RequestServer,
   type ServeRequestsOptions,
 } from "./serve-requests.js";
+export { SENSOR_SIGNAL_TOPICS, sensorSignal, type SensorSignal } from "./sensor-signals.js";
 export {
   parseSim,
   serveSim,

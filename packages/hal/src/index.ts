@@ -15,7 +15,7 @@ export {
   type PlanIssue,
 } from "./hardware-plan.js";
 export { openLinuxI2c } from "./i2c.js";
-export { chooseBackend, openHal, type HardwareConfig, type OpenHalOptions } from "./open-hal.js";
+export { chooseBackend, isSimulatedHardware, openHal, type HardwareConfig, type OpenHalOptions } from "./open-hal.js";
 export type {
   BackendName,
   DigitalInput,

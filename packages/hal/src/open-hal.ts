@@ -34,6 +34,15 @@ export function chooseBackend(board: Board, prefer: "interrupts" | "scanning"): 
   return { backend: "onoff", reason: `${board.model}: sysfs GPIO with edge interrupts` };
 }
 
+/**
+ * Whether `hardware.backend` means simulated hardware here: `sim`, or `auto` off a Raspberry Pi
+ * (where {@link chooseBackend} picks the simulator). A real backend named in the config is real
+ * even off a Pi. `board` defaults to the one read from `/proc/device-tree/model`.
+ */
+export function isSimulatedHardware(backend: "auto" | BackendName, board: Board = readBoard()): boolean {
+  return backend === "sim" || (backend === "auto" && chooseBackend(board, "interrupts").backend === "sim");
+}
+
 /** Opens the configured backend; `auto` picks real hardware on a Pi, the simulator elsewhere, and logs which. */
 export function openHal(config: HardwareConfig, options: OpenHalOptions): Hal {
   const board = options.board ?? readBoard();

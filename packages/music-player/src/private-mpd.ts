@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { chooseBackend, type BackendName, type Board } from "@roomguard/hal";
+import { isSimulatedHardware, type BackendName, type Board } from "@roomguard/hal";
 import { backoffDelay, readCommandLine, readStat, type Backoff, type Clock, type Logger, type TimerHandle } from "@roomguard/runtime";
 import { describeMpdExit } from "./mpd-exit.js";
 
@@ -46,8 +46,7 @@ const HEALTHY_AFTER_MS = 10_000;
 /** `auto`: silent where the hardware is simulated (a laptop, CI), the sound card on a Pi. */
 export function audioOutputFor(setting: "auto" | "null" | "alsa", hardware: "auto" | BackendName, board: Board): "null" | "alsa" {
   if (setting !== "auto") return setting;
-  const simulated = hardware === "sim" || (hardware === "auto" && chooseBackend(board, "interrupts").backend === "sim");
-  return simulated ? "null" : "alsa";
+  return isSimulatedHardware(hardware, board) ? "null" : "alsa";
 }
 
 export function privateMpdSocket(stateDir: string): string {

@@ -5,7 +5,7 @@ export const MAX_WAITING_KEYS = 16;
 
 /** A key press waiting for its turn at MPD. */
 export interface WaitingKey {
-  /** The key's name, for the log (`KEY: RIGHT`). */
+  /** What asked, for the log: `KEY: RIGHT`, `CONTROL: NEXT`. */
   name: string;
   action: MusicAction;
 }
@@ -17,7 +17,8 @@ export type KeyOutcome = "waiting" | "merged" | "dropped";
  * The keys waiting while MPD does the one before. Anyone on the bus can send keys faster than
  * MPD can act on them (100,000 in a third of a second kept it busy for a minute), so a key that
  * repeats the last one waiting is merged into it — once is enough for most actions, volume steps
- * add up, a second play/pause takes back the first — and past {@link MAX_WAITING_KEYS} the new
+ * add up, a volume set outright replaces the change before it, a second play/pause takes back
+ * the first — and past {@link MAX_WAITING_KEYS} the new
  * key is dropped. Order is kept: a key after a flood is done right after the flood's last.
  */
 export class KeyQueue {
@@ -66,6 +67,11 @@ export class KeyQueue {
 function merge(first: MusicAction, then: MusicAction): MusicAction | null | undefined {
   if (first.kind === "volume" && then.kind === "volume") {
     return { kind: "volume", change: Math.max(-100, Math.min(100, first.change + then.change)) };
+  }
+  // A volume set outright makes any volume change before it moot; a step after it lands on a known volume.
+  if ((first.kind === "volume" || first.kind === "set-volume") && then.kind === "set-volume") return then;
+  if (first.kind === "set-volume" && then.kind === "volume") {
+    return { kind: "set-volume", volume: Math.max(0, Math.min(100, first.volume + then.change)) };
   }
   if (first.kind !== then.kind) return undefined;
   if (first.kind === "toggle") return null;

@@ -1,7 +1,9 @@
-/** What a key does to the music. */
+/** What a key (or a `CONTROL: music-player` command) does to the music. */
 export type MusicAction =
   | { kind: "previous" | "next" | "toggle" | "play" | "pause" | "stop" }
   | { kind: "volume"; change: number }
+  /** `CONTROL: music-player VOLUME {"volume":N}` only: no key sets the volume outright. */
+  | { kind: "set-volume"; volume: number }
   | { kind: "playlist"; number: number };
 
 export const ACTION_FORMS = "previous, next, toggle, play, pause, stop, volume +N, volume -N, playlist N";

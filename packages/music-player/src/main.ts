@@ -5,6 +5,7 @@ import { readBoard } from "@roomguard/hal";
 import { runService, systemClock, type Logger } from "@roomguard/runtime";
 import { alarmChime, alarmState } from "./alarm-signals.js";
 import { musicConfigIssues } from "./check-config.js";
+import { musicCommands } from "./commands.js";
 import { DEMO_FOLDER, writeDemoTracks } from "./demo-tracks.js";
 import { Interruption } from "./interruption.js";
 import { parseKeymap } from "./keymap.js";
@@ -126,7 +127,7 @@ await runService(
       // Anyone on the bus could send STOP: obeyed only with bus.acceptStop (the launcher stops services with signals).
       acceptStop: config.bus.acceptStop,
       requestStop,
-      commands: { STATE: () => (player.republish(), undefined) },
+      commands: { STATE: () => (player.republish(), undefined), ...musicCommands(player) },
     });
     // Catch up: the alarm's state (a siren already due).
     bus.publish(controlMessage("alarm", "STATE")).catch((error: unknown) => log.warn("cannot ask for the alarm's state", { error }));

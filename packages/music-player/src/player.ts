@@ -33,10 +33,12 @@ export async function perform(mpd: MpdConnection, action: MusicAction): Promise<
       if (status.state === "stop") await play(mpd, status);
       else await mpd.command(action.kind);
       return {};
-    case "volume": {
+    case "volume":
+    case "set-volume": {
       const volume = Number(status.volume ?? -1);
       if (volume < 0) throw new NothingToPlayError("MPD's output has no volume control (set mixer_type in its audio_output)");
-      await mpd.command(mpdCommand("setvol", Math.max(0, Math.min(100, volume + action.change))));
+      const wanted = action.kind === "volume" ? volume + action.change : action.volume;
+      await mpd.command(mpdCommand("setvol", Math.max(0, Math.min(100, wanted))));
       return {};
     }
     case "playlist": {

@@ -2,7 +2,7 @@ import { subjectMessage, Topic } from "@roomguard/bus";
 import type { Logger } from "@roomguard/runtime";
 import type { AlarmState } from "./alarm-signals.js";
 import type { Interruption } from "./interruption.js";
-import { KeyQueue, MAX_WAITING_KEYS } from "./key-queue.js";
+import { KeyQueue, MAX_WAITING_KEYS, type KeyOutcome } from "./key-queue.js";
 import type { MusicAction } from "./keymap.js";
 import type { MpdConnection } from "./mpd-connection.js";
 import { MpdError, mpdCommand, pairsToRecord } from "./mpd-protocol.js";
@@ -28,6 +28,15 @@ export interface MusicPlayerOptions {
   log: Logger;
 }
 
+/** What a `CONTROL: music-player` command is answered at once (serveControl adds the asker's id). */
+export type CommandAnswer = { accepted: string } | { refused: string; reason: string };
+
+/** Why a command is refused while an alert sound plays: keys are ignored then too. */
+const ALERT_REFUSALS = {
+  siren: "the siren is playing (the alarm is triggered): the music is left alone until the alarm ends it",
+  chime: "the door chime is playing: the music is left alone until it ends (a few seconds)",
+} as const;
+
 /** MPD subsystems whose changes can change what `MUSIC:` says. */
 const NOW_PLAYING_CHANGES = new Set(["player", "mixer", "playlist", "options"]);
 
@@ -49,6 +58,7 @@ export function createMusicPlayerService(options: MusicPlayerOptions) {
   let reportedMusicDir: string | undefined;
   let demoWritten = false;
   let presses = 0;
+  let commands = 0;
   let queue: Promise<void> = Promise.resolve();
   const keys = new KeyQueue();
   /** A turn for the waiting keys is in the queue already. */
@@ -88,12 +98,27 @@ export function createMusicPlayerService(options: MusicPlayerOptions) {
         log.debug("ignoring keys that waited while an alert sound began", { keys: 1 + keys.clear(), alert: interruption.active });
         return;
       }
-      await attempt(`${key.action.kind} (KEY: ${key.name})`, async (mpd) => {
+      await attempt(`${key.action.kind} (${key.name})`, async (mpd) => {
         const done = await perform(mpd, key.action);
         if (done.playlist !== undefined) await rememberQueue(mpd, done.playlist);
       });
       if (keys.size > 0) takeKeyTurn();
     });
+  };
+
+  /** Puts a key's or a command's action in line for MPD (merged or dropped when too much waits). */
+  const wait = (name: string, action: MusicAction): KeyOutcome => {
+    const outcome = keys.add({ name, action });
+    if (outcome !== "waiting") {
+      log.once(
+        "warn",
+        "keys:behind",
+        `keys come faster than MPD takes them: a repeat of the key waiting is merged into it, and past ${MAX_WAITING_KEYS} waiting new keys are dropped (said once; counts in the status)`,
+        { key: name },
+      );
+    }
+    takeKeyTurn();
+    return outcome;
   };
 
   const send = (text: string): void => {
@@ -229,15 +254,22 @@ export function createMusicPlayerService(options: MusicPlayerOptions) {
         return;
       }
       presses += 1;
-      if (keys.add({ name, action }) !== "waiting") {
-        log.once(
-          "warn",
-          "keys:behind",
-          `keys come faster than MPD takes them: a repeat of the key waiting is merged into it, and past ${MAX_WAITING_KEYS} waiting new keys are dropped (said once; counts in the status)`,
-          { key: name },
-        );
-      }
-      takeKeyTurn();
+      wait(`KEY: ${name}`, action);
+    },
+
+    /**
+     * A `CONTROL: music-player <command>`: the same action a key does, in the same queue, refused
+     * where a key would be ignored (no MPD, an alert sound playing, too much waiting). Answers at
+     * once what became of it: taken in order, not yet done by MPD.
+     */
+    command(name: string, action: MusicAction): CommandAnswer {
+      if (!mpd) return { refused: name, reason: `MPD is not connected (${offline ?? "no connection"}): commands do nothing until it is` };
+      if (interruption.active) return { refused: name, reason: ALERT_REFUSALS[interruption.active] };
+      commands += 1;
+      const outcome = wait(`CONTROL: ${name}`, action);
+      if (outcome === "dropped")
+        return { refused: name, reason: `${MAX_WAITING_KEYS} keys and commands are waiting for MPD already: this one is dropped` };
+      return { accepted: name };
     },
 
     alarm(state: AlarmState): void {
@@ -281,6 +313,7 @@ export function createMusicPlayerService(options: MusicPlayerOptions) {
         alarm: alarm ?? "unknown",
         alert: interruption.active ?? null,
         presses,
+        commands,
         keys_merged: keys.counts.merged,
         keys_dropped: keys.counts.dropped,
         ...(songs === undefined ? {} : { songs }),

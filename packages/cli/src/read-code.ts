@@ -123,3 +123,49 @@ function escapeEnd(keys: string, start: number): number {
   while (i < keys.length && !/[@-~]/.test(keys[i] ?? "")) i++;
   return i;
 }
+
+/** 128 + SIGINT: what a shell reports for a command stopped by Ctrl-C; a command whose code entry was cancelled exits with it. */
+export const CANCELLED_EXIT = 130;
+
+/**
+ * A {@link codeReader} on `stdin` opened when the first code is asked for, so that a command that
+ * asks for none leaves standard input alone. Prompts go to standard error.
+ */
+export function lazyCodeReader(stdin: NodeJS.ReadableStream & { isTTY?: boolean }, signal: AbortSignal): CodeReader {
+  let opened: CodeReader | undefined;
+  const open = (): CodeReader => (opened ??= codeReader(stdin, (text) => void process.stderr.write(text), signal));
+  return {
+    get interactive() {
+      return open().interactive;
+    },
+    read: (prompt, what) => open().read(prompt, what),
+    close: () => opened?.close(),
+  };
+}
+
+/** What to ask for twice: the prompts, what the entry is (for a pipe that ends early), and the rule it must meet. */
+export interface TwiceAsked {
+  /** `code for anna: ` */
+  prompt: string;
+  /** `the code for anna` */
+  what: string;
+  /** `the same code again: ` */
+  againPrompt: string;
+  /** Why an entry is refused ("expected …"), or undefined; checked before the second is asked for. */
+  problem(entry: string): string | undefined;
+  /** What to say when the two differ: `the two codes differ`. */
+  differ: string;
+}
+
+/**
+ * Asks for a secret twice (without echo on a terminal, two lines of a pipe): the secret, or why it
+ * was refused (the rule it broke, or that the two differ; never the secret itself). Rejects as
+ * {@link CodeReader.read} does.
+ */
+export async function readTwice(reader: CodeReader, asked: TwiceAsked): Promise<{ secret: string } | { refused: string }> {
+  const secret = await reader.read(asked.prompt, asked.what);
+  const problem = asked.problem(secret);
+  if (problem !== undefined) return { refused: problem };
+  const again = await reader.read(asked.againPrompt, `${asked.what} again`);
+  return again === secret ? { secret } : { refused: asked.differ };
+}

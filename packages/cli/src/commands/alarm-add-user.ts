@@ -1,12 +1,9 @@
-import { readFile } from "node:fs/promises";
-import { isDeepStrictEqual } from "node:util";
-import { parseConfigText, validateConfig } from "@roomguard/config";
 import { ExitCode, hashSecret, verifySecret } from "@roomguard/runtime";
 import type { CommandContext } from "../command.js";
-import type { CodeReader } from "../read-code.js";
-import { replaceFile } from "../replace-file.js";
+import { ConfigEditError, listAt, readConfigText, writeConfigText, type ConfigText } from "../config-edit.js";
+import { readTwice, type CodeReader } from "../read-code.js";
 import { UsageError } from "../usage-error.js";
-import { setUserCode, YamlEditError, type CodeChange } from "./alarm-users-yaml.js";
+import { setUserCode, type CodeChange } from "./alarm-users-yaml.js";
 
 /** What the keypad can type: digits only, 4 to 12 of them (keypad.codeEntry.maxDigits is at most 12). */
 export const CODE_PATTERN = /^\d{4,12}$/;
@@ -40,22 +37,16 @@ export async function addUser(options: AddUserOptions, context: CommandContext, 
   if (duress && options.role !== undefined) throw new UsageError("add-user: --role goes with the user's own code, not --duress");
 
   const loaded = context.loadConfig(options.config, { needs: [] });
-  const { file } = loaded;
   const { command } = context.hints();
-  if (file === null) {
-    return refuse(
-      "no config file to write the user into: none was given (--config, $ROOMGUARD_CONFIG) and there is no ./roomguard.yaml or /etc/roomguard/config.yaml",
-    );
-  }
-  let text: string;
+  let config: ConfigText;
   try {
-    text = await readFile(file, "utf8");
+    config = await readConfigText(loaded.file, "the user");
   } catch (error) {
-    return refuse(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    if (!(error instanceof ConfigEditError)) throw error;
+    return refuse(error.message);
   }
-  // The parser the services use: what they will read is what is checked below.
-  const before = parseConfigText(text, file).document;
-  const users = storedUsers(before);
+  const { file } = config;
+  const users = storedUsers(config.document);
   const mine = users.filter((user) => String(user.name) === name);
   if (mine.length > 1) return refuse(`alarm.users in ${file} holds ${name} ${mine.length} times: remove all but one first`);
   const user = mine[0];
@@ -64,28 +55,29 @@ export async function addUser(options: AddUserOptions, context: CommandContext, 
   }
 
   const what = duress ? `the duress code for ${name}` : `the code for ${name}`;
-  const code = await reader.read(`${duress ? "duress code" : "code"} for ${name}: `, what);
-  if (!CODE_PATTERN.test(code)) return refuse(`expected ${CODE_RULE}: nothing was written`);
-  const again = await reader.read("the same code again: ", `${what} again`);
-  if (again !== code) return refuse("the two codes differ: nothing was written");
+  const entry = await readTwice(reader, {
+    prompt: `${duress ? "duress code" : "code"} for ${name}: `,
+    what,
+    againPrompt: "the same code again: ",
+    problem: (code) => (CODE_PATTERN.test(code) ? undefined : `expected ${CODE_RULE}`),
+    differ: "the two codes differ",
+  });
+  if ("refused" in entry) return refuse(`${entry.refused}: nothing was written`);
+  const code = entry.secret;
 
   const clash = await clashOf(code, users, name, field, (message) => context.output.err(`roomguard alarm add-user: warning: ${message}`));
   if (clash) return refuse(`${clash}: nothing was written`);
 
   const change: CodeChange = { name, field, hash: await hashSecret(code), role: options.role };
-  let edited: string;
   try {
-    edited = setUserCode(text, change);
+    await writeConfigText(
+      config,
+      (text) => setUserCode(text, change),
+      (document) => intendChange(document, change),
+    );
   } catch (error) {
-    if (!(error instanceof YamlEditError)) throw error;
-    return refuse(`cannot edit ${file}: ${error.message}. Nothing was written`);
-  }
-  const problem = checkEdit(before, parseConfigText(edited, file).document, change);
-  if (problem) return refuse(`${problem}; nothing was written (please report this)`);
-  try {
-    await replaceFile(file, edited, text);
-  } catch (error) {
-    return refuse(`cannot write ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    if (!(error instanceof ConfigEditError)) throw error;
+    return refuse(error.message);
   }
 
   const roleNow = options.role ?? (typeof user?.role === "string" ? user.role : "user");
@@ -148,25 +140,12 @@ async function clashOf(
   return "that code is already another user's code or duress code: every code must name one person";
 }
 
-/** Why `after` is not `before` with exactly `change` made, or undefined; also any config problem the change would bring. */
-function checkEdit(before: Record<string, unknown>, after: Record<string, unknown>, change: CodeChange): string | undefined {
-  const expected = structuredClone(before);
-  const alarm = (typeof expected.alarm === "object" && expected.alarm !== null ? expected.alarm : (expected.alarm = {})) as Record<
-    string,
-    unknown
-  >;
-  const users = (Array.isArray(alarm.users) ? alarm.users : (alarm.users = [])) as StoredUser[];
+/** `change` made in a parsed document, as setUserCode makes it in the text. */
+function intendChange(document: Record<string, unknown>, change: CodeChange): void {
+  const users = listAt(document, ["alarm", "users"]) as StoredUser[];
   const user = users.find((item) => typeof item === "object" && item !== null && String(item.name) === change.name);
   if (user) {
     user[change.field] = change.hash;
     if (change.role !== undefined) user.role = change.role;
   } else users.push({ name: change.name, [change.field]: change.hash, role: change.role ?? "user" });
-  if (!isDeepStrictEqual(after, expected)) return "the edited file would read otherwise than intended";
-  const issues = (document: unknown): string[] => {
-    const result = validateConfig(document);
-    return result.ok ? [] : result.issues.map((issue) => `${issue.path}: ${issue.message}`);
-  };
-  const old = new Set(issues(before));
-  const added = issues(after).filter((issue) => !old.has(issue));
-  return added.length > 0 ? `the change would make the config invalid: ${added.join("; ")}` : undefined;
 }

@@ -1,13 +1,11 @@
 import { parseArgs } from "node:util";
 import { connectionOptions, type Command, type CommandContext } from "../command.js";
-import { CodeEntryCancelled, codeReader, type CodeReader } from "../read-code.js";
+import { CANCELLED_EXIT, CodeEntryCancelled, lazyCodeReader, type CodeReader } from "../read-code.js";
 import { UsageError } from "../usage-error.js";
 import { addUser } from "./alarm-add-user.js";
 import { showHistory } from "./alarm-history.js";
 import { actOnAlarm } from "./alarm-request.js";
 
-/** 128 + SIGINT: what a shell reports for a command stopped by Ctrl-C. */
-const CANCELLED_EXIT = 130;
 const MODES = ["away", "home", "night"] as const;
 
 export const alarmCommand: Command = {
@@ -57,15 +55,7 @@ line. 69: the alarm is not running (nothing answers at alarm.requests).
   async run(argv, context) {
     const [verb, ...rest] = argv;
     // Made on the first code asked for: status and history leave standard input alone.
-    let opened: CodeReader | undefined;
-    const open = (): CodeReader => (opened ??= codeReader(context.stdin, (text) => void process.stderr.write(text), context.signal));
-    const reader: CodeReader = {
-      get interactive() {
-        return open().interactive;
-      },
-      read: (prompt, what) => open().read(prompt, what),
-      close: () => opened?.close(),
-    };
+    const reader = lazyCodeReader(context.stdin, context.signal);
     try {
       return await runVerb(verb, rest, context, reader);
     } catch (error) {

@@ -103,6 +103,8 @@ export interface AlarmEventView {
   attempts?: number;
   until?: string;
   reason?: string;
+  /** Which dashboard login or other client passed the request on (`web:alice`). */
+  via?: string;
 }
 
 /** Everything the page shows live. Each entry of a record is its own key for changes. */

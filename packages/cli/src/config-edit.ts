@@ -42,6 +42,23 @@ export async function readConfigText(file: string | null, what: string): Promise
 }
 
 /**
+ * Throws {@link ConfigEditError} when `splice` cannot edit the file's layout: a check before
+ * asking a person for a password that could not be written anyway.
+ */
+export function checkEditable(config: ConfigText, splice: (text: string) => string): void {
+  spliced(config, splice);
+}
+
+function spliced(config: ConfigText, splice: (text: string) => string): string {
+  try {
+    return splice(config.text);
+  } catch (error) {
+    if (!(error instanceof YamlEditError)) throw error;
+    throw new ConfigEditError(`cannot edit ${config.file}: ${error.message}. Nothing was written`, { cause: error });
+  }
+}
+
+/**
  * Writes `splice(config.text)` over the file, replaced atomically with its mode and owner kept,
  * once the services' parser reads in it exactly `config.document` changed by `intend` (which
  * changes a copy in place) and the config has no problem it did not have before. Throws
@@ -53,13 +70,7 @@ export async function writeConfigText(
   intend: (document: Record<string, unknown>) => void,
 ): Promise<void> {
   const { file, text, document } = config;
-  let edited: string;
-  try {
-    edited = splice(text);
-  } catch (error) {
-    if (!(error instanceof YamlEditError)) throw error;
-    throw new ConfigEditError(`cannot edit ${file}: ${error.message}. Nothing was written`, { cause: error });
-  }
+  const edited = spliced(config, splice);
   const expected = structuredClone(document);
   intend(expected);
   const after = parseConfigText(edited, file).document;

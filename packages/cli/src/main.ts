@@ -15,6 +15,7 @@ import { routerCommand, startCommand } from "./commands/router.js";
 import { sendCommand } from "./commands/send.js";
 import { simCommand } from "./commands/sim.js";
 import { tapCommand } from "./commands/tap.js";
+import { webCommand } from "./commands/web.js";
 import { CLOSED_PIPE_EXIT, flushOutput, onOutputError, processOutput } from "./output.js";
 import { UnreachableError } from "./unreachable-error.js";
 import { UsageError } from "./usage-error.js";
@@ -31,6 +32,7 @@ const commands: Record<string, Command> = {
   alarm: alarmCommand,
   client: clientCommand,
   journal: journalCommand,
+  web: webCommand,
 };
 
 function help(hints: Hints): string {

@@ -71,7 +71,8 @@ export class Lane {
         const handle = summary.end < options.segmentBytes ? await open(last.path, "r+").catch(() => undefined) : undefined;
         if (handle) {
           lane.closed.pop();
-          lane.current = { ...last, bytes: summary.end, newestMs: summary.last?.timeMs ?? last.newestMs, handle };
+          // The newest of its blocks, which close() makes its mtime: what readers skip it by (reader.ts).
+          lane.current = { ...last, bytes: summary.end, newestMs: summary.last ? summary.newestMs : last.newestMs, handle };
         }
       } catch (error) {
         if (!(error instanceof JournalFileError)) throw error;

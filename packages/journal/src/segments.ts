@@ -121,15 +121,20 @@ async function readAt(handle: FileHandle, position: number, length: number): Pro
   return { buffer: buffer.subarray(0, bytesRead), bufferAt: position };
 }
 
-/** What a segment holds: its last block, where its whole blocks end, and how many messages it has. */
-export async function summarize(file: string): Promise<{ last: BlockHeader | undefined; end: number; messages: number }> {
+/**
+ * What a segment holds: its last block, where its whole blocks end, how many messages it has, and
+ * its newest block's time (the latest of all, not the last's: a clock may step back; -Infinity when empty).
+ */
+export async function summarize(file: string): Promise<{ last: BlockHeader | undefined; end: number; messages: number; newestMs: number }> {
   let last: BlockHeader | undefined;
   let end = SEGMENT_SIGNATURE.length;
   let messages = 0;
+  let newestMs = -Infinity;
   for await (const block of readBlocks(file)) {
     last = block;
     end = block.next;
+    newestMs = Math.max(newestMs, block.timeMs);
     if (block.kind === BlockKind.messages) messages += block.count;
   }
-  return { last, end, messages };
+  return { last, end, messages, newestMs };
 }

@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { BlockKind, seqAfter } from "./format.js";
 import { listLane, listSegments, readBlocks, type Block, type SegmentFile } from "./segments.js";
@@ -27,7 +28,10 @@ export interface ReadProblem {
 export interface ReadOptions {
   /** Only messages from this sequence number on (segments wholly before it are not opened). */
   fromSeq?: number;
-  /** Only messages journaled at or after this time (ms since the epoch). */
+  /**
+   * Only messages journaled at or after this time (ms since the epoch). Segments that hold only
+   * older ones are not opened (told by their mtime: see {@link isWhollyBefore}).
+   */
   sinceMs?: number;
   /** Called for each segment that cannot be read (it is skipped); without it, reading throws. */
   onProblem?: (problem: ReadProblem) => void;
@@ -172,6 +176,7 @@ async function* laneBlocks(segments: SegmentFile[], options: ReadOptions, reache
     // none, may sit at it): when that is below fromSeq, none is wanted and the file is not opened.
     const next = segments[i + 1];
     if (fromSeq !== undefined && next !== undefined && next.firstSeq < fromSeq) continue;
+    if (options.sinceMs !== undefined && next !== undefined && (await isWhollyBefore(segment, options.sinceMs))) continue;
     const position: Position = { segment, offset: 0 };
     if (reached) reached.position = position;
     try {
@@ -215,7 +220,43 @@ function* blockRecords(block: Block, options: ReadOptions, seen: Progress): Gene
   }
 }
 
-function gapRecord(block: Block): JournalRecord {
+/**
+ * Slack for an mtime: FAT keeps it to 2 s (rounded down), and utimes' seconds as a double can put
+ * it a fraction of a millisecond below the block time it was set to.
+ */
+const MTIME_SLACK_MS = 2000;
+
+/**
+ * Whether a closed segment — one with a newer segment after it in its lane — holds only blocks
+ * journaled before `sinceMs`, told by its mtime without opening it. (The last segment of a lane may
+ * be being written, and is always read.) False when it cannot be told: the file is read.
+ *
+ * Why the mtime is an upper bound of the segment's block times:
+ * - A lane closes a segment before it starts the next (Lane.startSegment → Lane.close), and closing
+ *   sets its mtime to its newest block's time — the latest of all its blocks, also after a restart
+ *   that carried on in it (Lane.load takes summarize's newestMs). The journal's own segments and
+ *   the kept lanes' are the same Lane, so this holds for both.
+ * - Where that did not happen (utimes failed; a crash, after which the next run starts a new
+ *   segment without closing a full one), the mtime is the time of the last write, which comes after
+ *   every block's time: blocks are stamped when appended, before they are written.
+ * - A copied journal (cp without -p) has later mtimes: nothing is skipped, only read.
+ * It is decided per segment. "The next segment's first block is older" would be cheaper to check
+ * in bulk but proves nothing: block times need not grow from segment to segment, since a Pi has no
+ * real-time clock and its clock steps when NTP sets it. The journal's age limit deletes segments by
+ * the same mtime (Retention.enforceAge), so a reader trusting it never loses more than the age limit would.
+ * What fools it: an mtime set back by hand (touch -d), or a clock stepped back between stamping a
+ * block and writing it, in a segment a crash left unclosed.
+ */
+export async function isWhollyBefore(segment: SegmentFile, sinceMs: number): Promise<boolean> {
+  try {
+    return (await stat(segment.path)).mtimeMs + MTIME_SLACK_MS < sinceMs;
+  } catch {
+    return false;
+  }
+}
+
+/** The record of a gap marker block. */
+export function gapRecord(block: Block): JournalRecord {
   return {
     seq: block.firstSeq,
     timeMs: block.timeMs,
@@ -224,7 +265,8 @@ function gapRecord(block: Block): JournalRecord {
   };
 }
 
-function report(segment: SegmentFile, error: unknown, options: ReadOptions): void {
+/** Tells `onProblem` why a segment could not be read, or throws without one; a segment rotated away is no problem. */
+export function report(segment: SegmentFile, error: unknown, options: Pick<ReadOptions, "onProblem">): void {
   // Rotation may delete a segment while it is read.
   if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
   if (!options.onProblem) throw error;

@@ -8,6 +8,7 @@ import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "@roomguard/config";
 import { verifySecret } from "@roomguard/runtime";
+import { waitUntil } from "@roomguard/testing";
 
 const CLI = fileURLToPath(new URL("../src/main.js", import.meta.url));
 const scratch = mkdtempSync(path.join(tmpdir(), "roomguard-web-cli-"));
@@ -26,7 +27,11 @@ interface Result {
 
 /** Runs `roomguard web ARGS` to completion with `input` on standard input (a pipe). */
 function web(args: string[], input = "", env: NodeJS.ProcessEnv = {}): Promise<Result> {
-  const child = spawn(process.execPath, [CLI, "web", ...args], { cwd: scratch, env: { ...process.env, ROOMGUARD_CONFIG: "", ...env } });
+  return roomguard(["web", ...args], input, env);
+}
+
+function roomguard(args: string[], input = "", env: NodeJS.ProcessEnv = {}): Promise<Result> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: scratch, env: { ...process.env, ROOMGUARD_CONFIG: "", ...env } });
   children.add(child);
   let stdout = "";
   let stderr = "";
@@ -74,6 +79,22 @@ const ORIGINAL = [
 ].join("\n");
 
 describe("roomguard web add-user", () => {
+  it("is listed by roomguard help, and roomguard help web shows its forms", async () => {
+    assert.match(
+      (await roomguard(["help"])).stdout,
+      /^ {2}web {2,}the web dashboard's users and certificate: add-user, remove-user, users, make-cert$/m,
+    );
+    const usage = await roomguard(["help", "web"]);
+    assert.equal(usage.code, 0);
+    for (const form of [
+      "roomguard web add-user NAME [--role admin|user|viewer]",
+      "roomguard web remove-user NAME",
+      "roomguard web users",
+      "roomguard web make-cert [--host NAME]… [--days N] [--out DIR] [--force]",
+    ])
+      assert.ok(usage.stdout.includes(form), form);
+  });
+
   it("adds a user with the password hashed, changing nothing else in the file", async () => {
     const file = configFile(ORIGINAL);
     chmodSync(file, 0o640);
@@ -248,6 +269,35 @@ describe("roomguard web add-user", () => {
       assert.match(result.stderr, /cannot write .*EACCES/);
     }
     chmodSync(directory, 0o755);
+  });
+
+  it("on a terminal, asks twice and shows nothing of what is typed", async (t) => {
+    if (spawnSync("script", ["--version"]).status !== 0)
+      return t.skip("util-linux script(1), which gives the command a terminal, is not installed");
+    const file = configFile(ORIGINAL);
+    const quote = (text: string): string => `'${text.replace(/'/g, "'\\''")}'`;
+    const line = [process.execPath, CLI, "web", "add-user", "tty", "--role", "viewer", "--config", file].map(quote).join(" ");
+    const child = spawn("script", ["-qfec", line, "/dev/null"], {
+      cwd: scratch,
+      env: { ...process.env, ROOMGUARD_CONFIG: "", NO_COLOR: "1" },
+    });
+    children.add(child);
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const shown = (text: string): Promise<boolean> =>
+      waitUntil(() => output.includes(text), { what: `"${text}" on the terminal`, timeoutMs: 10_000 }).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}; it shows:\n${output}`);
+      });
+    await shown("password for tty: ");
+    child.stdin.write(`${BOB}\r`);
+    await shown("the same password again: ");
+    child.stdin.write(`${BOB}\r`);
+    assert.equal(await exited, 0, output);
+    children.delete(child);
+    assert.match(output, /added tty \(role viewer\)/);
+    assert.ok(!output.includes(BOB) && !output.includes("*"), output);
+    assert.equal(await verifySecret(BOB, usersIn(file)[1]?.password ?? ""), true);
   });
 });
 

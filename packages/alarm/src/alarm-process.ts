@@ -13,7 +13,7 @@ import { openHal, type Hal } from "@roomguard/hal";
 import { isSimHal } from "@roomguard/hal/sim";
 import { ownIssues } from "@roomguard/registry";
 import { systemClock, type RunningService, type ServiceContext } from "@roomguard/runtime";
-import { openAudit } from "./audit.js";
+import { latestEvents, openAudit } from "./audit.js";
 import { buzzerPattern } from "./buzzer-pattern.js";
 import { findCodeOwner } from "./code-owner.js";
 import { startingState } from "./starting-state.js";
@@ -53,6 +53,7 @@ export async function startAlarm(
       publish: (text) => bus.publish(text),
       save: (next) => stateFile.save(next),
       audit: (event) => audit.append(event),
+      history: (query) => latestEvents(dir, query),
       outputs: (next) => outputs.update(next.state === "triggered"),
       checkCode: (code) => findCodeOwner(code, alarm.users),
     },

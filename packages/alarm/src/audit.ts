@@ -11,7 +11,6 @@ import {
   fstatSync,
   fsyncSync,
   openSync,
-  readFileSync,
   readSync,
   readdirSync,
   renameSync,
@@ -22,18 +21,17 @@ import {
 import path from "node:path";
 import type { Clock } from "@roomguard/runtime";
 import { AUDIT_FILE_MODE, codeOf, fsyncDir, letGroupRead, makeStateDir, messageOf, storageError, type StorageLog } from "./state-dir.js";
+import { AUDIT_FILE, AuditReadError, parseLine, rotatedStamps, secretKey, streamAudit, type SkippedLine } from "./audit-reader.js";
 import type { AlarmEvent } from "./types.js";
 
-/** The file events are appended to. */
-export const AUDIT_FILE = "audit.jsonl";
-const ROTATED = /^audit-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})\.(\d{3})Z\.jsonl$/;
+export { AUDIT_FILE, AuditReadError, latestEvents, streamAudit, type AuditRecord, type SkippedLine } from "./audit-reader.js";
+export { ALARM_EVENT_KINDS, type AlarmEvent, type AlarmEventKind } from "./types.js";
+export { publicEvent } from "./public-event.js";
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Enough of a file's end to hold its last entries: where pruning looks for the newest one. */
 const TAIL_BYTES = 64 * 1024;
 /** The default clock; a type-only import of the runtime keeps this module light for the CLI. */
 const wallClock: Pick<Clock, "now"> = { now: () => Date.now() };
-/** Keys that could carry a secret: never written, whoever passes them. */
-const SECRET_KEY = /code|pin|passw|secret/i;
 
 export interface AuditOptions {
   /** Rotated files whose newest entry is older than this many days are removed (at open and at each rotation). */
@@ -60,14 +58,6 @@ export interface Audit {
   append(event: AlarmEvent): void;
   /** Closes the file; append then throws. */
   close(): void;
-}
-
-/** A line readAudit could not read: torn by a power cut mid-append, or not an event. */
-export interface SkippedLine {
-  file: string;
-  /** 1-based. */
-  line: number;
-  why: string;
 }
 
 /**
@@ -177,58 +167,27 @@ export function openAudit(dir: string, options: AuditOptions, clock: Pick<Clock,
 /**
  * The events in `dir`, oldest first, across the rotated files and audit.jsonl; `at` back in
  * epoch ms. `since` keeps events at or after it; `kinds` keeps those kinds. Lines that are not
- * events (a line torn by a power cut) are skipped and listed. No directory: no events.
+ * events (a line torn by a power cut) are skipped and listed. No directory: no events. Reads every
+ * file: {@link streamAudit} is the reader for a part of the trail.
  */
-export function readAudit(
+export async function readAudit(
   dir: string,
   filter: { since?: Date; kinds?: readonly string[] } = {},
-): { events: AlarmEvent[]; skipped: SkippedLine[] } {
+): Promise<{ events: AlarmEvent[]; skipped: SkippedLine[] }> {
   const events: AlarmEvent[] = [];
   const skipped: SkippedLine[] = [];
   const since = filter.since?.getTime() ?? -Infinity;
   const kinds = filter.kinds && filter.kinds.length > 0 ? new Set(filter.kinds) : null;
-  for (const name of [...rotatedFiles(dir).map((rotated) => rotated.name), AUDIT_FILE]) {
-    let text: string;
-    try {
-      text = readFileSync(path.join(dir, name), "utf8");
-    } catch (error) {
-      if (codeOf(error) === "ENOENT") continue;
-      throw error;
+  try {
+    for await (const record of streamAudit(dir)) {
+      if ("skipped" in record) skipped.push(record.skipped);
+      else if (record.event.at >= since && (kinds === null || kinds.has(record.event.kind))) events.push(record.event);
     }
-    const lines = text.split("\n");
-    if (lines.at(-1) === "") lines.pop();
-    lines.forEach((line, index) => {
-      const event = parseLine(line);
-      if (typeof event === "string") skipped.push({ file: name, line: index + 1, why: event });
-      else if (event.at >= since && (kinds === null || kinds.has(event.kind))) events.push(event);
-    });
+  } catch (error) {
+    if (error instanceof AuditReadError && error.path === dir && error.code === "ENOENT") return { events, skipped };
+    throw error;
   }
   return { events, skipped };
-}
-
-function parseLine(line: string): AlarmEvent | string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(line);
-  } catch {
-    return "torn or not JSON";
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return "not an object";
-  const record = parsed as Record<string, unknown>;
-  const at = typeof record.at === "string" ? Date.parse(record.at) : NaN;
-  if (typeof record.kind !== "string" || Number.isNaN(at)) return "no kind or no ISO time";
-  return { ...record, at } as AlarmEvent;
-}
-
-/** The first key, at any depth, named like a secret; null when there is none. */
-function secretKey(value: unknown): string | null {
-  if (typeof value !== "object" || value === null) return null;
-  for (const [key, inner] of Object.entries(value)) {
-    if (SECRET_KEY.test(key)) return key;
-    const found = secretKey(inner);
-    if (found !== null) return found;
-  }
-  return null;
 }
 
 function rotatedName(ms: number): string {
@@ -237,19 +196,12 @@ function rotatedName(ms: number): string {
 
 /** Rotated files, oldest first, with the time in their name. */
 function rotatedFiles(dir: string): { name: string; stamp: number }[] {
-  let names: string[];
   try {
-    names = readdirSync(dir);
+    return rotatedStamps(readdirSync(dir));
   } catch (error) {
     if (codeOf(error) === "ENOENT") return [];
     throw error;
   }
-  return names
-    .flatMap((name) => {
-      const match = ROTATED.exec(name);
-      return match ? [{ name, stamp: Date.parse(`${match[1]}T${match[2]}:${match[3]}:${match[4]}.${match[5]}Z`) }] : [];
-    })
-    .sort((a, b) => a.stamp - b.stamp);
 }
 
 function newestStamp(dir: string): number {

@@ -1,7 +1,8 @@
 import { RequestRefused, sensorSignal, subjectMessage, Topic, type BusMessage, type RequestHandlers } from "@roomguard/bus";
 import type { Clock, Logger, TimerHandle } from "@roomguard/runtime";
 import { isLockedOut, nextDeadline, publicView, resume, step, type AlarmView } from "./machine.js";
-import { requestArgs } from "./request-args.js";
+import { publicEvent } from "./public-event.js";
+import { historyArgs, requestArgs } from "./request-args.js";
 import { STATE_TROUBLE } from "./starting-state.js";
 import type { AlarmConfig, AlarmEvent, AlarmInput, AlarmState, Source } from "./types.js";
 
@@ -21,6 +22,8 @@ export interface AlarmServiceOptions {
   save: (state: AlarmState) => void;
   /** Appends a security event to the audit trail. */
   audit: (event: AlarmEvent) => void;
+  /** The audit trail's latest events, newest first (`latestEvents` over the audit directory): the `history` request. */
+  history: (query: { limit: number; before: number | undefined }) => Promise<{ events: AlarmEvent[]; skipped: number }>;
   /** Drives the siren (and lets the buzzer look at the new state). */
   outputs: (state: AlarmState) => void;
   /** Finds whose code this is; null for a wrong code. */
@@ -112,27 +115,36 @@ export class AlarmService {
   handlers(): RequestHandlers {
     return {
       status: () => ({ state: this.status() }),
+      // Not in the queue: reading the files holds up no code being checked, and nothing waits for it.
+      history: async (raw) => {
+        const args = historyArgs(raw);
+        const page = await this.options.history({ limit: args.limit, before: args.before });
+        return { events: page.events.map(publicEvent), skipped: page.skipped };
+      },
       arm: (raw) =>
         this.serially(async () => {
           const args = requestArgs(raw, { mode: true, code: true, bypass: true });
-          const owner = await this.owner(args.code, args.source);
+          const owner = await this.owner(args.code, args.source, args.via);
           if (args.bypass !== "none" && owner.role !== "admin")
-            throw this.refuse(args.source, `${owner.user} may not bypass zones (role user)`, owner.user);
-          return this.act({
-            kind: "arm",
-            mode: args.mode,
-            user: owner.user,
-            source: args.source,
-            bypass: args.bypass,
-            duress: owner.duress,
-          });
+            throw this.refuse(args.source, `${owner.user} may not bypass zones (role user)`, owner.user, args.via);
+          return this.act(
+            {
+              kind: "arm",
+              mode: args.mode,
+              user: owner.user,
+              source: args.source,
+              bypass: args.bypass,
+              duress: owner.duress,
+            },
+            args.via,
+          );
         }),
       disarm: (raw) =>
         this.serially(async () => {
           const args = requestArgs(raw, { code: true });
-          const owner = await this.owner(args.code, args.source);
+          const owner = await this.owner(args.code, args.source, args.via);
           // A duress code answers exactly as the user's own: whoever forces them watches the reply.
-          const reply = this.act({ kind: "disarm", user: owner.user, source: args.source, duress: owner.duress });
+          const reply = this.act({ kind: "disarm", user: owner.user, source: args.source, duress: owner.duress }, args.via);
           // A start from an unreadable state file is a trouble until somebody with a code has seen to it.
           if (this.state.troubles[STATE_TROUBLE] !== undefined) this.apply({ kind: "trouble_cleared", zone: STATE_TROUBLE });
           return reply;
@@ -140,14 +152,15 @@ export class AlarmService {
       bypass: (raw) =>
         this.serially(async () => {
           const args = requestArgs(raw, { code: true, zones: true });
-          const owner = await this.owner(args.code, args.source);
-          if (owner.role !== "admin") throw this.refuse(args.source, `${owner.user} may not bypass zones (role user)`, owner.user);
-          return this.act({ kind: "bypass", zones: args.zones, user: owner.user, source: args.source, duress: owner.duress });
+          const owner = await this.owner(args.code, args.source, args.via);
+          if (owner.role !== "admin")
+            throw this.refuse(args.source, `${owner.user} may not bypass zones (role user)`, owner.user, args.via);
+          return this.act({ kind: "bypass", zones: args.zones, user: owner.user, source: args.source, duress: owner.duress }, args.via);
         }),
       panic: (raw) =>
         this.serially(() => {
           const args = requestArgs(raw, {});
-          return this.act({ kind: "panic", source: args.source });
+          return this.act({ kind: "panic", source: args.source }, args.via);
         }),
     };
   }
@@ -161,30 +174,43 @@ export class AlarmService {
   }
 
   /** Whose code this is; a wrong one counts toward the lockout and is refused. Checked only when not locked out. */
-  private async owner(code: string, source: Source): Promise<{ user: string; role: "admin" | "user"; duress: boolean }> {
+  private async owner(
+    code: string,
+    source: Source,
+    via: string | undefined,
+  ): Promise<{ user: string; role: "admin" | "user"; duress: boolean }> {
     const now = this.options.clock.now();
-    if (isLockedOut(this.state, now)) throw this.refuse(source, lockedMessage(this.state));
+    if (isLockedOut(this.state, now)) throw this.refuse(source, lockedMessage(this.state), undefined, via);
     const owner = await this.options.checkCode(code);
     if (owner) return owner;
-    this.apply({ kind: "bad_code", source });
+    this.apply({ kind: "bad_code", source }, via);
     if (isLockedOut(this.state, this.options.clock.now())) throw new RequestRefused(`wrong code; ${lockedMessage(this.state)}`);
     const left = this.options.config.lockout.attempts - this.state.lockout.failures;
     throw new RequestRefused(`wrong code; ${left} attempt${left === 1 ? "" : "s"} left before code entry locks`);
   }
 
   /** A request refused before the machine saw it (locked out, a role's limit): audited like the machine's refusals. */
-  private refuse(source: Source, reason: string, user?: string): RequestRefused {
+  private refuse(source: Source, reason: string, user?: string, via?: string): RequestRefused {
     this.commit(
       this.state,
-      [{ kind: "refused", at: this.options.clock.now(), source, reason, ...(user === undefined ? {} : { user }) }],
+      [
+        {
+          kind: "refused",
+          at: this.options.clock.now(),
+          source,
+          reason,
+          ...(user === undefined ? {} : { user }),
+          ...(via === undefined ? {} : { via }),
+        },
+      ],
       false,
     );
     return new RequestRefused(reason);
   }
 
   /** Applies an input for a request: the new state, or a refusal with the machine's reason. */
-  private act(input: AlarmInput): object {
-    const refused = this.apply(input);
+  private act(input: AlarmInput, via: string | undefined): object {
+    const refused = this.apply(input, via);
     if (refused !== undefined) throw new RequestRefused(refused);
     return { state: this.view(), ...(this.storageProblem ? { warning: this.storageProblem } : {}) };
   }
@@ -206,11 +232,11 @@ export class AlarmService {
     return next;
   }
 
-  /** One step of the machine; returns why it was refused, if it was. */
-  private apply(input: AlarmInput): string | undefined {
+  /** One step of the machine; returns why it was refused, if it was. `via`: the request's, on every event it causes. */
+  private apply(input: AlarmInput, via?: string): string | undefined {
     const result = step(this.state, input, this.options.clock.now(), this.options.config);
     if (result.chime !== undefined) this.send(subjectMessage(Topic.ALARM, "chime", { zone: result.chime }));
-    this.commit(result.state, result.events, false);
+    this.commit(result.state, via === undefined ? result.events : result.events.map((event) => ({ ...event, via })), false);
     return result.refused;
   }
 
@@ -231,14 +257,7 @@ export class AlarmService {
     }
     for (const event of events) {
       this.writeAudit(event);
-      const iso = (ms: number): string => new Date(ms).toISOString();
-      this.send(
-        subjectMessage(Topic.ALARM, "event", {
-          ...event,
-          at: iso(event.at),
-          ...(event.until === undefined ? {} : { until: iso(event.until) }),
-        }),
-      );
+      this.send(subjectMessage(Topic.ALARM, "event", publicEvent(event)));
     }
     if (changed || always) {
       if (before !== next.state || always) this.options.log.info(`alarm ${next.state}`, { by: next.changedBy, mode: next.mode });

@@ -65,28 +65,37 @@ export type AlarmInput =
   /** The clock passed `endsAt` (or another deadline the machine asked for). */
   | { kind: "tick" };
 
+/**
+ * The kinds of security event, in one list (the CLI's `--kind` and the docs name them from here).
+ * `zone_shutdown`: a zone reached `maxTriggersPerZone` in this armed cycle and is ignored until a
+ * disarm (swinger shutdown).
+ */
+export const ALARM_EVENT_KINDS = [
+  "arm",
+  "armed",
+  "disarm",
+  "duress",
+  "bad_code",
+  "lockout",
+  "bypass",
+  "pending",
+  "trigger",
+  "zone_shutdown",
+  "siren_timeout",
+  "rearm",
+  "panic",
+  "trouble",
+  "trouble_cleared",
+  "refused",
+  "restart",
+  "corrupt_state",
+] as const;
+
+export type AlarmEventKind = (typeof ALARM_EVENT_KINDS)[number];
+
 /** A security event: `ALARM: event {…}` and a line of the audit trail. */
 export interface AlarmEvent {
-  kind:
-    | "arm"
-    | "armed"
-    | "disarm"
-    | "duress"
-    | "bad_code"
-    | "lockout"
-    | "bypass"
-    | "pending"
-    | "trigger"
-    /** A zone reached `maxTriggersPerZone` in this armed cycle: ignored until a disarm (swinger shutdown). */
-    | "zone_shutdown"
-    | "siren_timeout"
-    | "rearm"
-    | "panic"
-    | "trouble"
-    | "trouble_cleared"
-    | "refused"
-    | "restart"
-    | "corrupt_state";
+  kind: AlarmEventKind;
   /** Epoch ms. */
   at: number;
   user?: string;
@@ -97,6 +106,11 @@ export interface AlarmEvent {
   attempts?: number;
   until?: number;
   reason?: string;
+  /**
+   * What passed the request on, as its sender says (1 to 64 printable characters): the dashboard
+   * sends `web:<login name>`, so the trail names the dashboard login as well as the code's owner.
+   */
+  via?: string;
 }
 
 /** What the service does after a step: the machine itself does no I/O. */

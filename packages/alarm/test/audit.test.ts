@@ -50,7 +50,7 @@ function keptLog(): StorageLog & { lines: Array<{ level: string; message: string
 const big: AuditOptions = { keepDays: 90, rotateBytes: 1 * MiB, maxBytes: 64 * MiB };
 
 describe("the audit trail", () => {
-  it("appends one JSON line per event with `at` as ISO, and reads them back oldest first", () => {
+  it("appends one JSON line per event with `at` as ISO, and reads them back oldest first", async () => {
     const dir = path.join(scratch(), "alarm");
     const umask = process.umask(0o077); // a strict umask must not take the group's read
     const audit = openAudit(dir, big);
@@ -68,11 +68,11 @@ describe("the audit trail", () => {
     const lines = readFileSync(path.join(dir, AUDIT_FILE), "utf8").split("\n");
     assert.equal(lines[0], '{"at":"2026-01-01T00:00:00.000Z","kind":"arm","user":"alice","source":"keypad","mode":"away"}');
     assert.equal(lines.length, 5, "four lines, each ended");
-    assert.deepEqual(readAudit(dir), { events, skipped: [] });
+    assert.deepEqual(await readAudit(dir), { events, skipped: [] });
     assert.throws(() => audit.append(events[0] as AlarmEvent), /closed/);
   });
 
-  it("filters by time (at or after since) and by kinds", () => {
+  it("filters by time (at or after since) and by kinds", async () => {
     const dir = scratch();
     const audit = openAudit(dir, big);
     for (let minute = 0; minute < 10; minute++)
@@ -80,21 +80,21 @@ describe("the audit trail", () => {
     audit.close();
     const since = new Date(T0 + 5 * 60_000);
     assert.deepEqual(
-      readAudit(dir, { since }).events.map((event) => event.at),
+      (await readAudit(dir, { since })).events.map((event) => event.at),
       [5, 6, 7, 8, 9].map((minute) => T0 + minute * 60_000),
     );
     assert.deepEqual(
-      readAudit(dir, { kinds: ["disarm"] }).events.map((event) => event.at),
+      (await readAudit(dir, { kinds: ["disarm"] })).events.map((event) => event.at),
       [1, 3, 5, 7, 9].map((minute) => T0 + minute * 60_000),
     );
     assert.deepEqual(
-      readAudit(dir, { since, kinds: ["arm", "trigger"] }).events.map((event) => event.at),
+      (await readAudit(dir, { since, kinds: ["arm", "trigger"] })).events.map((event) => event.at),
       [6, 8].map((minute) => T0 + minute * 60_000),
     );
-    assert.deepEqual(readAudit(path.join(dir, "nothing-here")), { events: [], skipped: [] });
+    assert.deepEqual(await readAudit(path.join(dir, "nothing-here")), { events: [], skipped: [] });
   });
 
-  it("rotates at rotateBytes to audit-<time>.jsonl and reads across the rotated files in order", () => {
+  it("rotates at rotateBytes to audit-<time>.jsonl and reads across the rotated files in order", async () => {
     const dir = scratch();
     const clock = new ManualClock(T0);
     const audit = openAudit(dir, { ...big, rotateBytes: 4096 }, clock);
@@ -114,10 +114,10 @@ describe("the audit trail", () => {
       assert.ok(size >= 4096 && size < 4096 + 200, `${name}: ${size} bytes, rotated once it reached 4096`);
     }
     assert.ok(statSync(path.join(dir, AUDIT_FILE)).size < 4096);
-    assert.deepEqual(readAudit(dir), { events: written, skipped: [] });
+    assert.deepEqual(await readAudit(dir), { events: written, skipped: [] });
   });
 
-  it("removes rotated files whose newest entry is older than keepDays, at open and at each rotation", () => {
+  it("removes rotated files whose newest entry is older than keepDays, at open and at each rotation", async () => {
     const dir = scratch();
     const clock = new ManualClock(T0);
     const options = { keepDays: 10, rotateBytes: 4096, maxBytes: 64 * MiB };
@@ -140,25 +140,25 @@ describe("the audit trail", () => {
     clock.advance(5 * DAY_MS); // day 16: day 5's file is past 10 days; found at open
     openAudit(dir, options, clock).close();
     assert.deepEqual(rotated(dir).map(zoneOf), ["day-11"]);
-    assert.deepEqual(new Set(readAudit(dir).events.map((event) => event.zone)), new Set(["day-11", "current"]));
+    assert.deepEqual(new Set((await readAudit(dir)).events.map((event) => event.zone)), new Set(["day-11", "current"]));
     // The current file is never pruned, however old.
     clock.advance(100 * DAY_MS);
     openAudit(dir, options, clock).close();
     assert.deepEqual(rotated(dir), []);
     assert.deepEqual(
-      readAudit(dir).events.map((event) => event.zone),
+      (await readAudit(dir)).events.map((event) => event.zone),
       ["current"],
     );
   });
 
-  it("skips and reports a line torn by a power cut, and the next event starts a line of its own", () => {
+  it("skips and reports a line torn by a power cut, and the next event starts a line of its own", async () => {
     const dir = scratch();
     const audit = openAudit(dir, big);
     audit.append({ kind: "arm", at: T0, user: "alice", source: "keypad", mode: "away" });
     audit.close();
     const whole = JSON.stringify({ at: new Date(T0 + 1000).toISOString(), kind: "disarm", user: "alice", source: "keypad" });
     appendFileSync(path.join(dir, AUDIT_FILE), whole.slice(0, 30)); // the power went mid-append
-    const torn = readAudit(dir);
+    const torn = await readAudit(dir);
     assert.deepEqual(
       torn.events.map((event) => event.kind),
       ["arm"],
@@ -168,7 +168,7 @@ describe("the audit trail", () => {
     const reopened = openAudit(dir, big);
     reopened.append({ kind: "restart", at: T0 + 5000, source: "alarm" });
     reopened.close();
-    const after = readAudit(dir);
+    const after = await readAudit(dir);
     assert.deepEqual(
       after.events.map((event) => event.kind),
       ["arm", "restart"],
@@ -176,10 +176,10 @@ describe("the audit trail", () => {
     assert.equal(after.skipped.length, 1);
   });
 
-  it("skips lines that are JSON but not events", () => {
+  it("skips lines that are JSON but not events", async () => {
     const dir = scratch();
     writeFileSync(path.join(dir, AUDIT_FILE), `[1]\n{"kind":"arm"}\n{"at":"2026-01-01T00:00:00.000Z","kind":"arm"}\n`);
-    const { events, skipped } = readAudit(dir);
+    const { events, skipped } = await readAudit(dir);
     assert.deepEqual(events, [{ at: T0, kind: "arm" }]);
     assert.deepEqual(
       skipped.map((line) => [line.line, line.why]),
@@ -233,13 +233,13 @@ describe("the audit trail", () => {
       modes(),
       readdirSync(dir).map((name) => [name, 0o640]),
     );
-    const count = readAudit(dir).events.length;
+    const count = (await readAudit(dir)).events.length;
     if (!isRoot) return;
     // As on a Pi: the alarm's user (4242) owns the trail; its group (4243) is the roomguard group.
     for (const name of readdirSync(dir)) chownSync(path.join(dir, name), 4242, 4243);
     chownSync(dir, 4242, 4243);
     const reader = `import { readAudit } from ${JSON.stringify(AUDIT_MODULE)};
-      try { console.log(JSON.stringify({ events: readAudit(${JSON.stringify(dir)}).events.length })); }
+      try { console.log(JSON.stringify({ events: (await readAudit(${JSON.stringify(dir)})).events.length })); }
       catch (error) { console.log(JSON.stringify({ error: error.code })); }`;
     assert.deepEqual(await runAs(4244, 4243, reader), [{ events: count }], "a member of the group");
     assert.deepEqual(await runAs(4244, 4244, reader), [{ error: "EACCES" }], "another user");
@@ -311,7 +311,7 @@ describe("the audit trail", () => {
     assert.equal(statSync(file).mode & 0o777, 0o640);
   });
 
-  it("keeps the files together within maxBytes: the oldest rotated files go first, also within keepDays, and that is logged", () => {
+  it("keeps the files together within maxBytes: the oldest rotated files go first, also within keepDays, and that is logged", async () => {
     const dir = scratch();
     const clock = new ManualClock(T0);
     const log = keptLog();
@@ -328,7 +328,7 @@ describe("the audit trail", () => {
     }
     audit.close();
     assert.equal(rotated(dir).length, 2, "two full rotated files fit beside a full audit.jsonl, three do not");
-    const { events } = readAudit(dir);
+    const { events } = await readAudit(dir);
     assert.ok(events.length < written.length / 2, `${events.length} events kept`);
     assert.deepEqual(events, written.slice(-events.length), "the newest events, none missing between them");
     const warnings = log.lines.filter((line) => line.level === "warn");

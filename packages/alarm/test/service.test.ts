@@ -53,6 +53,14 @@ function rig(
         options.audit?.(event);
         audit.push(event);
       },
+      history: ({ limit, before }) =>
+        Promise.resolve({
+          events: audit
+            .filter((event) => before === undefined || event.at < before)
+            .reverse()
+            .slice(0, limit),
+          skipped: 0,
+        }),
       outputs: (state) => sirens.push(state.state === "triggered"),
       checkCode: (code) => {
         codeChecks++;

@@ -17,30 +17,35 @@ import {
 
 export type HelloMessage = Extract<ServerMessage, { t: "hello" }>;
 
-/** What the page knows. `dash` is null until the first snapshot of a connection. */
+/**
+ * What the page knows. `dash` is null until the first snapshot; after a reconnect's `hello` it
+ * holds the old connection's data with `synced` false (the page shows it dimmed) until the new
+ * snapshot replaces it whole.
+ */
 export interface PageState {
   hello: HelloMessage | null;
   dash: DashboardState | null;
+  synced: boolean;
   /** Server clock minus ours, ms: the server's now is `Date.now() + offsetMs`. */
   offsetMs: number;
 }
 
-export const EMPTY_PAGE: PageState = { hello: null, dash: null, offsetMs: 0 };
+export const EMPTY_PAGE: PageState = { hello: null, dash: null, synced: false, offsetMs: 0 };
 
 /** The state messages (`reply` and `bye` are the connection's business and leave it as it is). */
 export function applyMessage(page: PageState, message: ServerMessage, receivedAtMs: number): PageState {
   switch (message.t) {
     case "hello":
-      // A new connection: nothing of the old one's data stands until its snapshot comes.
-      return { hello: message, dash: null, offsetMs: message.now - receivedAtMs };
+      // A new connection: the old one's data is kept for show, but no change applies to it.
+      return { hello: message, dash: page.dash, synced: false, offsetMs: message.now - receivedAtMs };
     case "snapshot":
-      return { ...page, dash: message.state, offsetMs: message.now - receivedAtMs };
+      return { ...page, dash: message.state, synced: true, offsetMs: message.now - receivedAtMs };
     case "tick":
       return { ...page, offsetMs: message.now - receivedAtMs };
     case "set":
-      return page.dash === null ? page : { ...page, dash: applySet(page.dash, message) };
+      return page.dash === null || !page.synced ? page : { ...page, dash: applySet(page.dash, message) };
     case "event": {
-      if (page.dash === null) return page;
+      if (page.dash === null || !page.synced) return page;
       const events = [...page.dash.events, message.event];
       return { ...page, dash: { ...page.dash, events: events.slice(-EVENTS_KEPT) } };
     }

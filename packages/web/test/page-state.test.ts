@@ -43,13 +43,16 @@ function live(): PageState {
 }
 
 describe("applying the gateway's messages", () => {
-  it("hello forgets the old data and takes the clock offset; the snapshot brings the state", () => {
+  it("hello keeps the old data unsynced and takes the clock offset; the snapshot replaces it whole", () => {
     const before = { ...live(), dash: { ...dash, music: { state: "play" } } };
     const greeted = applyMessage(before, hello, 9_000);
-    assert.equal(greeted.dash, null);
+    assert.equal(greeted.dash, before.dash);
+    assert.equal(greeted.synced, false);
     assert.equal(greeted.offsetMs, 1_000);
+    assert.equal(applyMessage(greeted, { t: "set", section: "music", value: null }, 0), greeted, "no change applies to old data");
     const page = applyMessage(greeted, { t: "snapshot", state: dash, now: 10_500 }, 10_000);
     assert.equal(page.dash, dash);
+    assert.equal(page.synced, true);
     assert.equal(page.offsetMs, 500);
     assert.equal(serverNowMs(page, 20_000), 20_500);
   });

@@ -1,6 +1,4 @@
-import { open, readdir } from "node:fs/promises";
-import path from "node:path";
-import { createInterface } from "node:readline";
+import { ALARM_EVENT_KINDS, AuditReadError, streamAudit } from "@roomguard/alarm/audit";
 import { resolveConfigPath } from "@roomguard/config";
 import { ExitCode, textTable } from "@roomguard/runtime";
 import type { CommandContext } from "../command.js";
@@ -9,28 +7,6 @@ import { UsageError } from "../usage-error.js";
 import { printable } from "./alarm-state.js";
 import { parseSince } from "./journal.js";
 
-/** AlarmEvent's kinds (packages/alarm/src/types.ts). */
-const KINDS = [
-  "arm",
-  "armed",
-  "disarm",
-  "duress",
-  "bad_code",
-  "lockout",
-  "bypass",
-  "pending",
-  "trigger",
-  "zone_shutdown",
-  "siren_timeout",
-  "rearm",
-  "panic",
-  "trouble",
-  "trouble_cleared",
-  "refused",
-  "restart",
-  "corrupt_state",
-] as const;
-
 /**
  * Who may read the audit trail: the alarm makes its state directory 0750 and the audit files 0640
  * (state.json stays 0600), and gives an older version's 0700/0600 ones the group's read when it starts.
@@ -38,10 +14,10 @@ const KINDS = [
 const PERMISSION =
   "only the alarm's user and group may read it (on the Pi the roomguard group: run this as a member, logged in again since being added, or with sudo; files an older alarm made 0700/0600 become readable to the group when the alarm starts)";
 
-/** A line of the audit trail, as far as it is shown: an AlarmEvent with `at` as ISO (or epoch ms). */
+/** A line of the audit trail, as far as it is shown: an AlarmEvent read back (`at` in epoch ms, `until` as stored). */
 interface AuditEvent {
   kind: string;
-  at: string | number;
+  at: number;
   user?: string;
   source?: string;
   zone?: string;
@@ -50,6 +26,7 @@ interface AuditEvent {
   attempts?: number;
   until?: string | number;
   reason?: string;
+  via?: string;
 }
 
 export interface HistoryOptions {
@@ -74,53 +51,39 @@ export async function showHistory(options: HistoryOptions, context: CommandConte
   const loaded = context.loadConfig(options.config, { needs: ["alarm.stateDir"] });
   const dir = resolveConfigPath(loaded, loaded.config.alarm.stateDir);
 
-  const cannotRead = (where: string, error: unknown): number => {
-    const code = (error as NodeJS.ErrnoException).code;
+  const cannotRead = (error: AuditReadError): number => {
     const why =
-      code === "ENOENT" && where === dir
+      error.code === "ENOENT" && error.path === dir
         ? "it does not exist: the alarm has not run with this config (alarm.stateDir)"
-        : code === "EACCES"
+        : error.code === "EACCES"
           ? `permission denied: ${PERMISSION}`
-          : String(code ?? error);
-    context.output.err(`roomguard alarm history: cannot read the audit trail in ${where}: ${why}`);
+          : error.code;
+    context.output.err(`roomguard alarm history: cannot read the audit trail in ${error.path}: ${why}`);
     return ExitCode.failure;
   };
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    return cannotRead(dir, error);
-  }
-  // Rotated files are named by the time they were rotated (ISO): by name is oldest first.
-  const files = [...names.filter((name) => /^audit-.+\.jsonl$/.test(name)).sort(), ...names.filter((name) => name === "audit.jsonl")];
 
   const rows: string[][] = [["time", "event", "user", "source", "zone", "details"]];
   let torn = 0;
   let shown = 0;
-  for (const name of files) {
-    let input;
-    try {
-      input = await open(path.join(dir, name));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") continue; // rotated or pruned since readdir
-      return cannotRead(path.join(dir, name), error);
-    }
-    const lines = createInterface({ input: input.createReadStream(), crlfDelay: Infinity });
-    for await (const line of lines) {
-      if (line.trim() === "") continue;
-      const event = parseEvent(line);
-      if (!event) {
+  try {
+    // The alarm package's reader: rotated files oldest first, then audit.jsonl, a chunk at a time.
+    for await (const record of streamAudit(dir)) {
+      if ("skipped" in record) {
         torn++;
         continue;
       }
+      const event = record.event as AuditEvent;
       if (kinds && !kinds.has(event.kind)) continue;
-      if (since !== undefined && timeOf(event.at) < since) continue;
+      if (since !== undefined && event.at < since) continue;
       shown++;
       if (options.json) {
-        context.output.out(line);
+        context.output.out(record.line);
         await context.output.drained();
       } else rows.push(row(event));
     }
+  } catch (error) {
+    if (error instanceof AuditReadError) return cannotRead(error);
+    throw error;
   }
   if (!options.json)
     context.output.out(shown === 0 ? `no events${since !== undefined || kinds ? " match" : ""} in ${dir}` : textTable(rows));
@@ -135,26 +98,15 @@ export async function showHistory(options: HistoryOptions, context: CommandConte
 function parseKinds(values: string[]): Set<string> | undefined {
   const kinds = values.flatMap((value) => value.split(",")).filter((kind) => kind !== "");
   if (kinds.length === 0) return undefined;
-  const unknown = kinds.filter((kind) => !(KINDS as readonly string[]).includes(kind));
+  const unknown = kinds.filter((kind) => !(ALARM_EVENT_KINDS as readonly string[]).includes(kind));
   if (unknown.length > 0)
-    throw new UsageError(`history: --kind: unknown ${unknown.map((kind) => `"${kind}"`).join(", ")}; the kinds are ${KINDS.join(", ")}`);
+    throw new UsageError(
+      `history: --kind: unknown ${unknown.map((kind) => `"${kind}"`).join(", ")}; the kinds are ${ALARM_EVENT_KINDS.join(", ")}`,
+    );
   return new Set(kinds);
 }
 
-function parseEvent(line: string): AuditEvent | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  const event = value as Partial<AuditEvent>;
-  if (typeof event.kind !== "string" || (typeof event.at !== "string" && typeof event.at !== "number") || Number.isNaN(timeOf(event.at)))
-    return undefined;
-  return event as AuditEvent;
-}
-
+/** `until` as stored: epoch ms in the audit, an ISO time in older lines. */
 function timeOf(at: string | number): number {
   return typeof at === "number" ? at : Date.parse(at);
 }
@@ -168,9 +120,10 @@ function row(event: AuditEvent): string[] {
     until === undefined ? undefined : `until ${Number.isNaN(until) ? printable(event.until) : dateTime(until).slice(0, 19)}`,
     zones,
     event.reason === undefined ? undefined : printable(event.reason),
+    event.via === undefined ? undefined : `via ${printable(event.via)}`,
   ].filter((detail): detail is string => detail !== undefined);
   return [
-    dateTime(timeOf(event.at)).slice(0, 19),
+    dateTime(event.at).slice(0, 19),
     printable(event.kind),
     printable(event.user ?? ""),
     printable(event.source ?? ""),

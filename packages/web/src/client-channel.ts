@@ -68,6 +68,14 @@ export class ClientChannel {
     this.write(frame);
   }
 
+  /** Bytes this page holds in the gateway: what the socket has not written, and what waits here. */
+  backlogBytes(): number {
+    let bytes = this.socket.bufferedAmount;
+    for (const frame of this.waiting.values()) bytes += frame.length;
+    for (const frame of this.events) bytes += frame.length;
+    return bytes;
+  }
+
   /** How long the page has had frames waiting, in ms (0 when none wait). */
   behindForMs(): number {
     return this.behindSinceMs === null ? 0 : this.options.now() - this.behindSinceMs;

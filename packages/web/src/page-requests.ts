@@ -1,4 +1,4 @@
-import { MessageError, RequestError, simGpioMessage, simPressMessage } from "@roomguard/bus";
+import { MessageError, RequestError, RequestRefused, simGpioMessage, simPressMessage } from "@roomguard/bus";
 import { ROLE_COMMANDS, type Command, type PageRequest, type ReplyError, type Role } from "../page/protocol.js";
 
 /** What a page's requests reach: the alarm's request socket, the bus, the gateway's own history. */
@@ -109,7 +109,9 @@ export async function answerPageRequest(request: PageRequest, asker: Asker, back
     case "history":
       return { points: backends.history(name(args.sensor, "sensor"), name(args.quantity, "quantity")) };
     case "journal":
-      return backends.journal(args);
+      return backends.journal(args).catch((error: unknown) => {
+        throw error instanceof RequestRefused ? new PageRequestError("bad-request", error.message) : error;
+      });
   }
 }
 

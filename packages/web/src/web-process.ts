@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { hostname, networkInterfaces } from "node:os";
-import { fileURLToPath } from "node:url";
-import { BusClient, serveControl, startHeartbeat } from "@roomguard/bus";
+import { BusClient, controlMessage, request, sensorSignal, serveControl, startHeartbeat, Topic } from "@roomguard/bus";
 import { ConfigError, resolveConfigPath } from "@roomguard/config";
+import { isSimulatedHardware } from "@roomguard/hal";
 import { systemClock, type RunningService, type ServiceContext } from "@roomguard/runtime";
 import { webConfigIssues } from "./check-config.js";
 import { allowedHostNames } from "./host-check.js";
@@ -12,15 +12,18 @@ import { isLoopbackHost, parseListenAddress } from "./listen-address.js";
 import { LoginLimiter } from "./login-limiter.js";
 import { loginRoutes } from "./login-routes.js";
 import { createPasswordCheck } from "./passwords.js";
+import { ControlAsker } from "./control-asker.js";
+import { DASHBOARD_TOPICS } from "./dashboard-state.js";
+import { watchLauncherStatus } from "./launcher-status.js";
+import { searchJournal } from "./journal-search.js";
+import { pageFiles } from "./page-files.js";
+import { backfillSensorHistory, SensorHistory } from "./sensor-history.js";
 import { createWebService } from "./service.js";
 import { openSessionFile } from "./session-file.js";
 import { SessionStore } from "./sessions.js";
 import { checkTlsPair, expiryProblem } from "./tls-pair.js";
-import { loadStaticDirectory, staticRoutes } from "./static-files.js";
+import { staticRoutes } from "./static-files.js";
 import { createUpgradeHandler } from "./upgrade.js";
-
-/** The compiled page (packages/web/page → dist/page), beside this file's dist/src. */
-const PAGE_DIR = fileURLToPath(new URL("../page/", import.meta.url));
 
 /** How often the sessions' last use is written, when it changed (a login or logout writes at once). */
 const SESSION_SAVE_MS = 60_000;
@@ -63,20 +66,50 @@ export async function startWeb({ loaded, config, log, requestStop }: ServiceCont
     addresses: Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address)),
   };
   const allowedHosts = allowedHostNames(machine, web.hostnames);
-  const service = createWebService({ log, insecure, isSessionLive: (hash) => sessions.isLive(hash, { touch: true }) });
+  const journalDir = resolveConfigPath(loaded, config.router.journal.dir);
+  const history = new SensorHistory();
+  const alarmEndpoint = config.alarm.requests;
+  const bus = new BusClient({ in: config.bus.in, out: config.bus.out, maxMessageSize: config.bus.maxMessageSize, log: log.child("bus") });
+  const music = new ControlAsker(bus, "music-player");
+  const sim = isSimulatedHardware(config.hardware.backend);
+  const service = createWebService({
+    log,
+    insecure,
+    sim,
+    zones: config.alarm.zones.map((zone) => ({ name: zone.name ?? zone.sensor, sensor: zone.sensor, type: zone.type })),
+    sensorIds: config.sensors.map((sensor) => sensor.id),
+    isSessionLive: (hash) => sessions.isLive(hash, { touch: true }),
+    backends: {
+      alarm: (command, args) => request(alarmEndpoint, command, args, { timeoutMs: 10_000, service: "the alarm" }),
+      music: (command, args) => music.ask(command, args),
+      sim: (text) => bus.publish(text),
+      history: (sensor, quantity) => history.points(sensor, quantity, Date.now()),
+      journal: (args) => searchJournal(journalDir, args),
+    },
+  });
+  const launcherStatus = watchLauncherStatus({
+    endpoint: config.launcher.control,
+    intervalMs: config.bus.heartbeatIntervalS * 1000,
+    wanted: () => service.clients() > 0,
+    onStatus: (section) => service.setServices(section),
+  });
   const upgrade = createUpgradeHandler({
     sessions,
     tls: tls !== undefined,
     allowedHosts,
     maxClients: web.clients.max,
-    onClient: (socket, who, sessionHash) => service.onClient(socket, who, sessionHash),
+    onClient: (socket, who, sessionHash) => {
+      service.onClient(socket, who, sessionHash);
+      launcherStatus.refresh();
+    },
   });
+  const page = pageFiles();
   const server: Server = createDashboardServer({
     ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
     allowedHosts,
+    inlineScripts: page.inlineScripts,
     routes: {
-      // The page is built by its own tsconfig; until it exists the API alone is served.
-      ...(existsSync(PAGE_DIR) ? staticRoutes(loadStaticDirectory(PAGE_DIR)) : {}),
+      ...staticRoutes(page.files),
       ...loginRoutes({
         sessions,
         checkPassword: await createPasswordCheck(web.users),
@@ -97,7 +130,29 @@ export async function startWeb({ loaded, config, log, requestStop }: ServiceCont
   const url = `${tls === undefined ? "http" : "https"}://${host}:${address.port}/`;
   log.info(`the dashboard is at ${url}`, { url });
 
-  const bus = new BusClient({ in: config.bus.in, out: config.bus.out, maxMessageSize: config.bus.maxMessageSize, log: log.child("bus") });
+  // The dashboard's own subscriptions are what the journal keeps for the charts: SENSOR: all the time.
+  // The alarm's messages have a queue of their own, so a flood of readings never pushes one out.
+  const feeds = [bus.subscribe(`${Topic.ALARM}:`), bus.subscribe(...DASHBOARD_TOPICS.filter((topic) => topic !== `${Topic.ALARM}:`))];
+  for (const feed of feeds)
+    void (async () => {
+      for await (const message of feed) {
+        service.take(message);
+        const signal = sensorSignal(message);
+        if (signal?.kind === "reading") history.add(signal.sensor, signal.values, Date.now());
+      }
+    })();
+  // The last 24 h of readings from the journal, in the background (seconds on a Pi): up to the
+  // moment the live feed above began, so no reading counts twice.
+  const backfill = backfillSensorHistory(history, journalDir, Date.now(), log.child("history")).catch((error: unknown) =>
+    log.warn("cannot read the sensors' history from the journal: the charts start now", { error }),
+  );
+  void bus.waitForRouter().then(
+    async () => {
+      // What happened before we listened: every service repeats its state when asked.
+      for (const target of ["alarm", "sensors", "music-player"]) await bus.publish(controlMessage(target, "STATE"));
+    },
+    (error: unknown) => log.warn("the router is not there yet: the page fills in as messages come", { error }),
+  );
   const heartbeat = startHeartbeat({
     bus,
     service: "web",
@@ -109,7 +164,7 @@ export async function startWeb({ loaded, config, log, requestStop }: ServiceCont
     bus,
     service: "web",
     log,
-    status: () => ({ url, clients: service.clients(), sessions: sessions.size, insecure }),
+    status: () => ({ url, sessions: sessions.size, insecure, sim, ...service.stats(), history: history.stats }),
     acceptStop: config.bus.acceptStop,
     requestStop,
   });
@@ -118,6 +173,10 @@ export async function startWeb({ loaded, config, log, requestStop }: ServiceCont
     async stop() {
       control.stop();
       heartbeat.stop();
+      launcherStatus.stop();
+      for (const feed of feeds) feed.close();
+      await backfill;
+      music.close();
       clearInterval(saver);
       server.close();
       await service.stop();

@@ -64,7 +64,19 @@ describe("the web process", () => {
     assert.equal(login.status, 200);
     const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
     const { socket, first: hello } = await openSocket(url, cookie);
-    assert.deepEqual({ ...hello, now: 0 }, { t: "hello", v: 1, user: "alice", role: "user", insecure: false, now: 0 });
+    assert.deepEqual(
+      { ...hello, now: 0 },
+      {
+        t: "hello",
+        v: 1,
+        user: "alice",
+        role: "user",
+        insecure: false,
+        sim: true,
+        allowed: ["history", "audit", "arm", "disarm", "panic", "music"],
+        now: 0,
+      },
+    );
     socket.terminate();
     await first.stop("SIGKILL");
 

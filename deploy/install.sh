@@ -309,9 +309,13 @@ main() {
   ensure_unit
   start_service
   if [ "$changed" = 0 ]; then say "nothing to change: roomguard is installed and up to date"; fi
-  # Code hashes (scrypt$…) are written only into alarm.users: none means nobody can arm or disarm yet.
-  if ! grep -q 'scrypt\$' "$ETC/config.yaml" 2>/dev/null; then
+  # Hashes (scrypt$…) are the alarm users' codes (pin:) and the dashboard users' passwords
+  # (password:): none of a kind means nobody can arm or disarm, or log in to the dashboard, yet.
+  if ! grep -Eq 'pin: *"?scrypt\$' "$ETC/config.yaml" 2>/dev/null; then
     say "the alarm has no users yet: sudo roomguard alarm add-user NAME --role admin, then sudo systemctl restart roomguard (docs/alarm.md)"
+  fi
+  if ! grep -Eq 'password: *"?scrypt\$' "$ETC/config.yaml" 2>/dev/null; then
+    say "the dashboard has no users yet: sudo roomguard web add-user NAME --role admin, then sudo systemctl restart roomguard (docs/web.md)"
   fi
   if [ -n "${joined_group:-}" ]; then
     say "$joined_group: log out and in again (a new ssh login will do) for 'roomguard status' to work without sudo"

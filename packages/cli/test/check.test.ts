@@ -30,7 +30,7 @@ describe("roomguard check", () => {
   it("passes the checkout's config and prints its services and pin plan, with pulls and physical pins", async () => {
     const { code, stdout } = await check(["--config", path.join(REPO, "roomguard.yaml")]);
     assert.equal(code, 0, stdout);
-    assert.match(stdout, /^services: router, alarm, keypad, sensors, music-player \(launcher\.services is not given/m);
+    assert.match(stdout, /^services: router, alarm, keypad, sensors, music-player, web \(launcher\.services is not given/m);
     assert.match(stdout, /^BCM +pin +owner +direction +pull +purpose +key$/m);
     assert.match(stdout, /^5 +29 +keypad +in +up +button LEFT +keypad\.buttons\.LEFT$/m);
     assert.match(stdout, /^24 +18 +sensors +in +down +PIR "hall" +sensors\[hall\]\.pin$/m);
@@ -57,7 +57,7 @@ describe("roomguard check", () => {
     assert.equal(code, 78, stdout);
     assert.match(stdout, /^4 problems/m);
     for (const line of [
-      '  - launcher.services[2]: unknown service "alarn"; installed: alarm, keypad, sensors, music-player  [launcher]',
+      '  - launcher.services[2]: unknown service "alarn"; installed: alarm, keypad, sensors, music-player, web  [launcher]',
       "  - sensors[bath]: pin: expected a BCM GPIO on the 40-pin header (2-27), got 40  [sensors]",
       "  - keypad.buttons.RIGHT: BCM 2 (pin 3, I2C SDA) is the I2C bus, used by sensors[climate].i2cAddress: each pin can do one job; choose another  [keypad]",
       "  - sensors[front].pin: BCM 25 (pin 22) is already used by keypad.buttons.LEFT: each pin can do one job; choose another  [sensors]",
@@ -83,7 +83,7 @@ describe("roomguard check", () => {
       plan: { pins: Array<{ bcm: number; key: string }> };
       issues: Array<{ path: string; owner: string }>;
     };
-    assert.deepEqual(result.services, ["router", "alarm", "keypad", "sensors", "music-player"]);
+    assert.deepEqual(result.services, ["router", "alarm", "keypad", "sensors", "music-player", "web"]);
     assert.deepEqual(
       result.issues.map((issue) => [issue.owner, issue.path]),
       [["sensors", "sensors[front].pin"]],

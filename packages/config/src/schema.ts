@@ -536,9 +536,16 @@ const web = v.strictObject({
   clients: v.optional(
     v.strictObject({
       max: setting(wholeNumber(1, 1024), 64, "Open pages (WebSocket connections) at once; more are refused."),
-      stallS: setting(seconds(1, 600), 10, "A page that has not taken a frame for this many seconds is disconnected (it reconnects)."),
-      sensorFlushMs: setting(wholeNumber(0, 60_000), 250, "Sensor readings reach a page at most this often (ms); alarm changes at once."),
-      consoleLinesPerS: setting(wholeNumber(1, 10_000), 50, "The admin console's lines per second per page."),
+      stallS: setting(
+        seconds(1, 600),
+        10,
+        "A page whose frames have waited this many seconds (it stopped reading: a sleeping phone, a stuck tab) is disconnected; it reconnects and starts from a snapshot.",
+      ),
+      sensorFlushMs: setting(
+        wholeNumber(0, 60_000),
+        250,
+        "Sensor readings, the music and the services' table reach a page at most this often (ms); the alarm and the zones at once.",
+      ),
     }),
     {},
   ),

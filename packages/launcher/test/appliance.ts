@@ -31,6 +31,8 @@ export async function applianceConfig(dir: string, tracks: number): Promise<Reco
     sensors: [{ id: "front", kind: "door", pin: 25 }],
     music: { mpd: { spawn: true, port: await freePort(), musicDir: `${dir}/music`, stateDir: `${dir}/mpd` } },
     alarm: { requests: `ipc://${dir}/alarm.sock`, stateDir: `${dir}/alarm` },
+    // Port 0: never the 8080 of an `npm start` on the same machine.
+    web: { listen: "127.0.0.1:0", stateDir: `${dir}/web` },
     launcher: {
       control: `ipc://${dir}/ctl.sock`,
       stateDir: `${dir}/launcher`,

@@ -21,7 +21,7 @@ import {
   until,
 } from "./appliance.js";
 
-const SERVICES = ["router", "alarm", "keypad", "sensors", "music-player"] as const;
+const SERVICES = ["router", "alarm", "keypad", "sensors", "music-player", "web"] as const;
 
 describe("the launcher runs the whole appliance", { timeout: 180_000 }, () => {
   it("keys reach MPD, doors are events; lost and hung services are replaced; services outlive the launcher and are adopted; quit leaves nothing", async () => {
@@ -145,7 +145,7 @@ describe("the launcher runs the whole appliance", { timeout: 180_000 }, () => {
     assert.equal(await ctl(dir, "quit"), "stopping every service, then the launcher");
     assert.equal(await launcher.exited, 0);
     const stops = launcher.lines.filter((line) => line.service === "launcher" && line.event === "stop").map((line) => line.msg);
-    assert.deepEqual(stops, ["stop music-player", "stop sensors", "stop keypad", "stop alarm", "stop router"]);
+    assert.deepEqual(stops, ["stop web", "stop music-player", "stop sensors", "stop keypad", "stop alarm", "stop router"]);
     assert.deepEqual(processesUsing(dir), [], "no service or mpd left running");
   });
   let statusSaid = "";

@@ -42,6 +42,7 @@ describe("the service registry", () => {
         ["keypad", false, true],
         ["sensors", false, true],
         ["music-player", false, true],
+        ["web", false, true],
       ],
     );
     const root = installationRoot();
@@ -88,13 +89,14 @@ describe("the service registry", () => {
       "keypad",
       "sensors",
       "music-player",
+      "web",
     ]);
     const listed = enabledServices(loadedWith({ launcher: { services: ["music-player", "keypad"] } }).config, services);
     assert.deepEqual(names(listed.services), ["router", "music-player", "keypad"]);
     const wrong = enabledServices(loadedWith({ launcher: { services: ["keypad", "alarn", "router"] } }).config, services);
     assert.deepEqual(names(wrong.services), ["router", "keypad"]);
     assert.deepEqual(wrong.issues, [
-      { path: "launcher.services[1]", message: 'unknown service "alarn"; installed: alarm, keypad, sensors, music-player' },
+      { path: "launcher.services[1]", message: 'unknown service "alarn"; installed: alarm, keypad, sensors, music-player, web' },
       { path: "launcher.services[2]", message: "router always runs, first: leave it out of the list" },
     ]);
   });
@@ -126,7 +128,7 @@ describe("the service registry", () => {
     assert.deepEqual(
       check.issues.map((issue) => `${issue.owner}/${issue.foundBy} ${issue.path}: ${issue.message}`),
       [
-        'launcher/check launcher.services[2]: unknown service "nope"; installed: alarm, keypad, sensors, music-player',
+        'launcher/check launcher.services[2]: unknown service "nope"; installed: alarm, keypad, sensors, music-player, web',
         'keypad/check keypad.buttons.TWO WORDS: expected a key name of letters, digits or * # + - . / _ (no spaces), got "TWO WORDS"',
         "sensors/check sensors[bath]: pin: missing (required); door takes: pin (required), openWhen, debounceMs",
         "sensors/plan sensors[front].pin: BCM 25 (pin 22) is already used by keypad.buttons.LEFT: each pin can do one job; choose another",

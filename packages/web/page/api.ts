@@ -18,13 +18,13 @@ async function errorText(response: Response): Promise<string> {
   return `the dashboard answered ${response.status} ${response.statusText}`;
 }
 
-/** Who is logged in, null when nobody is (401), or the reason the question failed. */
+/** Who is logged in, null when nobody is (`{"user": null}`), or the reason the question failed. */
 export async function fetchSession(): Promise<{ who: Who | null } | { problem: string }> {
   try {
     const response = await fetch("/api/session", { credentials: "same-origin", cache: "no-store" });
-    if (response.status === 401) return { who: null };
     if (!response.ok) return { problem: await errorText(response) };
-    return { who: (await response.json()) as Who };
+    const who = (await response.json()) as Who | { user: null };
+    return { who: who.user === null ? null : (who as Who) };
   } catch {
     return { problem: UNREACHABLE };
   }

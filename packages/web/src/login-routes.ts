@@ -25,7 +25,7 @@ export interface LoginDeps {
  * `POST /api/login` (`{"name","password"}` → a session cookie and `{user, role}`; 401 for a
  * wrong name or password alike; 429 with Retry-After while the address waits), `POST
  * /api/logout` (ends the session, clears the cookie) and `GET /api/session` (who is logged in,
- * or 401). POSTs must come from our own page (Origin).
+ * or `{"user": null}`: a 200, since a page that merely asks is no failed request in its console). POSTs must come from our own page (Origin).
  */
 export function loginRoutes(deps: LoginDeps): Record<string, Route> {
   const { sessions, limiter, tls, log } = deps;
@@ -81,7 +81,7 @@ export function loginRoutes(deps: LoginDeps): Record<string, Route> {
     },
     "GET /api/session": (request, response) => {
       const who = sessions.use(sessionIdOf(request.headers.cookie, tls));
-      if (who === undefined) return sendError(response, 401, "not logged in");
+      if (who === undefined) return sendJson(response, 200, { user: null });
       sendJson(response, 200, who);
     },
   };

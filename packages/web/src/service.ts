@@ -9,10 +9,6 @@ import type { SessionUser } from "./sessions.js";
 
 /** A page's buffer past which its changes wait, latest per key (client-channel.ts). */
 const HIGH_WATER_BYTES = 64 * 1024;
-/** A page with frames waiting this long is cut: it will reconnect and start from a snapshot. */
-const STALLED_MS = 30_000;
-/** Zones, sensors, music and services go out at most this often (a burst on the bus is one frame per key). */
-const BATCH_MS = 100;
 /** Requests of one page in flight at once; more are `busy`. */
 const MAX_IN_FLIGHT = 4;
 
@@ -26,6 +22,10 @@ export interface WebServiceDeps {
   zones: readonly ZoneConfig[];
   sensorIds: readonly string[];
   backends: RequestBackends;
+  /** A page with frames waiting this long is cut: it reconnects and starts from a snapshot (`web.clients.stallS`). */
+  stallMs: number;
+  /** Sensors, music and services reach a page at most this often (`web.clients.sensorFlushMs`): a burst on the bus is one frame per key. */
+  batchMs: number;
   /** Whether a session (by id hash) still stands, marking it used (its page is open): SessionStore.isLive with touch. */
   isSessionLive(sessionHash: string): boolean;
   now?: () => number;
@@ -70,8 +70,8 @@ interface Client {
 
 /**
  * The gateway: each page gets `hello` and a snapshot, then every change. The alarm's changes and
- * events go out as they come; zones, sensors, music and services are batched per key every
- * BATCH_MS, so a burst on the bus costs each page one frame per key. Each page has its own
+ * events and the zones go out as they come; sensors, music and services are batched per key
+ * every `batchMs`, so a burst of readings costs each page one frame per sensor. Each page has its own
  * bounded channel; one that does not read is coalesced, then owed a snapshot, then cut.
  */
 export function createWebService(deps: WebServiceDeps): WebService {
@@ -104,31 +104,34 @@ export function createWebService(deps: WebServiceDeps): WebService {
       ...(change.name === undefined ? {} : { name: change.name }),
       value: change.value,
     });
-    if (change.section === "alarm") {
+    if (change.section === "alarm" || change.section === "zones") {
       for (const client of clients) client.channel.set(key, text);
       return;
     }
     batched.set(key, text);
-    batchTimer ??= setTimeout(flushBatch, BATCH_MS);
+    batchTimer ??= setTimeout(flushBatch, deps.batchMs);
   };
   const store = new DashboardStore(deps.zones, deps.sensorIds, onChange);
 
   const ticker = setInterval(() => {
     const tick = frame({ t: "tick", now: now() });
-    for (const client of clients) {
-      if (client.channel.behindForMs() > STALLED_MS) {
+    for (const client of clients) client.channel.set("tick", tick);
+  }, TICK_MS);
+  ticker.unref();
+  // A page that stopped reading is cut within a second of stallMs: its socket's buffer goes with it.
+  const stallCheck = setInterval(() => {
+    for (const client of clients)
+      if (client.channel.behindForMs() > deps.stallMs) {
         cutSlow++;
         deps.log.warn("cutting a page that stopped reading", {
           user: client.who.user,
           behind_s: Math.round(client.channel.behindForMs() / 1000),
         });
+        clients.delete(client);
         client.socket.terminate();
-        continue;
       }
-      client.channel.set("tick", tick);
-    }
-  }, TICK_MS);
-  ticker.unref();
+  }, 1000);
+  stallCheck.unref();
 
   const answer = async (client: Client, data: RawData, isBinary: boolean): Promise<void> => {
     const text = isBinary
@@ -208,6 +211,7 @@ export function createWebService(deps: WebServiceDeps): WebService {
     }),
     async stop(graceMs = 1000) {
       clearInterval(ticker);
+      clearInterval(stallCheck);
       clearTimeout(batchTimer);
       const closed = [...clients].map(
         ({ socket }) =>

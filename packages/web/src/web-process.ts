@@ -78,6 +78,8 @@ export async function startWeb({ loaded, config, log, requestStop }: ServiceCont
     sim,
     zones: config.alarm.zones.map((zone) => ({ name: zone.name ?? zone.sensor, sensor: zone.sensor, type: zone.type })),
     sensorIds: config.sensors.map((sensor) => sensor.id),
+    stallMs: web.clients.stallS * 1000,
+    batchMs: web.clients.sensorFlushMs,
     isSessionLive: (hash) => sessions.isLive(hash, { touch: true }),
     backends: {
       alarm: (command, args) => request(alarmEndpoint, command, args, { timeoutMs: 10_000, service: "the alarm" }),

@@ -191,6 +191,37 @@ describe("the gateway", { timeout: 120_000 }, () => {
     admin.close();
   });
 
+  it("cuts a page that sends a frame over 4 KiB, and answers a flood of requests with busy, keeping memory flat", async () => {
+    const big = await openPage(url, await login(url, "ann", "admin-pw"));
+    const closed = new Promise<number>((resolve) => big.socket.once("close", (code: number) => resolve(code)));
+    big.socket.send(JSON.stringify({ t: "req", id: "big", cmd: "history", args: { sensor: "x".repeat(5000), quantity: "q" } }));
+    assert.equal(await closed, 1009, "message too big");
+
+    const flood = await openPage(url, await login(url, "ann", "admin-pw"));
+    const rssBefore = statusBytes(web.child.pid ?? 0, "VmRSS") ?? 0;
+    const frames = 20_000;
+    for (let i = 0; i < frames; i++)
+      flood.socket.send(
+        JSON.stringify({
+          t: "req",
+          id: `f${i}`,
+          cmd: i % 2 === 0 ? "audit" : "history",
+          args: i % 2 === 0 ? {} : { sensor: "climate", quantity: "temperature_c" },
+        }),
+      );
+    await flood.next("every request answered", () => flood.messages.filter((m) => m.t === "reply").length === frames, 60_000);
+    const replies = flood.messages.filter((m) => m.t === "reply");
+    const busy = replies.filter((m) => m.error === "busy").length;
+    assert.ok(busy > 0, "requests past 4 in flight are busy");
+    assert.equal(new Set(replies.map((m) => m.id)).size, frames, "one reply per request, none lost");
+    const growth = ((statusBytes(web.child.pid ?? 0, "VmRSS") ?? 0) - rssBefore) / 2 ** 20;
+    assert.ok(growth < 40, `the gateway grew ${growth.toFixed(1)} MB`);
+    console.log(`# ${frames} requests: ${busy} busy; gateway grew ${growth.toFixed(1)} MB`);
+    const still = await flood.ask("history", { sensor: "climate", quantity: "temperature_c" });
+    assert.equal(still.ok, true, "the page goes on");
+    flood.close();
+  });
+
   it("a page that never reads costs a bounded buffer while 100,000 messages flow; another page still gets every alarm change", async () => {
     const stalled = await openPage(url, await login(url, "val", "viewer-pw"));
     stalled.socket.pause();

@@ -1,14 +1,17 @@
 // Issue 14: no code ever lands in the journal, a log, the audit trail, a state file or a config
 // file in clear. Codes are entered every way a user can — the keypad (`roomguard sim press`),
-// `roomguard alarm`, a request as the dashboard would send it, malformed requests, add-user —
-// into an appliance logging at debug level with its journal on; then every file is searched.
+// `roomguard alarm`, a request as the dashboard would send it, malformed requests, add-user, the
+// dashboard's own page over its WebSocket — into an appliance logging at debug level with its
+// journal on; then every file is searched (the dashboard's password too).
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { Dealer } from "zeromq";
 import { request, RequestError } from "@roomguard/bus";
 import { hashSecret } from "@roomguard/runtime";
+import { waitUntil } from "@roomguard/testing";
+import { WebSocket } from "ws";
 import { busClient, ctl, scratchDir, roomguard, startLauncher, until } from "./appliance.js";
 
 // Twelve digits each: a run this long turns up by chance in no timestamp, pid or hash.
@@ -16,6 +19,46 @@ const CODE = "730591826403";
 const DURESS = "418263950712";
 const WRONG = "926170384551";
 const ADDED = "605382917446";
+/** The dashboard login's password: no file may hold it either. */
+const PASSWORD = "correct-horse-829137";
+
+/** A logged-in dashboard page: requests answered as raw reply text, frames sent as they are. */
+async function dashboardPage(
+  dir: string,
+): Promise<{ ask(request: object): Promise<string>; raw(frame: string): Promise<void>; close(): void }> {
+  // The launcher keeps each service's output in <stateDir>/<service>.log: the web logs its URL.
+  const url = await waitUntil(
+    () => /"url":"(http:[^"]+)\/"/.exec(existsSync(`${dir}/launcher/web.log`) ? readFileSync(`${dir}/launcher/web.log`, "utf8") : "")?.[1],
+    { what: "the dashboard's URL in launcher/web.log", timeoutMs: 20_000 },
+  );
+  const login = await fetch(`${url}/api/login`, {
+    method: "POST",
+    headers: { Origin: url, "Content-Type": "application/json" },
+    body: JSON.stringify({ name: "anna", password: PASSWORD }),
+  });
+  assert.equal(login.status, 200);
+  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  const socket = new WebSocket(`${url.replace(/^http/, "ws")}/ws`, { headers: { Origin: url, Cookie: cookie } });
+  const frames: string[] = [];
+  socket.on("message", (data: Buffer) => frames.push(data.toString()));
+  await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+  let ids = 0;
+  const reply = (id: string): Promise<string> =>
+    waitUntil(() => frames.find((frame) => frame.includes('"t":"reply"') && frame.includes(`"id":"${id}"`)), { what: `the reply ${id}` });
+  return {
+    ask(request) {
+      const id = `r${++ids}`;
+      socket.send(JSON.stringify({ t: "req", id, ...request }));
+      return reply(id);
+    },
+    async raw(frame) {
+      const before = frames.filter((text) => text.includes('"id":""')).length;
+      socket.send(frame);
+      await waitUntil(() => frames.filter((text) => text.includes('"id":""')).length > before, { what: "a bad-request reply" });
+    },
+    close: () => socket.close(),
+  };
+}
 
 /** Every file under `dir`, sockets and the like left out. */
 function filesUnder(dir: string): string[] {
@@ -45,10 +88,15 @@ describe("codes in the appliance", { timeout: 180_000 }, () => {
         zones: [{ sensor: "front", type: "entry" }],
         siren: { pin: 17 },
       },
+      web: {
+        listen: "127.0.0.1:0",
+        stateDir: `${dir}/web`,
+        users: [{ name: "anna", role: "admin", password: await hashSecret(PASSWORD, { N: 16 }) }],
+      },
       launcher: {
         control: `ipc://${dir}/ctl.sock`,
         stateDir: `${dir}/launcher`,
-        services: ["alarm", "keypad", "sensors"],
+        services: ["alarm", "keypad", "sensors", "web"],
         missedHeartbeats: 6,
       },
       log: { level: "debug", format: "json" },
@@ -111,6 +159,16 @@ describe("codes in the appliance", { timeout: 180_000 }, () => {
     }
     raw.close();
     await request(alarmSock, "arm", { mode: "home", code: DURESS, source: "dashboard" }); // the extra argument above was ignored: it disarmed
+    // The dashboard: a wrong code, arm and disarm, and frames carrying a code that are no request.
+    const page = await dashboardPage(dir);
+    assert.match(await page.ask({ cmd: "disarm", args: { code: CODE } }), /"ok":true/);
+    assert.match(await page.ask({ cmd: "disarm", args: { code: WRONG } }), /"error":"refused"/);
+    assert.match(await page.ask({ cmd: "arm", args: { mode: "away", code: CODE } }), /"ok":true/);
+    assert.match(await page.ask({ cmd: "arm", args: { mode: "party", code: CODE } }), /"error":"bad-request"/);
+    assert.match(await page.ask({ cmd: `arm${CODE}`, args: { code: CODE } }), /"error":"bad-request"/);
+    assert.match(await page.ask({ cmd: "disarm", args: { code: CODE } }), /"ok":true/);
+    for (const frame of [`disarm ${CODE}`, `{"t":"req","id":"z","cmd":"disarm","args":{"code":"${WRONG}"`]) await page.raw(frame);
+    page.close();
     // A user added to a config file.
     const other = path.join(dir, "other.yaml");
     writeFileSync(other, "# another appliance's config\nalarm:\n  users: []\n");
@@ -123,7 +181,16 @@ describe("codes in the appliance", { timeout: 180_000 }, () => {
 
     const files = filesUnder(dir);
     const searched = files.map((file) => path.relative(dir, file));
-    for (const expected of ["journal", "launcher/alarm.log", "launcher/keypad.log", "alarm/state.json", "alarm/audit.jsonl", "other.yaml"])
+    for (const expected of [
+      "journal",
+      "launcher/alarm.log",
+      "launcher/keypad.log",
+      "launcher/web.log",
+      "web/sessions.json",
+      "alarm/state.json",
+      "alarm/audit.jsonl",
+      "other.yaml",
+    ])
       assert.ok(
         searched.some((file) => file.startsWith(expected)),
         `${expected} was written and searched: ${searched.join(", ")}`,
@@ -132,7 +199,8 @@ describe("codes in the appliance", { timeout: 180_000 }, () => {
     for (const file of files) {
       if (statSync(file).size === 0) continue;
       const bytes = readFileSync(file);
-      for (const code of [CODE, DURESS, WRONG, ADDED]) if (bytes.includes(code)) leaks.push(`${path.relative(dir, file)} holds ${code}`);
+      for (const code of [CODE, DURESS, WRONG, ADDED, PASSWORD])
+        if (bytes.includes(code)) leaks.push(`${path.relative(dir, file)} holds ${code}`);
       // The keypad's digits are not on the bus either: no KEY: or journaled SIM: press of a digit.
       if (/(KEY|SIM): (press )?\d/.test(bytes.toString("latin1"))) leaks.push(`${path.relative(dir, file)} holds a digit key`);
     }

@@ -17,6 +17,9 @@ const MODES: { mode: ArmMode; label: string }[] = [
 
 const DIGITS = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
+/** How long the alarm's answer stays under the keypad. */
+const NOTICE_MS = 30_000;
+
 export function Keypad(props: {
   alarm: AlarmSection | null;
   zones: Record<string, ZoneSection>;
@@ -36,6 +39,16 @@ export function Keypad(props: {
   useEffect(() => {
     if (confirmPanic) yesPanic.current?.focus();
   }, [confirmPanic]);
+  // The alarm's answer is news for a while, not for ever: after a reconnect or half a minute it
+  // would describe a state the alarm may have left (the panel above shows the current one).
+  useEffect(() => {
+    if (notice === null) return;
+    const timer = setTimeout(() => setNotice(null), NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [notice]);
+  useEffect(() => {
+    if (!live) setNotice(null);
+  }, [live]);
 
   const lockedUntil = alarm?.lockout_until != null ? Date.parse(alarm.lockout_until) : NaN;
   const locked = lockedUntil > props.serverNowMs;

@@ -47,10 +47,12 @@ export interface ZoneSection {
   at: number | null;
 }
 
-/** A sensor's latest reading (`SENSOR: <id> {…}`) or fault. */
+/** A sensor's latest reading (`SENSOR: <id> {…}`), state (`DOOR:`/`MOTION:`) or fault. */
 export interface SensorSection {
   /** Quantity → value, e.g. `{"temperature_c": 21.4}`; null before the first reading. */
   reading: Record<string, number> | null;
+  /** A door's or PIR's last word (`open`, `closed`, `on`, `off`); null for other sensors or before it spoke. */
+  state: string | null;
   /** The fault's message while the sensor fails, else null. */
   fault: string | null;
   /** Epoch ms of the last reading or fault. */

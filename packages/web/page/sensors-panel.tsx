@@ -69,7 +69,12 @@ export function SensorsPanel(props: {
               </span>
             </h3>
             {sensor.fault !== null && <p class="notice error">Fault: {sensor.fault}</p>}
-            {sensor.reading === null && sensor.fault === null && <p class="hint">No reading yet.</p>}
+            {sensor.state !== null && (
+              <p class="reading">
+                <span class="muted">State</span> <strong>{sensor.state}</strong>
+              </p>
+            )}
+            {sensor.reading === null && sensor.state === null && sensor.fault === null && <p class="hint">No reading yet.</p>}
             {Object.entries(sensor.reading ?? {}).map(([quantity, value]) => {
               const key = `${name}\u0000${quantity}`;
               return (

@@ -2,7 +2,7 @@ import { formatDuration, formatMegabytes, formatNumber, formatWhen } from "./for
 import { Panel } from "./panel.js";
 import type { ServicesSection } from "./protocol.js";
 
-/** The launcher's table, live; why it is missing when the launcher cannot be asked. */
+/** The launcher's table, live (what matters first: a narrow column scrolls to the PID); why it is missing when the launcher cannot be asked. */
 export function ServicesPanel(props: { services: ServicesSection | null; serverNowMs: number }) {
   const { services } = props;
   const dash = <span class="muted">–</span>;
@@ -20,11 +20,11 @@ export function ServicesPanel(props: { services: ServicesSection | null; serverN
                   <tr>
                     <th scope="col">Service</th>
                     <th scope="col">State</th>
-                    <th scope="col">PID</th>
-                    <th scope="col">Uptime</th>
-                    <th scope="col">Heartbeat</th>
                     <th scope="col">Restarts</th>
                     <th scope="col">Memory</th>
+                    <th scope="col">Heartbeat</th>
+                    <th scope="col">Uptime</th>
+                    <th scope="col">PID</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -36,11 +36,11 @@ export function ServicesPanel(props: { services: ServicesSection | null; serverN
                           {row.state}
                         </span>
                       </td>
-                      <td class="num">{row.pid ?? dash}</td>
-                      <td class="num">{row.uptime_s === null ? dash : formatDuration(row.uptime_s)}</td>
-                      <td class="num">{row.heartbeat_age_s === null ? dash : `${formatDuration(row.heartbeat_age_s)} ago`}</td>
                       <td class="num">{formatNumber(row.restarts)}</td>
                       <td class="num">{row.pss_bytes == null ? dash : formatMegabytes(row.pss_bytes)}</td>
+                      <td class="num">{row.heartbeat_age_s === null ? dash : `${formatDuration(row.heartbeat_age_s)} ago`}</td>
+                      <td class="num">{row.uptime_s === null ? dash : formatDuration(row.uptime_s)}</td>
+                      <td class="num">{row.pid ?? dash}</td>
                     </tr>,
                     (row.problem ?? row.reason) !== undefined && (
                       <tr key={`${row.service}-problem`} class="problem-row">

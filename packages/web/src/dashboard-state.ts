@@ -5,6 +5,7 @@ import {
   type AlarmSection,
   type DashboardState,
   type Section,
+  type SensorSection,
   type ServicesSection,
   type ZoneSection,
 } from "../page/protocol.js";
@@ -45,7 +46,7 @@ export class DashboardStore {
       this.state.zones[zone.name] = { type: zone.type, sensor: zone.sensor, open: null, trouble: null, at: null };
       this.zonesBySensor.set(zone.sensor, [...(this.zonesBySensor.get(zone.sensor) ?? []), zone.name]);
     }
-    for (const id of sensorIds) this.state.sensors[id] = { reading: null, fault: null, at: null };
+    for (const id of sensorIds) this.state.sensors[id] = { reading: null, state: null, fault: null, at: null };
   }
 
   /** The whole state, as a snapshot sends it (the caller serialises it at once). */
@@ -70,16 +71,17 @@ export class DashboardStore {
     if (message.topic === Topic.MUSIC) return this.readMusic(message);
     const signal = sensorSignal(message);
     if (signal === null) return false;
-    if (signal.kind === "state") {
+    if (signal.kind === "state")
       for (const name of this.zonesBySensor.get(signal.sensor) ?? []) this.updateZone(name, { open: signal.open, at: now });
-      return true;
-    }
     const sensor = this.state.sensors[signal.sensor];
     if (sensor === undefined) return true;
-    const next =
-      signal.kind === "fault"
-        ? { reading: sensor.reading, fault: signal.error, at: now }
-        : { reading: signal.values, fault: null, at: now };
+    let next: SensorSection;
+    if (signal.kind === "state") {
+      const state = (message.topic === Topic.DOOR ? ["closed", "open"] : ["off", "on"])[Number(signal.open)] ?? null;
+      if (state === sensor.state) return true;
+      next = { ...sensor, state, fault: null, at: now };
+    } else if (signal.kind === "fault") next = { ...sensor, fault: signal.error, at: now };
+    else next = { ...sensor, reading: signal.values, fault: null, at: now };
     this.state.sensors[signal.sensor] = next;
     this.onChange({ section: "sensors", name: signal.sensor, value: next });
     return true;

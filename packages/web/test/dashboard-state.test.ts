@@ -43,7 +43,7 @@ describe("the dashboard's state", () => {
     assert.equal(state.alarm, null);
     assert.deepEqual(Object.keys(state.zones), ["front", "front-chime", "hall"]);
     assert.deepEqual(state.zones.front, { type: "entry", sensor: "front", open: null, trouble: null, at: null });
-    assert.deepEqual(state.sensors.climate, { reading: null, fault: null, at: null });
+    assert.deepEqual(state.sensors.climate, { reading: null, state: null, fault: null, at: null });
   });
 
   it("opens every zone of a door, once: a repeated report changes nothing", () => {
@@ -56,8 +56,9 @@ describe("the dashboard's state", () => {
     );
     assert.equal(made.snapshot().zones.front?.open, true);
     assert.equal(made.snapshot().zones.front?.at, 5);
-    take("MOTION: hall on");
+    take("MOTION: hall on", 9);
     assert.equal(made.snapshot().zones.hall?.open, true);
+    assert.deepEqual(made.snapshot().sensors.hall, { reading: null, state: "on", fault: null, at: 9 }, "a PIR's word, in the sensors too");
   });
 
   it("keeps readings and faults of configured sensors only", () => {
@@ -65,8 +66,8 @@ describe("the dashboard's state", () => {
     take('SENSOR: climate {"temperature_c":21.5,"note":"x"}', 7);
     take('SENSOR: hall fault {"code":"ENODEV","error":"no device at 0x76"}', 8);
     for (let i = 0; i < 10_000; i++) take(`SENSOR: made-up-${i} {"x":1}`);
-    assert.deepEqual(made.snapshot().sensors.climate, { reading: { temperature_c: 21.5 }, fault: null, at: 7 });
-    assert.deepEqual(made.snapshot().sensors.hall, { reading: null, fault: "no device at 0x76", at: 8 });
+    assert.deepEqual(made.snapshot().sensors.climate, { reading: { temperature_c: 21.5 }, state: null, fault: null, at: 7 });
+    assert.deepEqual(made.snapshot().sensors.hall, { reading: null, state: null, fault: "no device at 0x76", at: 8 });
     assert.deepEqual(Object.keys(made.snapshot().sensors), ["climate", "hall"], "made-up ids take no room");
     assert.equal(changes.length, 2);
   });

@@ -21,7 +21,7 @@ const alarm: AlarmSection = {
 const dash: DashboardState = {
   alarm,
   zones: { front: { type: "entry", sensor: "front", open: false, trouble: null, at: 1 } },
-  sensors: { climate: { reading: { temperature_c: 21 }, fault: null, at: 1 } },
+  sensors: { climate: { reading: { temperature_c: 21 }, state: null, fault: null, at: 1 } },
   music: null,
   services: null,
   events: [],

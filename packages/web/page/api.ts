@@ -24,7 +24,7 @@ export async function fetchSession(): Promise<{ who: Who | null } | { problem: s
     const response = await fetch("/api/session", { credentials: "same-origin", cache: "no-store" });
     if (!response.ok) return { problem: await errorText(response) };
     const who = (await response.json()) as Who | { user: null };
-    return { who: who.user === null ? null : (who as Who) };
+    return { who: who.user === null ? null : who };
   } catch {
     return { problem: UNREACHABLE };
   }

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { RequestRefused, serveRequests, type RequestServer } from "@roomguard/bus";
 import { loadConfig } from "@roomguard/config";
 import { createLogger, verifySecret } from "@roomguard/runtime";
-import { waitUntil } from "@roomguard/testing";
+import { onTerminal } from "./terminal.js";
 import { setUserCode } from "../src/commands/alarm-users-yaml.js";
 
 const CLI = fileURLToPath(new URL("../src/main.js", import.meta.url));
@@ -213,26 +213,14 @@ describe("roomguard alarm add-user", () => {
     if (spawnSync("script", ["--version"]).status !== 0)
       return t.skip("util-linux script(1), which gives the command a terminal, is not installed");
     const file = configFile(original);
-    const quote = (text: string): string => `'${text.replace(/'/g, "'\\''")}'`;
-    const line = [process.execPath, CLI, "alarm", "add-user", "tty", "--config", file].map(quote).join(" ");
-    const child = spawn("script", ["-qfec", line, "/dev/null"], {
-      cwd: scratch,
-      env: { ...process.env, ROOMGUARD_CONFIG: "", NO_COLOR: "1" },
-    });
-    children.add(child);
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    const shown = (text: string): Promise<boolean> =>
-      waitUntil(() => output.includes(text), { what: `"${text}" on the terminal`, timeoutMs: 10_000 }).catch((error: unknown) => {
-        throw new Error(`${(error as Error).message}; it shows:\n${output}`);
-      });
-    await shown("code for tty: ");
-    child.stdin.write(`${BOB}\r`);
-    await shown("the same code again: ");
-    child.stdin.write(`${BOB.slice(0, 3)}9\u007f\u001b[D${BOB.slice(3)}\r`); // a typo backspaced, an arrow key ignored
-    assert.equal(await exited, 0, output);
-    children.delete(child);
+    const terminal = onTerminal(["alarm", "add-user", "tty", "--config", file], scratch, children);
+    await terminal.shown("code for tty: ");
+    terminal.type(`${BOB}\r`);
+    await terminal.shown("the same code again: ");
+    terminal.type(`${BOB.slice(0, 3)}9\u007f\u001b[D${BOB.slice(3)}\r`); // a typo backspaced, an arrow key ignored
+    const code = await terminal.exited;
+    const output = terminal.output();
+    assert.equal(code, 0, output);
     assert.match(output, /added tty \(role user\)/);
     assert.ok(!output.includes(BOB) && !output.includes("*"), output);
     assert.equal(await verifySecret(BOB, usersIn(file)[0]?.pin ?? ""), true);

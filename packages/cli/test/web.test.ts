@@ -8,7 +8,7 @@ import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "@roomguard/config";
 import { verifySecret } from "@roomguard/runtime";
-import { waitUntil } from "@roomguard/testing";
+import { onTerminal } from "./terminal.js";
 
 const CLI = fileURLToPath(new URL("../src/main.js", import.meta.url));
 const scratch = mkdtempSync(path.join(tmpdir(), "roomguard-web-cli-"));
@@ -275,26 +275,14 @@ describe("roomguard web add-user", () => {
     if (spawnSync("script", ["--version"]).status !== 0)
       return t.skip("util-linux script(1), which gives the command a terminal, is not installed");
     const file = configFile(ORIGINAL);
-    const quote = (text: string): string => `'${text.replace(/'/g, "'\\''")}'`;
-    const line = [process.execPath, CLI, "web", "add-user", "tty", "--role", "viewer", "--config", file].map(quote).join(" ");
-    const child = spawn("script", ["-qfec", line, "/dev/null"], {
-      cwd: scratch,
-      env: { ...process.env, ROOMGUARD_CONFIG: "", NO_COLOR: "1" },
-    });
-    children.add(child);
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    const shown = (text: string): Promise<boolean> =>
-      waitUntil(() => output.includes(text), { what: `"${text}" on the terminal`, timeoutMs: 10_000 }).catch((error: unknown) => {
-        throw new Error(`${(error as Error).message}; it shows:\n${output}`);
-      });
-    await shown("password for tty: ");
-    child.stdin.write(`${BOB}\r`);
-    await shown("the same password again: ");
-    child.stdin.write(`${BOB}\r`);
-    assert.equal(await exited, 0, output);
-    children.delete(child);
+    const terminal = onTerminal(["web", "add-user", "tty", "--role", "viewer", "--config", file], scratch, children);
+    await terminal.shown("password for tty: ");
+    terminal.type(`${BOB}\r`);
+    await terminal.shown("the same password again: ");
+    terminal.type(`${BOB}\r`);
+    const code = await terminal.exited;
+    const output = terminal.output();
+    assert.equal(code, 0, output);
     assert.match(output, /added tty \(role viewer\)/);
     assert.ok(!output.includes(BOB) && !output.includes("*"), output);
     assert.equal(await verifySecret(BOB, usersIn(file)[1]?.password ?? ""), true);

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -6,7 +5,6 @@ import { after } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Publisher } from "zeromq";
 import { BusClient, isServerErrorCode, parseSubject, request, RequestError, type BusMessage, type Subscription } from "@roomguard/bus";
-import { installationRoot } from "@roomguard/registry";
 import { findProcesses } from "@roomguard/runtime";
 import { freePort, makeTracks, nextMatching, startServiceProcess, TestMpdClient, waitUntil, type ServiceProcess } from "@roomguard/testing";
 import { parseCommandLine, renderError, renderResult } from "../src/control.js";
@@ -190,17 +188,4 @@ export function openWhenUp(port: number): Promise<TestMpdClient> {
   });
 }
 
-/** `roomguard <args> --config <configFile>` as a user runs it (the CLI is no service: the registry does not list it); its output and exit code. */
-export function roomguard(configFile: string, args: string[], stdin = ""): Promise<{ code: number | null; out: string; err: string }> {
-  const main = path.join(installationRoot(), "packages", "cli", "dist", "src", "main.js");
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, ...args, "--config", configFile], { stdio: ["pipe", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, out, err }));
-    child.stdin.end(stdin);
-  });
-}
+export { roomguard } from "@roomguard/testing";

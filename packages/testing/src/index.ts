@@ -5,6 +5,7 @@ export { freePort } from "./free-port.js";
 export { TestMpdClient, type MpdAddress } from "./mpd-client.js";
 export { makeTracks, startTestMpd, type TestMpd, type TestTrack } from "./mpd-fixture.js";
 export { nextMatching } from "./next-matching.js";
+export { roomguard, roomguardMain, type CommandResult } from "./roomguard-command.js";
 export { routerMain } from "./router-main.js";
 export {
   startServiceProcess,

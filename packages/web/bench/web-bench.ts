@@ -23,6 +23,7 @@ import {
   type ServiceProcess,
 } from "@roomguard/testing";
 import { login, urlOf } from "../test/web-rig.js";
+import { ARMED_AWAY } from "../test/alarm-fixture.js";
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
 const WEB_MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
@@ -39,19 +40,7 @@ const STALL_TOLERANCE = 0.2;
 const TARGET_PAGE_BYTES = 100 * 1024;
 /** The benchmark's pages' users: a low scrypt cost, so 51 logins take no time (the browser's user has the default cost). */
 const LOW_COST = { N: 16 } as const;
-const ARMED = {
-  mode: "away",
-  next_state: null,
-  delay_s: null,
-  ends_at: null,
-  changed_by: "bench-0",
-  open_zones: [],
-  bypassed: [],
-  shut_down: [],
-  troubles: {},
-  memory: [],
-  lockout_until: null,
-};
+const ARMED = { ...ARMED_AWAY, changed_by: "bench-0" };
 /** The alarm panel showing the state, once the socket is live and the snapshot is in (dashboard.tsx, alarm-panel.tsx). */
 const LIVE_SELECTOR = "main#main.grid:not(.stale) #alarm .state-badge";
 const log = (text: string): void => void process.stderr.write(`${text}\n`);

@@ -16,7 +16,7 @@ import { chromium, type Browser, type BrowserContextOptions, type Page } from "p
 import { BusClient, parseSubject, request, simGpioMessage, type BusMessage, type Subscription } from "@roomguard/bus";
 import { installationRoot } from "@roomguard/registry";
 import { findProcesses, hashSecret } from "@roomguard/runtime";
-import { freePort, nextMatching, waitUntil, watchServiceOutput, type WatchedProcess } from "@roomguard/testing";
+import { freePort, nextMatching, roomguard, roomguardMain, waitUntil, watchServiceOutput, type WatchedProcess } from "@roomguard/testing";
 
 const CHROMIUM = "/usr/bin/chromium";
 const CODE = "1234";
@@ -25,7 +25,7 @@ const VIEWER = { name: "victor", password: "victor-password" };
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 const ROOT = installationRoot();
-const CLI_MAIN = path.join(ROOT, "packages", "cli", "dist", "src", "main.js");
+const CLI_MAIN = roomguardMain();
 const ARTIFACTS = path.join(ROOT, "var", "test-artifacts", "web");
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -232,7 +232,7 @@ describe("the dashboard in a real browser", { timeout: 110_000 }, () => {
     assert.ok(latencyMs < 500, `the door showed on the page ${latencyMs} ms after SIM: gpio 25 1 (at most 500 ms)`);
     await nextMatching(doors, "DOOR: front open", (m) => m.text === "DOOR: front open");
 
-    const cli = await roomguard(["sim", "gpio", "25", "0"]);
+    const cli = await roomguard(configFile, ["sim", "gpio", "25", "0"]);
     assert.equal(cli.code, 0, `roomguard sim gpio 25 0: ${cli.out}${cli.err}`);
     await shows(admin, zonePill("front"), "closed", "the front door closed again");
   });
@@ -384,18 +384,5 @@ describe("the dashboard in a real browser", { timeout: 110_000 }, () => {
 
   async function loginFormShown(page: Page): Promise<void> {
     await page.locator("#login-name").waitFor({ timeout: 10_000 });
-  }
-
-  /** `roomguard <args> --config FILE` as a user runs it. */
-  function roomguard(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI_MAIN, ...args, "--config", configFile], { stdio: ["ignore", "pipe", "pipe"] });
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-      child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, out, err }));
-    });
   }
 });

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseMessage, type BusMessage } from "@roomguard/bus";
 import { DashboardStore, type StateChange } from "../src/dashboard-state.js";
+import { ARMED_AWAY } from "./alarm-fixture.js";
 
 function message(text: string): BusMessage {
   const parsed = parseMessage(text);
@@ -22,19 +23,7 @@ function store() {
   return { made, changes, take };
 }
 
-const ARMED = {
-  mode: "away",
-  next_state: null,
-  delay_s: null,
-  ends_at: null,
-  changed_by: "alice",
-  open_zones: [],
-  bypassed: [],
-  shut_down: [],
-  troubles: {},
-  memory: [],
-  lockout_until: null,
-};
+const ARMED = ARMED_AWAY;
 
 describe("the dashboard's state", () => {
   it("starts with every configured zone and sensor unknown, and nothing heard", () => {

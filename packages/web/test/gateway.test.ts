@@ -8,22 +8,11 @@ import { RequestRefused, serveRequests, type BusMessage } from "@roomguard/bus";
 import { createLogger, hashSecret, statusBytes } from "@roomguard/runtime";
 import { busRig, waitUntil } from "@roomguard/testing";
 import { login, openPage, urlOf, type PageMessage } from "./web-rig.js";
+import { ARMED_AWAY } from "./alarm-fixture.js";
 
 const MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
 const quiet = createLogger({ service: "test", level: "error", stream: { write: () => undefined } });
-const ARMED = {
-  mode: "away",
-  next_state: null,
-  delay_s: null,
-  ends_at: null,
-  changed_by: "alice",
-  open_zones: [],
-  bypassed: [],
-  shut_down: [],
-  troubles: {},
-  memory: [],
-  lockout_until: null,
-};
+const ARMED = ARMED_AWAY;
 
 interface AlarmCall {
   command: string;

@@ -1,22 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { EVENTS_KEPT, type AlarmSection, type DashboardState, type ServerMessage } from "../page/protocol.js";
+import { ARMED_AWAY } from "./alarm-fixture.js";
 import { EMPTY_PAGE, applyMessage, isAllowed, secondsUntil, serverNowMs, type PageState } from "../page/state.js";
 
-const alarm: AlarmSection = {
-  state: "disarmed",
-  mode: null,
-  next_state: null,
-  delay_s: null,
-  ends_at: null,
-  changed_by: "boot",
-  open_zones: [],
-  bypassed: [],
-  shut_down: [],
-  troubles: {},
-  memory: [],
-  lockout_until: null,
-};
+const alarm: AlarmSection = { ...ARMED_AWAY, state: "disarmed", mode: null, changed_by: "boot" };
 
 const dash: DashboardState = {
   alarm,

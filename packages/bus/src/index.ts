@@ -40,6 +40,20 @@ export {
 } from "./serve-requests.js";
 export { SENSOR_SIGNAL_TOPICS, sensorSignal, type SensorSignal } from "./sensor-signals.js";
 export {
+  ALARM_STATES,
+  alarmEventOf,
+  alarmStateOf,
+  ARM_MODES,
+  MAX_PAYLOAD_ITEMS,
+  MAX_PAYLOAD_TEXT,
+  musicStateOf,
+  type AlarmEventPayload,
+  type AlarmStateName,
+  type AlarmStatePayload,
+  type ArmModeName,
+  type MusicStatePayload,
+} from "./state-payloads.js";
+export {
   parseSim,
   serveSim,
   simGpioMessage,

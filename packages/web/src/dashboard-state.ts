@@ -1,4 +1,4 @@
-import { parseSubject, sensorSignal, Topic, type BusMessage } from "@roomguard/bus";
+import { alarmEventOf, alarmStateOf, musicStateOf, parseSubject, sensorSignal, Topic, type BusMessage } from "@roomguard/bus";
 import {
   EVENTS_KEPT,
   type AlarmEventView,
@@ -9,7 +9,6 @@ import {
   type ServicesSection,
   type ZoneSection,
 } from "../page/protocol.js";
-import { alarmEventOf, alarmSectionOf, musicSectionOf } from "./bus-payloads.js";
 
 /** A zone as the config names it. */
 export interface ZoneConfig {
@@ -98,7 +97,7 @@ export class DashboardStore {
       this.onChange({ event });
       return true;
     }
-    const alarm = alarmSectionOf(subject, payload);
+    const alarm = alarmStateOf(subject, payload);
     if (alarm === null) return false;
     const before = this.state.alarm;
     this.state.alarm = alarm;
@@ -113,7 +112,7 @@ export class DashboardStore {
 
   private readMusic(message: BusMessage): boolean {
     const { subject, payload } = safeSubject(message);
-    const music = musicSectionOf(subject, payload);
+    const music = musicStateOf(subject, payload);
     if (music === null) return false;
     if (this.state.music !== null && JSON.stringify(this.state.music) === JSON.stringify(music)) return true;
     this.state.music = music;

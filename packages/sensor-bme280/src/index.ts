@@ -33,6 +33,11 @@ export const sensor = defineSensor({
   description: "Bosch BME280 (I2C 0x76/0x77) → SENSOR: <id> {temperature_c, humidity_pct, pressure_hpa}",
   options: v.strictObject({ i2cAddress: i2cAddressOption([0x76, 0x77]) }),
   defaultIntervalS: 30,
+  measures: {
+    temperature_c: { name: "temperature", deviceClass: "temperature", unit: "°C" },
+    humidity_pct: { name: "humidity", deviceClass: "humidity", unit: "%" },
+    pressure_hpa: { name: "pressure", deviceClass: "atmospheric_pressure", unit: "hPa" },
+  },
   hardware: (options) => [{ kind: "i2c", address: options.i2cAddress, purpose: "BME280", key: "i2cAddress" }],
   simulate(options, board) {
     if (!board.i2cBus.has(options.i2cAddress)) board.i2cBus.attach(options.i2cAddress, new Bme280Model());

@@ -14,6 +14,7 @@ export const sensor = defineSensor({
     openWhen: v.optional(v.picklist(["high", "low"], "expected high or low"), "high"),
     debounceMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5000)), 50),
   }),
+  binary: { deviceClass: "door" },
   // The switch closes to ground: the pin needs its pull-up, which only the boot config can set.
   hardware: (options) => [{ kind: "gpio", pin: options.pin, direction: "in", pull: "up", purpose: "door switch", key: "pin" }],
   // A simulated door starts shut, as a real one with its magnet does: the contact holds the pin

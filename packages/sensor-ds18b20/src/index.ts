@@ -25,6 +25,7 @@ export const sensor = defineSensor({
     w1Root: v.optional(v.pipe(v.string(), v.minLength(1)), "/sys/bus/w1/devices"),
   }),
   defaultIntervalS: 30,
+  measures: { temperature_c: { name: "temperature", deviceClass: "temperature", unit: "°C" } },
   // The kernel's 1-Wire driver reads the bus; its overlay's default pin is BCM 4.
   hardware: () => [{ kind: "1-wire", pin: 4, purpose: "DS18B20", key: "" }],
   create(options, context) {

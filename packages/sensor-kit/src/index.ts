@@ -1,4 +1,16 @@
-export { defineSensor, KIND_PATTERN, type OptionsSchema, type SensorDefinition, type SimulatedBoard } from "./define-sensor.js";
+export {
+  defineSensor,
+  KIND_PATTERN,
+  QUANTITY_PATTERN,
+  type BinaryDeclaration,
+  type BinaryDeviceClass,
+  type Measure,
+  type OptionsSchema,
+  type SensorDefinition,
+  type SimulatedBoard,
+  type StateClass,
+} from "./define-sensor.js";
+export { createCatalog, loadInstalledSensors, type SensorCatalog } from "./catalog.js";
 export { checkOptions, describeIssues, describeOptions, type CheckedOptions, type OptionIssue } from "./check-options.js";
 export { hardwareOf } from "./hardware-of.js";
 export { i2cAddressOption, pinOption } from "./options.js";

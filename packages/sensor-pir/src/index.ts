@@ -14,6 +14,7 @@ export const sensor = defineSensor({
     pin: pinOption,
     holdS: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(3600)), 30),
   }),
+  binary: { deviceClass: "motion" },
   // The module drives its output push-pull; the pull-down only keeps a loose wire quiet.
   hardware: (options) => [{ kind: "gpio", pin: options.pin, direction: "in", pull: "down", purpose: "PIR", key: "pin" }],
   // A simulated module starts idle: its push-pull output low, until `SIM: gpio <pin> 1` is motion.

@@ -551,6 +551,96 @@ const web = v.strictObject({
   ),
 });
 
+const nullableText = v.nullable(v.pipe(v.string(), v.minLength(1)));
+
+const mqtt = v.strictObject({
+  url: setting(
+    v.nullable(
+      v.pipe(
+        v.string(),
+        v.regex(
+          /^(mqtts?|wss?):\/\/[^\s/]+(\/\S*)?$/,
+          "an MQTT broker URL such as mqtt://homeassistant.local:1883, mqtts://…:8883 or ws://…",
+        ),
+      ),
+    ),
+    null,
+    "The MQTT broker (`mqtt://`, `mqtts://`, `ws://`, `wss://`). Set: the launcher runs the MQTT bridge (docs/home-assistant.md). null: no bridge.",
+  ),
+  username: setting(nullableText, null, "The broker login's user name; null: no login."),
+  password: setting(
+    nullableText,
+    null,
+    "The broker login's password, inline. Prefer passwordFile or passwordEnv: this file is readable by the roomguard group.",
+  ),
+  passwordFile: setting(
+    nullableText,
+    null,
+    "A file holding the broker password (its first line), relative to the config file's directory; keep it mode 0600.",
+  ),
+  passwordEnv: setting(
+    nullableText,
+    null,
+    "An environment variable holding the broker password (for systemd's Environment= or a container).",
+  ),
+  clientId: setting(nullableText, null, "The MQTT client id; null: `roomguard-<hostname>`."),
+  baseTopic: setting(
+    v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, "topic levels of letters, digits, - and _, without wildcards")),
+    "roomguard",
+    "Where the bridge's topics live: `<baseTopic>/alarm/state`, `<baseTopic>/availability`… One per appliance on a shared broker.",
+  ),
+  tls: v.optional(
+    v.strictObject({
+      ca: setting(
+        nullableText,
+        null,
+        "A CA certificate (PEM) to trust for `mqtts://`/`wss://`, relative to the config file's directory; null: the system's CAs.",
+      ),
+      rejectUnauthorized: setting(
+        v.boolean(),
+        true,
+        "Refuse a broker whose certificate does not check out. false is for a test bench only.",
+      ),
+    }),
+    {},
+  ),
+  homeassistant: v.optional(
+    v.strictObject({
+      enabled: setting(
+        v.boolean(),
+        true,
+        "Publish Home Assistant discovery messages, so the appliance appears in Home Assistant by itself.",
+      ),
+      prefix: setting(
+        v.pipe(v.string(), v.minLength(1)),
+        "homeassistant",
+        "Home Assistant's discovery prefix (its MQTT integration's setting).",
+      ),
+      nodeId: setting(
+        v.nullable(v.pipe(v.string(), v.regex(/^[a-z0-9_-]+$/, "lower-case letters, digits, _ and -"))),
+        null,
+        "The appliance's id in discovery topics and unique ids; null: `roomguard_<hostname>`. Keep it when the hostname changes, or Home Assistant sees a new device.",
+      ),
+    }),
+    {},
+  ),
+  mirror: v.optional(
+    v.strictObject({
+      topics: setting(
+        v.array(v.pipe(v.string(), v.regex(/^[A-Z][A-Z0-9_]*:?$/, "a bus topic such as SENSOR or SENSOR:"))),
+        [],
+        "Bus topics mirrored to `<baseTopic>/bus/<TOPIC>/<subject>` for Node-RED and other tools (never CONTROL or SIM).",
+      ),
+      send: setting(
+        v.array(v.pipe(v.string(), v.regex(/^[A-Z][A-Z0-9_]*:?$/, "a bus topic such as KEY"))),
+        [],
+        "Bus topics a message on `<baseTopic>/send` may carry onto the bus (e.g. KEY). Empty: `send` is off.",
+      ),
+    }),
+    {},
+  ),
+});
+
 export const configSchema = v.strictObject({
   bus: v.optional(bus, {}),
   router: v.optional(router, {}),
@@ -565,6 +655,7 @@ export const configSchema = v.strictObject({
   alarm: v.optional(alarm, {}),
   launcher: v.optional(launcher, {}),
   web: v.optional(web, {}),
+  mqtt: v.optional(mqtt, {}),
   log: v.optional(log, {}),
 });
 

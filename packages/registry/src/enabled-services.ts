@@ -3,7 +3,8 @@ import type { ServiceEntry } from "./find-services.js";
 
 /**
  * The services this config runs, in start order: the ones that always run (the router), then
- * `launcher.services` as listed, or, when it is not given, every service on by default. A
+ * `launcher.services` as listed, or, when it is not given, every service on by default (or whose
+ * `enabledWhen` key is set in this config). A
  * name no installed package declares is an issue at `launcher.services[i]`, and left out.
  */
 export function enabledServices(
@@ -12,7 +13,7 @@ export function enabledServices(
 ): { services: ServiceEntry[]; issues: ConfigIssue[] } {
   const always = services.filter((service) => service.always);
   const listed = config.launcher.services;
-  if (listed === undefined) return { services: [...always, ...services.filter((s) => !s.always && s.enabledByDefault)], issues: [] };
+  if (listed === undefined) return { services: [...always, ...services.filter((s) => !s.always && isOnByDefault(s, config))], issues: [] };
   const issues: ConfigIssue[] = [];
   const chosen: ServiceEntry[] = [];
   const choosable = services.filter((service) => !service.always).map((service) => service.name);
@@ -24,4 +25,13 @@ export function enabledServices(
     else chosen.push(service);
   });
   return { services: [...always, ...chosen], issues };
+}
+
+function isOnByDefault(service: ServiceEntry, config: RoomguardConfig): boolean {
+  if (service.enabledByDefault) return true;
+  if (service.enabledWhen === undefined) return false;
+  let value: unknown = config;
+  for (const key of service.enabledWhen.split("."))
+    value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  return value !== undefined && value !== null && value !== "" && value !== false;
 }

@@ -11,6 +11,8 @@ import { SERVICE_NAME_PATTERN } from "@roomguard/config";
  *                             "enabledByDefault": true, "startOrder": 20 } }
  * ```
  *
+ * A service that runs only when its part of the config says so declares `"enabledWhen": "mqtt.url"`.
+ *
  * The name is the package's (`@roomguard/keypad` → `keypad`) unless `name` says otherwise.
  */
 export interface ServiceEntry {
@@ -26,6 +28,8 @@ export interface ServiceEntry {
   check: string | undefined;
   /** Started when the config does not list `launcher.services`. */
   enabledByDefault: boolean;
+  /** A config key (`mqtt.url`) that, when set (not null, not empty), turns the service on by default too. */
+  enabledWhen: string | undefined;
   /** Lower starts earlier when the services are not listed; ties go by name. */
   startOrder: number;
   /** Always runs, first, and is never named in `launcher.services` (the router: the bus itself). */
@@ -76,10 +80,21 @@ function readDeclaration(file: string): ServiceEntry | undefined {
   const where = `${file}: roomguard.service`;
   if (typeof declared !== "object" || declared === null)
     throw new RegistryError(`${where}: expected an object, got ${JSON.stringify(declared)}`);
-  const { name, main, check, enabledByDefault = false, startOrder = 100, always = false, ...unknown } = declared as Record<string, unknown>;
+  const {
+    name,
+    main,
+    check,
+    enabledByDefault = false,
+    enabledWhen,
+    startOrder = 100,
+    always = false,
+    ...unknown
+  } = declared as Record<string, unknown>;
   const extra = Object.keys(unknown);
   if (extra.length > 0)
-    throw new RegistryError(`${where}: unknown key ${extra.join(", ")}; known: name, main, check, enabledByDefault, startOrder, always`);
+    throw new RegistryError(
+      `${where}: unknown key ${extra.join(", ")}; known: name, main, check, enabledByDefault, enabledWhen, startOrder, always`,
+    );
   const packageName = typeof manifest.name === "string" ? manifest.name.replace(/^@roomguard\//, "") : "";
   const serviceName = name ?? packageName;
   if (typeof serviceName !== "string" || !SERVICE_NAME_PATTERN.test(serviceName))
@@ -93,6 +108,8 @@ function readDeclaration(file: string): ServiceEntry | undefined {
     return path.join(dir, value);
   };
   if (typeof enabledByDefault !== "boolean") throw new RegistryError(`${where}.enabledByDefault: expected true or false`);
+  if (enabledWhen !== undefined && (typeof enabledWhen !== "string" || !/^[a-zA-Z]\w*(\.[a-zA-Z]\w*)*$/.test(enabledWhen)))
+    throw new RegistryError(`${where}.enabledWhen: expected a config key such as "mqtt.url", got ${JSON.stringify(enabledWhen)}`);
   if (typeof always !== "boolean") throw new RegistryError(`${where}.always: expected true or false`);
   if (typeof startOrder !== "number" || !Number.isFinite(startOrder)) throw new RegistryError(`${where}.startOrder: expected a number`);
   return {
@@ -102,6 +119,7 @@ function readDeclaration(file: string): ServiceEntry | undefined {
     main: modulePath("main", main),
     check: check === undefined ? undefined : modulePath("check", check),
     enabledByDefault,
+    enabledWhen,
     startOrder,
     always,
   };

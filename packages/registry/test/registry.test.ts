@@ -67,7 +67,11 @@ describe("the service registry", () => {
     );
     assert.equal(
       wrong({ main: "./m.js", enabled: true }),
-      "ROOT/packages/bad/package.json: roomguard.service: unknown key enabled; known: name, main, check, enabledByDefault, startOrder, always",
+      "ROOT/packages/bad/package.json: roomguard.service: unknown key enabled; known: name, main, check, enabledByDefault, enabledWhen, startOrder, always",
+    );
+    assert.equal(
+      wrong({ main: "./m.js", enabledWhen: "mqtt url" }),
+      'ROOT/packages/bad/package.json: roomguard.service.enabledWhen: expected a config key such as "mqtt.url", got "mqtt url"',
     );
     assert.equal(
       wrong({ main: "./m.js", name: "Bad Name" }),
@@ -91,6 +95,10 @@ describe("the service registry", () => {
       "music-player",
       "web",
     ]);
+    // A service on when its part of the config is set: off without mqtt.url, on with it.
+    const bridged = [...services, { ...(services[1] as ServiceEntry), name: "bridge", enabledByDefault: false, enabledWhen: "mqtt.url" }];
+    assert.ok(!names(enabledServices(loadedWith({}).config, bridged).services).includes("bridge"));
+    assert.ok(names(enabledServices(loadedWith({ mqtt: { url: "mqtt://broker:1883" } }).config, bridged).services).includes("bridge"));
     const listed = enabledServices(loadedWith({ launcher: { services: ["music-player", "keypad"] } }).config, services);
     assert.deepEqual(names(listed.services), ["router", "music-player", "keypad"]);
     const wrong = enabledServices(loadedWith({ launcher: { services: ["keypad", "alarn", "router"] } }).config, services);

@@ -20,9 +20,24 @@ export interface SensorDeclaration {
   readonly binary?: { readonly deviceClass: string };
 }
 
+/** The parts of the validated config discovery reads (a `RoomguardConfig` fits). */
+export interface DiscoveryConfig {
+  alarm: Pick<RoomguardConfig["alarm"], "modes" | "zones" | "sensorsService">;
+  sensors: RoomguardConfig["sensors"];
+  /** The dashboard's address, for the device's configuration_url. */
+  web: DashboardAddress;
+  mqtt: { baseTopic: string; homeassistant: { prefix: string } };
+}
+
+/** `web.listen` and whether the dashboard has a certificate (`web.tls.cert`). */
+export interface DashboardAddress {
+  listen: string;
+  tls: { cert: string | null };
+}
+
 export interface DiscoveryInput {
   /** The validated config: alarm modes and zones, sensors, `mqtt` (baseTopic, homeassistant.prefix), `web` (the dashboard's address). */
-  config: Pick<RoomguardConfig, "alarm" | "sensors" | "mqtt" | "web">;
+  config: DiscoveryConfig;
   /** The appliance's id in topics and unique ids: `mqtt.homeassistant.nodeId`, else {@link defaultNodeId}. */
   nodeId: string;
   /** This machine's host name: the dashboard's address when `web.listen` is a wildcard, and the device's default name. */
@@ -76,7 +91,7 @@ export function discoveryTopicFilter(prefix: string, nodeId: string): string {
  * `web.listen` (https with `web.tls.cert`), the host name for a wildcard address; undefined
  * when the port is 0 (picked at start, so not known here).
  */
-export function dashboardUrl(web: RoomguardConfig["web"], hostname: string): string | undefined {
+export function dashboardUrl(web: DashboardAddress, hostname: string): string | undefined {
   const at = web.listen.lastIndexOf(":");
   const host = web.listen.slice(0, at);
   const port = Number(web.listen.slice(at + 1));

@@ -4,6 +4,7 @@ import { validateConfig, type RoomguardConfig } from "@roomguard/config";
 import {
   dashboardUrl,
   defaultNodeId,
+  type DashboardAddress,
   discoveryMessages,
   discoveryTopicFilter,
   staleDiscoveryTopics,
@@ -309,11 +310,22 @@ function configOf(document: Record<string, unknown>): RoomguardConfig {
   return result.config;
 }
 
-function inputFor(document: Record<string, unknown>, declarations = DECLARATIONS): DiscoveryInput {
-  const config = configOf(document);
+/** The `mqtt` section's keys discovery reads, with the schema's defaults. */
+interface MqttPart {
+  url?: string;
+  baseTopic?: string;
+  homeassistant?: { prefix?: string; nodeId?: string };
+}
+
+function inputFor(document: Record<string, unknown> & { mqtt?: MqttPart }, declarations = DECLARATIONS): DiscoveryInput {
+  const { mqtt = {}, ...rest } = document;
+  const config = {
+    ...configOf(rest),
+    mqtt: { baseTopic: mqtt.baseTopic ?? "roomguard", homeassistant: { prefix: mqtt.homeassistant?.prefix ?? "homeassistant" } },
+  };
   return {
     config,
-    nodeId: config.mqtt.homeassistant.nodeId ?? defaultNodeId("pi-hall"),
+    nodeId: mqtt.homeassistant?.nodeId ?? defaultNodeId("pi-hall"),
     hostname: "pi-hall",
     swVersion: "0.1.0",
     declarationOf: (kind) => declarations[kind],
@@ -530,11 +542,7 @@ describe("Home Assistant discovery", () => {
   });
 
   it("links the dashboard as the device's configuration_url", () => {
-    const web = (listen: string, cert: string | null = null): RoomguardConfig["web"] => ({
-      ...configOf({}).web,
-      listen,
-      tls: { cert, key: cert },
-    });
+    const web = (listen: string, cert: string | null = null): DashboardAddress => ({ listen, tls: { cert } });
     assert.equal(dashboardUrl(web("127.0.0.1:8080"), "pi"), "http://127.0.0.1:8080/");
     assert.equal(dashboardUrl(web("0.0.0.0:8443", "c.pem"), "pi"), "https://pi:8443/");
     assert.equal(dashboardUrl(web("[::1]:8080"), "pi"), "http://[::1]:8080/");

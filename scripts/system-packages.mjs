@@ -30,6 +30,10 @@ const PACKAGES = [
   // `roomguard web make-cert` makes the dashboard's self-signed TLS certificate with it (node:crypto
   // cannot write X.509), and its test runs it.
   "openssl",
+  // The MQTT bridge's tests run a real broker: /usr/sbin/mosquitto and mosquitto_passwd
+  // (startTestMosquitto in @roomguard/testing). On a host running systemd, Debian also starts its
+  // own broker on localhost:1883; the tests never use it: each starts one on a free port.
+  "mosquitto",
 ];
 const ARM64_PACKAGES = ["qemu-user-static", "binfmt-support"];
 

@@ -4,6 +4,7 @@ export { busRig, type BusRig } from "./bus-rig.js";
 export { freePort } from "./free-port.js";
 export { TestMpdClient, type MpdAddress } from "./mpd-client.js";
 export { makeTracks, startTestMpd, type TestMpd, type TestTrack } from "./mpd-fixture.js";
+export { startTestMosquitto, type TestMosquitto, type TestMosquittoOptions } from "./mosquitto-fixture.js";
 export { nextMatching } from "./next-matching.js";
 export { roomguard, roomguardMain, type CommandResult } from "./roomguard-command.js";
 export { routerMain } from "./router-main.js";

@@ -90,6 +90,8 @@ const DEFAULT_BACKOFF: Backoff = { first: 1000, max: 60_000 };
 interface Subscription {
   handlers: Set<MessageHandler>;
   options: Required<SubscribeOptions>;
+  /** MQTT 5's subscription identifier: which of overlapping filters a message came for. */
+  id: number;
 }
 
 /**
@@ -127,6 +129,7 @@ export class BrokerLink {
   private subscribeProblem: string | undefined;
   private closing: Promise<void> | undefined;
   private readonly subscriptions = new Map<string, Subscription>();
+  private lastSubscriptionId = 0;
   private readonly connectHandlers = new Set<ConnectHandler>();
   private readonly stateListeners = new Set<() => void>();
   /** Settles every publish still waiting on the current client (as lost) when it is dropped. */
@@ -196,7 +199,12 @@ export class BrokerLink {
     checkFilter(filter);
     let subscription = this.subscriptions.get(filter);
     if (subscription === undefined) {
-      subscription = { handlers: new Set(), options: { qos: options.qos ?? 1, noLocal: options.noLocal ?? false } };
+      this.lastSubscriptionId++;
+      subscription = {
+        handlers: new Set(),
+        options: { qos: options.qos ?? 1, noLocal: options.noLocal ?? false },
+        id: this.lastSubscriptionId,
+      };
       this.subscriptions.set(filter, subscription);
       if (this.state === "connected" && this.client) this.subscribeOn(this.client, [filter]);
     }
@@ -339,7 +347,9 @@ export class BrokerLink {
     client.on("disconnect", (packet) => {
       failure = `the broker disconnected us: ${reasonText(packet.reasonCode ?? 0)}${packet.reasonCode === 0x8e ? ` (another client uses the client id ${options.clientId}: set mqtt.clientId)` : ""}`;
     });
-    client.on("message", (topic, payload, packet) => this.deliver(topic, payload, packet.retain));
+    client.on("message", (topic, payload, packet) =>
+      this.deliver(topic, payload, packet.retain, packet.properties?.subscriptionIdentifier),
+    );
     client.on("close", () => {
       if (client !== this.client || this.state === "closed") return;
       this.failed(
@@ -426,7 +436,8 @@ export class BrokerLink {
       const subscription = this.subscriptions.get(filter);
       if (subscription === undefined) continue;
       const { qos, noLocal } = subscription.options;
-      client.subscribe(filter, { qos, ...(this.protocolVersion === 5 ? { nl: noLocal } : {}) }, (error) => {
+      const v5 = this.protocolVersion === 5 ? { nl: noLocal, properties: { subscriptionIdentifier: subscription.id } } : {};
+      client.subscribe(filter, { qos, ...v5 }, (error) => {
         if (error === null || client !== this.client) return;
         this.subscribeProblem = `the broker refused the subscription to ${filter}: ${error.message.replace(/^Subscribe error: /, "")} (its ACL?)`;
         this.log.warn(this.subscribeProblem);
@@ -435,7 +446,12 @@ export class BrokerLink {
     }
   }
 
-  private deliver(topic: string, payload: Buffer, retained: boolean): void {
+  /**
+   * Hands a message to the handlers of the filters it came for. A broker may send one copy per
+   * matching subscription when filters overlap (Mosquitto does): under MQTT 5 each copy names its
+   * subscriptions, so no handler sees a message twice; under 3.1.1 every matching filter's handlers get each copy.
+   */
+  private deliver(topic: string, payload: Buffer, retained: boolean, subscriptionIds: number | number[] | undefined): void {
     if (payload.length > this.maxIncoming()) {
       this.counts.tooLarge++;
       this.log.once("warn", "message:too-large", "dropping MQTT messages over the size limit (counted in STATUS)", {
@@ -446,8 +462,9 @@ export class BrokerLink {
       return;
     }
     this.counts.received++;
+    const ids = subscriptionIds === undefined ? undefined : new Set(Array.isArray(subscriptionIds) ? subscriptionIds : [subscriptionIds]);
     for (const [filter, subscription] of this.subscriptions) {
-      if (!topicMatches(filter, topic)) continue;
+      if (ids === undefined ? !topicMatches(filter, topic) : !ids.has(subscription.id)) continue;
       for (const handler of subscription.handlers) this.callSafely(`message:${filter}`, () => handler(topic, payload, { retained }));
     }
   }
@@ -510,7 +527,9 @@ export function describeLinkError(error: unknown, broker: string, clientId: stri
     const code = error.code;
     const login = "mqtt.username and mqtt.password, passwordFile or passwordEnv";
     if (LOGIN_REFUSED.has(code)) return `the broker refused the login: bad user name or password (${login})`;
-    if (NOT_AUTHORIZED.has(code)) return `the broker refused the login: not authorized (${login}; the broker's ACL)`;
+    // Mosquitto answers a wrong password so, as well as a user its ACL keeps out.
+    if (NOT_AUTHORIZED.has(code))
+      return `the broker refused the login: bad user name or password, or not authorized (${login}; the broker's ACL)`;
     if (CLIENT_ID_REJECTED.has(code)) return `the broker refused the client id ${clientId} (mqtt.clientId)`;
     if (error.message.startsWith("Connection refused")) return `the broker refused the connection: ${reasonText(code)} (code ${code})`;
     return `${broker}: ${error.message} (code ${code})`;

@@ -6,6 +6,10 @@ import { systemClock, type Clock, type Logger, type RunningService, type Service
 import { BrokerPasswordError, readBrokerPassword } from "./broker-password.js";
 import { BrokerLink, type BrokerLinkOptions } from "./broker-link.js";
 import { mqttConfigIssues } from "./check-config.js";
+import { commandsPart } from "./parts/commands-part.js";
+import { discoveryPart } from "./parts/discovery-part.js";
+import { mirrorPart } from "./parts/mirror-part.js";
+import { statesPart } from "./parts/states-part.js";
 
 /** What each part of the bridge (discovery, states, commands, mirror) is given when it starts. */
 export interface BridgeContext {
@@ -45,7 +49,7 @@ export interface BridgePart {
  * states (src/ha-states.ts), commands (src/commands.ts) and the mirror (src/mirror.ts) add
  * themselves here.
  */
-export const BRIDGE_PARTS: readonly BridgePart[] = [];
+export const BRIDGE_PARTS: readonly BridgePart[] = [discoveryPart, statesPart, commandsPart, mirrorPart];
 
 /**
  * The broker link's options from the config: the URL, the client id (`roomguard-<hostname>` by

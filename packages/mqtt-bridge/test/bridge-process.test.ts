@@ -110,7 +110,7 @@ describe("the mqtt-bridge process against a real Mosquitto and a real router", (
     assert.equal(down.problem, `cannot reach ${mosquitto.url}: ECONNREFUSED`);
     assert.equal(down.broker, "down");
     await mosquitto.restart();
-    await beat(pid, "connected again", (payload) => payload.broker === "connected" && payload.problem === undefined, 10_000);
+    await beat(pid, "connected again", (payload) => payload.broker === "connected" && payload.problem === undefined, 30_000); // the backoff may be at 4 or 8 s when the broker is back
     // The restarted broker kept nothing: this online was published at the reconnection.
     const watcher = await watchMqtt(mosquitto.url, [`${base}/availability`]);
     await watcher.waitFor(`${base}/availability`, "online");

@@ -43,6 +43,7 @@ describe("the service registry", () => {
         ["sensors", false, true],
         ["music-player", false, true],
         ["web", false, true],
+        ["mqtt-bridge", false, false],
       ],
     );
     const root = installationRoot();
@@ -104,7 +105,7 @@ describe("the service registry", () => {
     const wrong = enabledServices(loadedWith({ launcher: { services: ["keypad", "alarn", "router"] } }).config, services);
     assert.deepEqual(names(wrong.services), ["router", "keypad"]);
     assert.deepEqual(wrong.issues, [
-      { path: "launcher.services[1]", message: 'unknown service "alarn"; installed: alarm, keypad, sensors, music-player, web' },
+      { path: "launcher.services[1]", message: 'unknown service "alarn"; installed: alarm, keypad, sensors, music-player, web, mqtt-bridge' },
       { path: "launcher.services[2]", message: "router always runs, first: leave it out of the list" },
     ]);
   });
@@ -136,7 +137,7 @@ describe("the service registry", () => {
     assert.deepEqual(
       check.issues.map((issue) => `${issue.owner}/${issue.foundBy} ${issue.path}: ${issue.message}`),
       [
-        'launcher/check launcher.services[2]: unknown service "nope"; installed: alarm, keypad, sensors, music-player, web',
+        'launcher/check launcher.services[2]: unknown service "nope"; installed: alarm, keypad, sensors, music-player, web, mqtt-bridge',
         'keypad/check keypad.buttons.TWO WORDS: expected a key name of letters, digits or * # + - . / _ (no spaces), got "TWO WORDS"',
         "sensors/check sensors[bath]: pin: missing (required); door takes: pin (required), openWhen, debounceMs",
         "sensors/plan sensors[front].pin: BCM 25 (pin 22) is already used by keypad.buttons.LEFT: each pin can do one job; choose another",

@@ -69,9 +69,16 @@ function bridge(zones = alarmConfig.zones): ServiceProcess {
 
 describe("Home Assistant through the MQTT bridge", { timeout: 120_000 }, () => {
   it("announces the alarm, zones and sensors, arms with a code from MQTT, refuses a wrong one, and leaks no code", async () => {
-    const ha = await watchMqtt(mosquitto.url, ["homeassistant/#", "roomguard/#"]);
+    let ha = await watchMqtt(mosquitto.url, ["homeassistant/#", "roomguard/#"]);
     after(() => ha.close());
     const events = rig.client.subscribe("ALARM: event ");
+    // Everything on the bus, as the journal would keep it.
+    const bus = rig.client.subscribe("");
+    const onBus: string[] = [];
+    void (async () => {
+      for await (const message of bus) onBus.push(message.text);
+    })();
+    after(() => bus.close());
     const child = bridge();
     await ha.waitFor("roomguard/availability", "online", 15_000);
 
@@ -120,6 +127,27 @@ describe("Home Assistant through the MQTT bridge", { timeout: 120_000 }, () => {
     assert.match(armed.text, /"source":"homeassistant"/);
     assert.match(armed.text, /"via":"mqtt"/);
 
+    // In the audit trail too, with its source.
+    await waitUntil(() => readFileSync(`${dir}/alarm/audit.jsonl`, "utf8").includes('"source":"homeassistant"'), {
+      what: "the arm from Home Assistant in the audit trail",
+    });
+
+    // The broker dies and comes back empty (no retained messages kept): the bridge reconnects and sends everything again.
+    await mosquitto.kill();
+    await mosquitto.restart();
+    const fresh = await watchMqtt(mosquitto.url, [
+      "roomguard/alarm/state",
+      "roomguard/availability",
+      "homeassistant/alarm_control_panel/#",
+    ]);
+    await fresh.waitFor("roomguard/availability", "online", 30_000);
+    await fresh.waitFor("roomguard/alarm/state", "armed_away", 10_000);
+    await waitUntil(() => fresh.seen.some((message) => message.topic.endsWith("/alarm/config")), { what: "the panel's discovery again" });
+    await fresh.close();
+    const earlier = ha.seen;
+    await ha.close();
+    ha = await watchMqtt(mosquitto.url, ["homeassistant/#", "roomguard/#"]);
+
     // Home Assistant restarts: its `online` brings every state again.
     const before = ha.seen.length;
     ha.client.publish("homeassistant/status", "online");
@@ -136,13 +164,15 @@ describe("Home Assistant through the MQTT bridge", { timeout: 120_000 }, () => {
     assert.equal(await child.stop(), 0);
     const leaks: string[] = [];
     // (The commands themselves, on roomguard/alarm/set, are Home Assistant's own, seen here as any subscriber would.)
-    for (const message of ha.seen)
+    for (const message of [...earlier, ...ha.seen])
       if (message.topic !== "roomguard/alarm/set" && (message.payload.includes(CODE) || message.payload.includes(WRONG)))
         leaks.push(message.topic);
     for (const process of [child, alarm])
       if (JSON.stringify(process.lines).includes(CODE) || process.stderr().includes(CODE) || JSON.stringify(process.lines).includes(WRONG))
         leaks.push("a log");
     for (const file of readdirSync(`${dir}/alarm`)) if (readFileSync(`${dir}/alarm/${file}`, "utf8").includes(CODE)) leaks.push(file);
+    // The bus carries no code, so the journal cannot hold one.
+    for (const text of onBus) if (text.includes(CODE) || text.includes(WRONG)) leaks.push(`the bus: ${text.slice(0, 40)}`);
     assert.deepEqual(leaks, []);
     await ha.waitFor("roomguard/availability", "offline");
     events.close();

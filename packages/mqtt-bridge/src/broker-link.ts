@@ -340,6 +340,9 @@ export class BrokerLink {
     this.client = client;
     let failure: string | undefined;
     client.on("connect", () => {
+      // No Nagle: a QoS 1 PUBLISH otherwise holds back the next small one until the broker's delayed
+      // ACK (40 ms on Linux); the bench saw an alarm change wait behind a sensor's retained state.
+      noDelay(client.stream);
       if (client === this.client && this.state !== "closed") this.connected(client);
     });
     // mqtt.js emits the cause (a refused CONNACK, a socket or TLS error) before the close that follows it.
@@ -607,4 +610,10 @@ function checkFilter(filter: string): void {
       (level, i) => (level.includes("#") && (level !== "#" || i !== levels.length - 1)) || (level.includes("+") && level !== "+"),
     );
   if (bad) throw new TypeError(`expected an MQTT topic filter (+ a whole level, # the last), got ${JSON.stringify(filter)}`);
+}
+
+/** Sets TCP_NODELAY on a TCP or TLS socket (a WebSocket's stream has no such switch: left alone). */
+function noDelay(stream: unknown): void {
+  const socket = stream as { setNoDelay?: (on: boolean) => unknown } | undefined;
+  if (typeof socket?.setNoDelay === "function") socket.setNoDelay(true);
 }

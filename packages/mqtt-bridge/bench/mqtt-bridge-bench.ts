@@ -12,6 +12,7 @@ import { connectAsync, type MqttClient } from "mqtt";
 import { BusClient } from "@roomguard/bus";
 import { memoryOf, type ProcessMemory } from "@roomguard/runtime";
 import {
+  BusLoad,
   type BenchRow,
   formatNumber,
   processUsage,
@@ -67,62 +68,6 @@ async function subscriber(
   client.on("message", (topic, payload) => on(topic, payload.toString(), performance.now()));
   await client.subscribeAsync(filters, { qos });
   return client;
-}
-
-/** The bus load and the alarm changes. */
-class Load {
-  private sequence = 0;
-  readonly sentAt = new Map<number, number>();
-  private readingsSent = 0;
-  private readingsTimer: NodeJS.Timeout | undefined;
-  private changeTimer: NodeJS.Timeout | undefined;
-  publishFailures = 0;
-
-  constructor(
-    private readonly sensors: BusClient,
-    private readonly alarm: BusClient,
-  ) {}
-
-  /** Readings at READINGS_PER_S, paced every 5 ms by what is due since the start (a late timer catches up, no more). */
-  startReadings(): void {
-    const start = performance.now();
-    let sent = 0;
-    this.readingsTimer = setInterval(() => {
-      const due = Math.floor(((performance.now() - start) * READINGS_PER_S) / 1000);
-      for (; sent < due; sent++) {
-        const id = SENSOR_IDS[sent % SENSOR_IDS.length] ?? "living";
-        const reading = { temperature_c: 20 + (sent % 100) / 10, humidity_pct: 40 + (sent % 37), pressure_hpa: 1000 + (sent % 29) };
-        this.sensors.publish(`SENSOR: ${id} ${JSON.stringify(reading)}`).catch(() => this.publishFailures++);
-        this.readingsSent++;
-      }
-    }, 5);
-  }
-
-  stopReadings(): void {
-    clearInterval(this.readingsTimer);
-  }
-
-  readings(): number {
-    return this.readingsSent;
-  }
-
-  /** Sends change n (`ALARM: <stateOf(n)> {changed_by: bench-<n>}`) every CHANGE_EVERY_MS; returns the first n. */
-  startChanges(): number {
-    const first = this.sequence + 1;
-    this.changeTimer = setInterval(() => {
-      const n = ++this.sequence;
-      const text = `ALARM: ${stateOf(n)} ${JSON.stringify({ ...ALARM_PAYLOAD, mode: n % 2 === 1 ? "away" : null, changed_by: `bench-${n}` })}`;
-      this.sentAt.set(n, performance.now());
-      this.alarm.publish(text).catch(() => this.publishFailures++);
-    }, CHANGE_EVERY_MS);
-    return first;
-  }
-
-  /** Stops the changes; returns the last n sent. */
-  stopChanges(): number {
-    clearInterval(this.changeTimer);
-    return this.sequence;
-  }
 }
 
 async function main(): Promise<void> {
@@ -207,7 +152,16 @@ async function main(): Promise<void> {
     });
     const idle = { bridge: memoryOf(pids.bridge), mosquitto: memoryOf(pids.mosquitto) };
 
-    const load = new Load(sensorsBus, alarmBus);
+    const load = new BusLoad({
+      readings: sensorsBus,
+      changes: alarmBus,
+      readingsPerS: READINGS_PER_S,
+      reading: (n) =>
+        `SENSOR: ${SENSOR_IDS[n % SENSOR_IDS.length] ?? "living"} ${JSON.stringify({ temperature_c: 20 + (n % 100) / 10, humidity_pct: 40 + (n % 37), pressure_hpa: 1000 + (n % 29) })}`,
+      changeEveryMs: CHANGE_EVERY_MS,
+      change: (n) =>
+        `ALARM: ${stateOf(n)} ${JSON.stringify({ ...ALARM_PAYLOAD, mode: n % 2 === 1 ? "away" : null, changed_by: `bench-${n}` })}`,
+    });
     const mirroredAtStart = counts.mirrored;
     load.startReadings();
     await sleep(WARMUP_MS);

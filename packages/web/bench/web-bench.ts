@@ -12,6 +12,7 @@ import { WebSocket } from "ws";
 import { BusClient } from "@roomguard/bus";
 import { DEFAULT_SCRYPT_COST, hashSecret, memoryOf, type ProcessMemory } from "@roomguard/runtime";
 import {
+  BusLoad,
   type BenchRow,
   formatNumber,
   processUsage,
@@ -100,64 +101,8 @@ interface Phase {
   gatewayMemory: ProcessMemory | null;
 }
 
-/** The bus load and the alarm changes; one phase at a time measures the changes it sends. */
-class Load {
-  private sequence = 0;
-  readonly sentAt = new Map<number, number>();
-  private readingsSent = 0;
-  private readingsTimer: NodeJS.Timeout | undefined;
-  private changeTimer: NodeJS.Timeout | undefined;
-  publishFailures = 0;
-
-  constructor(
-    private readonly sensors: BusClient,
-    private readonly alarm: BusClient,
-  ) {}
-
-  /** Readings at READINGS_PER_S, paced every 5 ms by what is due since the start (a late timer catches up, no more). */
-  startReadings(): void {
-    const start = performance.now();
-    let sent = 0;
-    this.readingsTimer = setInterval(() => {
-      const due = Math.floor(((performance.now() - start) * READINGS_PER_S) / 1000);
-      for (; sent < due; sent++) {
-        const id = SENSOR_IDS[sent % SENSOR_IDS.length] ?? "living";
-        const reading = { temperature_c: 20 + (sent % 100) / 10, humidity_pct: 40 + (sent % 37) };
-        this.sensors.publish(`SENSOR: ${id} ${JSON.stringify(reading)}`).catch(() => this.publishFailures++);
-        this.readingsSent++;
-      }
-    }, 5);
-  }
-
-  stopReadings(): void {
-    clearInterval(this.readingsTimer);
-  }
-
-  readings(): number {
-    return this.readingsSent;
-  }
-
-  /** Sends `ALARM: armed_away {changed_by: bench-<n>}` every CHANGE_EVERY_MS; returns the first n. */
-  startChanges(): number {
-    const first = this.sequence + 1;
-    this.changeTimer = setInterval(() => {
-      const n = ++this.sequence;
-      const text = `ALARM: armed_away ${JSON.stringify({ ...ARMED, changed_by: `bench-${n}` })}`;
-      this.sentAt.set(n, performance.now());
-      this.alarm.publish(text).catch(() => this.publishFailures++);
-    }, CHANGE_EVERY_MS);
-    return first;
-  }
-
-  /** Stops the changes; returns the last n sent. */
-  stopChanges(): number {
-    clearInterval(this.changeTimer);
-    return this.sequence;
-  }
-}
-
 /** One measuring window: changes from now for `windowMs`, each page's latency to each, CPU over the window. */
-async function measure(load: Load, pages: BenchPage[], windowMs: number, pids: { web: number; router: number }): Promise<Phase> {
+async function measure(load: BusLoad, pages: BenchPage[], windowMs: number, pids: { web: number; router: number }): Promise<Phase> {
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   const web0 = processUsage(pids.web).cpuMs;
@@ -385,7 +330,15 @@ async function main(): Promise<void> {
     for (let i = 0; i < PAGES; i++) pages.push(await openBenchPage(url, await login(url, "bench", pagePassword)));
     const idle = memoryOf(pids.web);
 
-    const load = new Load(sensorsBus, alarmBus);
+    const load = new BusLoad({
+      readings: sensorsBus,
+      changes: alarmBus,
+      readingsPerS: READINGS_PER_S,
+      reading: (n) =>
+        `SENSOR: ${SENSOR_IDS[n % SENSOR_IDS.length] ?? "living"} ${JSON.stringify({ temperature_c: 20 + (n % 100) / 10, humidity_pct: 40 + (n % 37) })}`,
+      changeEveryMs: CHANGE_EVERY_MS,
+      change: (n) => `ALARM: armed_away ${JSON.stringify({ ...ARMED, changed_by: `bench-${n}` })}`,
+    });
     load.startReadings();
     await sleep(WARMUP_MS);
     log(`phase 1: ${windowMs / 1000} s of ${READINGS_PER_S} readings/s and an alarm change every ${CHANGE_EVERY_MS} ms`);

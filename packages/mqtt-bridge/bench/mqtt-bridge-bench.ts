@@ -12,6 +12,7 @@ import { connectAsync, type MqttClient } from "mqtt";
 import { BusClient } from "@roomguard/bus";
 import { memoryOf, type ProcessMemory } from "@roomguard/runtime";
 import {
+  ARMED_AWAY,
   BusLoad,
   type BenchRow,
   formatNumber,
@@ -38,19 +39,7 @@ const TARGET_P99_MS = 20;
 /** The two states the changes alternate between: the bridge publishes `<base>/alarm/state` only when the state's name changes. */
 const STATES = ["armed_away", "disarmed"] as const;
 /** `ALARM: <state> {…}` as the alarm publishes it (docs/protocol.md); `changed_by` is set per change. */
-const ALARM_PAYLOAD = {
-  mode: "away",
-  next_state: null,
-  delay_s: null,
-  ends_at: null,
-  changed_by: "bench-0",
-  open_zones: [],
-  bypassed: [],
-  shut_down: [],
-  troubles: {},
-  memory: [],
-  lockout_until: null,
-};
+const ALARM_PAYLOAD = { ...ARMED_AWAY, changed_by: "bench-0" };
 const log = (text: string): void => void process.stderr.write(`${text}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 /** Change n's state: odd armed_away, even disarmed (n = 0, before the window, is disarmed). */

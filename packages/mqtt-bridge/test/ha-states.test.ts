@@ -5,21 +5,9 @@ import { ManualClock } from "@roomguard/runtime";
 import { HaStates, type HaStatesOptions } from "../src/ha-states.js";
 import type { Publication } from "../src/publication.js";
 import { message, RecordingLogger } from "./fakes.js";
+import { ARMED_AWAY } from "@roomguard/testing";
 
-const ARMED = {
-  state: "armed_away",
-  mode: "away",
-  next_state: null,
-  delay_s: null,
-  ends_at: null,
-  changed_by: "alice",
-  open_zones: [],
-  bypassed: ["window"],
-  shut_down: [],
-  troubles: {},
-  memory: [],
-  lockout_until: null,
-};
+const ARMED = { ...ARMED_AWAY, state: "armed_away", bypassed: ["window"] };
 
 function rig(options: Partial<HaStatesOptions> = {}) {
   const clock = new ManualClock();

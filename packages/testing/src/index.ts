@@ -1,5 +1,6 @@
 // Rigs that tests and benchmarks of several packages share: never used at run time.
 export { formatNumber, processUsage, publishBenchReport, quantile, type BenchReport, type BenchRow } from "./bench-report.js";
+export { ARMED_AWAY } from "./alarm-fixture.js";
 export { BusLoad, type BusLoadOptions } from "./bus-load.js";
 export { busRig, type BusRig } from "./bus-rig.js";
 export { freePort } from "./free-port.js";

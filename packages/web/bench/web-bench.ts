@@ -24,7 +24,7 @@ import {
   type ServiceProcess,
 } from "@roomguard/testing";
 import { login, urlOf } from "../test/web-rig.js";
-import { ARMED_AWAY } from "../test/alarm-fixture.js";
+import { ARMED_AWAY } from "@roomguard/testing";
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
 const WEB_MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));

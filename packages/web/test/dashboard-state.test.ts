@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseMessage, type BusMessage } from "@roomguard/bus";
 import { DashboardStore, type StateChange } from "../src/dashboard-state.js";
-import { ARMED_AWAY } from "./alarm-fixture.js";
+import { ARMED_AWAY } from "@roomguard/testing";
 
 function message(text: string): BusMessage {
   const parsed = parseMessage(text);

@@ -8,7 +8,7 @@ import { RequestRefused, serveRequests, type BusMessage } from "@roomguard/bus";
 import { createLogger, hashSecret, statusBytes } from "@roomguard/runtime";
 import { busRig, waitUntil } from "@roomguard/testing";
 import { login, openPage, urlOf, type PageMessage } from "./web-rig.js";
-import { ARMED_AWAY } from "./alarm-fixture.js";
+import { ARMED_AWAY } from "@roomguard/testing";
 
 const MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
 const quiet = createLogger({ service: "test", level: "error", stream: { write: () => undefined } });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { EVENTS_KEPT, type AlarmSection, type DashboardState, type ServerMessage } from "../page/protocol.js";
-import { ARMED_AWAY } from "./alarm-fixture.js";
+import { ARMED_AWAY } from "@roomguard/testing";
 import { EMPTY_PAGE, applyMessage, isAllowed, secondsUntil, serverNowMs, type PageState } from "../page/state.js";
 
 const alarm: AlarmSection = { ...ARMED_AWAY, state: "disarmed", mode: null, changed_by: "boot" };

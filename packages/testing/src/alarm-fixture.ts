@@ -1,4 +1,4 @@
-// The alarm's state as `ALARM: armed_away {…}` publishes it (docs/protocol.md): for the web's tests and bench.
+// The alarm's state as `ALARM: armed_away {…}` publishes it (docs/protocol.md): for tests and benchmarks that play the alarm.
 export const ARMED_AWAY = {
   mode: "away",
   next_state: null,

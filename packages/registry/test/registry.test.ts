@@ -105,7 +105,10 @@ describe("the service registry", () => {
     const wrong = enabledServices(loadedWith({ launcher: { services: ["keypad", "alarn", "router"] } }).config, services);
     assert.deepEqual(names(wrong.services), ["router", "keypad"]);
     assert.deepEqual(wrong.issues, [
-      { path: "launcher.services[1]", message: 'unknown service "alarn"; installed: alarm, keypad, sensors, music-player, web, mqtt-bridge' },
+      {
+        path: "launcher.services[1]",
+        message: 'unknown service "alarn"; installed: alarm, keypad, sensors, music-player, web, mqtt-bridge',
+      },
       { path: "launcher.services[2]", message: "router always runs, first: leave it out of the list" },
     ]);
   });

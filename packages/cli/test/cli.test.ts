@@ -98,7 +98,8 @@ function configIn(dir: string, sections: Record<string, unknown> = {}): string {
   return file;
 }
 
-describe("roomguard without a router", { timeout: 30_000 }, () => {
+// Each case runs the CLI a few times: seconds apiece when four test files share two cores.
+describe("roomguard without a router", { timeout: 120_000 }, () => {
   it("lists its commands and each command's options", async () => {
     const help = await roomguard(["--help"]);
     assert.equal(help.code, 0);

@@ -99,7 +99,7 @@ function configIn(dir: string, sections: Record<string, unknown> = {}): string {
 }
 
 // Each case runs the CLI a few times: seconds apiece when four test files share two cores.
-describe("roomguard without a router", { timeout: 120_000 }, () => {
+describe("roomguard without a router", { timeout: 180_000 }, () => {
   it("lists its commands and each command's options", async () => {
     const help = await roomguard(["--help"]);
     assert.equal(help.code, 0);
@@ -226,7 +226,7 @@ describe("roomguard without a router", { timeout: 120_000 }, () => {
   });
 });
 
-describe("roomguard with a router", { timeout: 60_000 }, () => {
+describe("roomguard with a router", { timeout: 180_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), "roomguard-cli-"));
   const config = configIn(dir);
   let router: ReturnType<typeof background>;
@@ -447,7 +447,7 @@ function processesUsing(dir: string): number[] {
   return findProcesses(dir);
 }
 
-describe("roomguard with a running launcher whose config was made invalid", { timeout: 60_000 }, () => {
+describe("roomguard with a running launcher whose config was made invalid", { timeout: 180_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), "roomguard-cli-"));
   const control = `ipc://${dir}/ctl.sock`;
   // The launcher and the router alone: what matters here is reaching the launcher.

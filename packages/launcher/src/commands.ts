@@ -17,7 +17,7 @@ import { renderError, renderResult } from "./render.js";
 import type { Supervisor } from "./supervisor.js";
 
 export interface CommandContext {
-  supervisor: Pick<Supervisor, "names" | "has" | "list" | "start" | "stop" | "restart" | "kill" | "killAll">;
+  supervisor: Pick<Supervisor, "names" | "has" | "list" | "start" | "stop" | "restart" | "kill" | "killAll" | "settled">;
   /** What a process costs in memory (the runtime's memoryOf), or null when there is no such process. */
   memoryOf: (pid: number) => ProcessMemory | null;
   /** Stops every service and ends the launcher. */
@@ -53,6 +53,12 @@ export function launcherHandlers(context: () => CommandContext | undefined): Req
     if (typeof service !== "string") throw new RequestRefused(`usage: ${command} <service>; services: ${services}`, "bad-request");
     if (!supervisor.has(service)) throw new RequestRefused(`unknown service ${JSON.stringify(service)}; services: ${services}`);
     await supervisor[command](service);
+    // Started means up: its first heartbeat came after it bound its sockets, so a request sent
+    // right after the answer (`ctl restart alarm && roomguard alarm status`) finds it listening.
+    if (command === "start" || command === "restart") {
+      const view = await supervisor.settled(service);
+      if (view.state !== "running") throw new RequestRefused(`${service} did not come up: ${view.reason ?? view.state} (${view.state})`);
+    }
     return { service, done: DONE[command] };
   };
   const handlers: Handlers = {

@@ -120,6 +120,8 @@ interface Supervised {
   reason?: string;
   problem?: string;
   stopped?: Array<() => void>;
+  /** Who waits for it to leave `starting`: its first heartbeat, or its loss. */
+  settling?: Array<(view: ServiceView) => void>;
 }
 
 /**
@@ -197,6 +199,7 @@ export class Supervisor {
       if (!this.options.processes.claim(service, pid)) return "unproven";
       this.adopt(service, pid);
       entry.problem = problem;
+      this.tellSettled(entry);
       return "adopted";
     }
     if (entry.state === "stopping") return "not-running";
@@ -209,6 +212,7 @@ export class Supervisor {
     entry.problem = problem;
     if (entry.lossesInRow > 0 && entry.startedAt !== undefined && now - entry.startedAt >= this.options.stableS * 1000)
       entry.lossesInRow = 0;
+    this.tellSettled(entry);
     return "counted";
   }
 
@@ -288,27 +292,47 @@ export class Supervisor {
     this.start(service);
   }
 
+  /**
+   * Resolves once the service is no longer `starting`: running (its first heartbeat came, so it
+   * has bound what it serves), or lost, given up or stopped on the way (its view says why).
+   * The start grace bounds the wait: a service silent that long is lost.
+   */
+  settled(service: string): Promise<ServiceView> {
+    const entry = this.entry(service);
+    if (entry.state !== "starting") return Promise.resolve(this.viewOf(entry));
+    return new Promise((resolve) => (entry.settling ??= []).push(resolve));
+  }
+
   list(): ServiceView[] {
-    const now = this.options.clock.now();
-    const seconds = (since: number | undefined): number | null => (since === undefined ? null : Math.round((now - since) / 100) / 10);
-    return [...this.services.values()].map((entry) => {
-      const live = isLive(entry);
-      return {
-        service: entry.service,
-        state: entry.state,
-        pid: live ? (entry.pid ?? null) : null,
-        uptime_s: live ? seconds(entry.startedAt) : null,
-        heartbeat_age_s: live ? seconds(entry.heartbeatAt) : null,
-        restarts: entry.restarts,
-        ...(entry.reason === undefined ? {} : { reason: entry.reason }),
-        ...(live && entry.problem !== undefined ? { problem: entry.problem } : {}),
-      };
-    });
+    return [...this.services.values()].map((entry) => this.viewOf(entry));
   }
 
   /** Stops watching; the processes are left as they are. */
   close(): void {
     this.options.clock.clearInterval(this.timer);
+  }
+
+  private viewOf(entry: Supervised): ServiceView {
+    const now = this.options.clock.now();
+    const seconds = (since: number | undefined): number | null => (since === undefined ? null : Math.round((now - since) / 100) / 10);
+    const live = isLive(entry);
+    return {
+      service: entry.service,
+      state: entry.state,
+      pid: live ? (entry.pid ?? null) : null,
+      uptime_s: live ? seconds(entry.startedAt) : null,
+      heartbeat_age_s: live ? seconds(entry.heartbeatAt) : null,
+      restarts: entry.restarts,
+      ...(entry.reason === undefined ? {} : { reason: entry.reason }),
+      ...(live && entry.problem !== undefined ? { problem: entry.problem } : {}),
+    };
+  }
+
+  /** Tells those waiting for a starting service that it has settled, one way or the other. */
+  private tellSettled(entry: Supervised): void {
+    if (entry.state === "starting" || !entry.settling?.length) return;
+    const view = this.viewOf(entry);
+    for (const resolve of entry.settling.splice(0)) resolve(view);
   }
 
   private entry(service: string): Supervised {
@@ -373,6 +397,7 @@ export class Supervisor {
         else if (now >= (entry.stopDeadline ?? now)) this.options.processes.kill(entry.pid);
       }
     }
+    for (const entry of this.services.values()) this.tellSettled(entry);
   }
 
   /** Every live service's silence counts from now: until now, none of its heartbeats could be read. */

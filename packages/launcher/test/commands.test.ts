@@ -60,9 +60,10 @@ describe("launcher commands (the shell's and roomguard ctl's)", () => {
 
   it("start, status with pid, uptime, heartbeat age, restarts and memory; stop; list", async () => {
     const { run, supervisor, clock } = context();
-    assert.equal(await run("start keypad"), "keypad: started");
+    const starting = run("start keypad");
     clock.advance(2000);
     supervisor.heartbeat("keypad", 500, "no music");
+    assert.equal(await starting, "keypad: started", "answered at its first heartbeat");
     clock.advance(500);
     const status = await run("status");
     assert.match(status, /^service +state +pid +uptime +heartbeat +restarts +memory +problem$/m);
@@ -83,13 +84,39 @@ describe("launcher commands (the shell's and roomguard ctl's)", () => {
     assert.equal(await run("list"), "router        stopped\nkeypad        stopped");
   });
 
+  it("start and restart answer once the service is up, or say why it did not come up", async () => {
+    const { run, supervisor, clock, alive } = context();
+    let answered = false;
+    const starting = run("start keypad").then((answer) => ((answered = true), answer));
+    clock.advance(1000);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(answered, false, "not before its first heartbeat");
+    supervisor.heartbeat("keypad", 500);
+    assert.equal(await starting, "keypad: started");
+    assert.equal(await run("start keypad"), "keypad: started", "already running: at once");
+
+    // Restarted, and its new process exits before any heartbeat.
+    const restarting = run("restart keypad");
+    clock.advance(250); // the stop is seen
+    await new Promise((resolve) => setImmediate(resolve));
+    alive.delete(501);
+    for (let ms = 0; ms <= 2500; ms += 250) clock.advance(250); // a clean-looking exit is judged after a moment
+    assert.equal(await restarting, "keypad did not come up: exited (waiting)");
+
+    // Started, and silent past the start grace: hung.
+    const other = context();
+    const silent = other.run("start router");
+    for (let ms = 0; ms <= TEST_TIMING.startGraceS * 1000 + 500; ms += 250) other.clock.advance(250);
+    assert.match(await silent, /^router did not come up: hung: no heartbeat for [\d.]+ s \(waiting\)$/);
+  });
+
   it("status shows ? where PSS cannot be read, and says why in the wide view", async () => {
     const { run, supervisor, clock } = context();
-    await run("start router");
-    await run("start keypad");
+    const started = [run("start router"), run("start keypad")];
     clock.advance(1000);
     supervisor.heartbeat("router", 500);
     supervisor.heartbeat("keypad", 501);
+    await Promise.all(started);
     assert.match(await run("status"), /^keypad +running +501 +1\.0 s +0\.0 s ago +0 +\?$/m);
     const wide = await run("status wide");
     assert.match(wide, /^keypad +running +501 .* +\? +501\.0 MB$/m);
@@ -98,9 +125,11 @@ describe("launcher commands (the shell's and roomguard ctl's)", () => {
   });
 
   it("killall and quit", async () => {
-    const { run, alive, quits, clock } = context();
-    await run("start router");
-    await run("start keypad");
+    const { run, alive, quits, clock, supervisor } = context();
+    const started = [run("start router"), run("start keypad")];
+    supervisor.heartbeat("router", 500);
+    supervisor.heartbeat("keypad", 501);
+    await Promise.all(started);
     assert.match(await run("killall"), /^killed every service/);
     assert.equal(alive.size, 0);
     clock.advance(10_000);

@@ -27,7 +27,7 @@ export async function mpdState(mpd: MpdConnection): Promise<MpdState> {
 }
 
 /** Polls MPD until its state satisfies `ready`; fails naming what was awaited and the last state. */
-export function untilMpd(mpd: MpdConnection, what: string, ready: (state: MpdState) => boolean, timeoutMs = 5000): Promise<MpdState> {
+export function untilMpd(mpd: MpdConnection, what: string, ready: (state: MpdState) => boolean, timeoutMs = 15_000): Promise<MpdState> {
   return waitUntil(() => mpdState(mpd), { what: `MPD to show ${what}`, until: ready, timeoutMs });
 }
 

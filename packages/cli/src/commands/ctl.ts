@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { request, RequestError } from "@roomguard/bus";
-import { parseCommandLine, renderError, renderResult, type LauncherRequest } from "@roomguard/launcher/control";
+import { parseCommandLine, renderError, renderResult, SERVICE_COMMANDS, type LauncherRequest } from "@roomguard/launcher/control";
 import type { Hints } from "@roomguard/launcher/hints";
 import { ExitCode } from "@roomguard/runtime";
 import { connectionOptions, timeoutMs, type Command, type CommandContext } from "../command.js";
@@ -35,11 +35,18 @@ async function ask(
 ): Promise<number> {
   const parsed = parseCommandLine(line);
   if (!parsed.ok) throw new UsageError(parsed.usage);
-  // Only the launcher's endpoint matters: a config broken elsewhere (even made invalid while the
+  // Only the launcher's keys matter: a config broken elsewhere (even made invalid while the
   // appliance runs) must not keep the user from reaching the launcher, to see it or to stop it.
-  const { config } = context.loadConfig(values.config, { needs: ["launcher.control"], needsMayDefault: true });
+  const { config } = context.loadConfig(values.config, {
+    needs: ["launcher.control", "launcher.stopTimeoutS", "launcher.startGraceS"],
+    needsMayDefault: true,
+  });
+  // start/stop/restart answer once done: a clean stop may take stopTimeoutS, a start startGraceS.
+  const { stopTimeoutS, startGraceS } = config.launcher;
+  const waits = (SERVICE_COMMANDS as readonly string[]).includes(parsed.request.command);
+  const ms = values.timeout === undefined && waits ? (stopTimeoutS + startGraceS) * 1000 + 3000 : timeoutMs(values.timeout);
   try {
-    const result = await askLauncher(config.launcher.control, parsed.request, timeoutMs(values.timeout), context.hints());
+    const result = await askLauncher(config.launcher.control, parsed.request, ms, context.hints());
     context.output.out(renderResult(parsed.request, result));
     return ExitCode.ok;
   } catch (error) {
@@ -61,6 +68,9 @@ async function ask(
   }
 }
 
+/** --timeout has no fixed default here: how long to wait depends on the command. */
+const ctlOptions = { ...connectionOptions, timeout: { type: "string" } } as const;
+
 export const ctlCommand: Command = {
   summary: "give the running launcher a command (status, restart keypad, …)",
   usage: `roomguard ctl COMMAND [SERVICE] [--config FILE] [--timeout MS]
@@ -76,11 +86,16 @@ It needs only launcher.control from the config: a config that is invalid
 elsewhere is warned about, not fatal, so a running appliance can always be
 reached (and stopped).
 
-Exit 0: done. 1: the launcher refused (an unknown service or command) or
-failed. 64: a wrong command line (restart without a service). 69: no launcher
+start and restart answer once the service is up (its first heartbeat: it
+serves its sockets), or say why it did not come up. Their default --timeout
+(and stop's) is launcher.stopTimeoutS + launcher.startGraceS + 3 s; the other
+commands' is 3000 ms.
+
+Exit 0: done. 1: the launcher refused (an unknown service or command), the
+service did not come up, or the command failed. 64: a wrong command line (restart without a service). 69: no launcher
 listens, or none answered in time.`,
   async run(argv, context) {
-    const { values, positionals } = parseArgs({ args: argv, options: connectionOptions, allowPositionals: true });
+    const { values, positionals } = parseArgs({ args: argv, options: ctlOptions, allowPositionals: true });
     const line = positionals.join(" ");
     if (line.trim() === "") {
       const { command } = context.hints();
@@ -104,7 +119,7 @@ Node processes split between them.
 
 Needs only launcher.control from the config, like ctl. Exit 69: no launcher answered.`,
   async run(argv, context) {
-    const { values } = parseArgs({ args: argv, options: { ...connectionOptions, wide: { type: "boolean", short: "w" } } });
+    const { values } = parseArgs({ args: argv, options: { ...ctlOptions, wide: { type: "boolean", short: "w" } } });
     return ask(values.wide ? "status wide" : "status", values, context);
   },
 };

@@ -1,5 +1,5 @@
 import {
-  BusClient,
+  busClientFor,
   controlMessage,
   SENSOR_SIGNAL_TOPICS,
   serveControl,
@@ -40,7 +40,7 @@ export async function startAlarm(
   const { state, events } = startingState(stateFile.load(), alarm, systemClock.now(), log);
   const audit = openAudit(dir, alarm.audit, systemClock, log.child("audit"));
   const hal = options.hal ?? openHal(config.hardware, { log: log.child("hal"), prefer: "interrupts" });
-  const bus = new BusClient({ in: config.bus.in, out: config.bus.out, maxMessageSize: config.bus.maxMessageSize, log: log.child("bus") });
+  const bus = busClientFor(loaded, { log: log.child("bus") });
 
   // The buzzer's pattern follows the service's state; both exist before the first update (in start).
   const outputs = new AlarmOutputs(hal, alarm, systemClock, () => buzzerPattern(service.current, systemClock.now()));

@@ -1,5 +1,6 @@
 import { Subscriber, XPublisher, type Context } from "zeromq";
 import type { Logger } from "@roomguard/runtime";
+import { needsCurve, useCurveClient, type CurveClientKeys } from "./curve.js";
 import { connectAddress } from "./endpoints.js";
 import { checkMessage, DEFAULT_MAX_MESSAGE_SIZE, formatMessage, parseMessage, type BusMessage, type ParseResult } from "./message.js";
 import { sendQueue, type SendQueue } from "./send-queue.js";
@@ -25,6 +26,8 @@ export interface BusClientOptions {
   onConnection?: (connected: boolean) => void;
   /** The ZeroMQ context; needed only for `inproc://` endpoints of another context. Default: the shared one. */
   context?: Context;
+  /** This host's keys, for an endpoint that needs CURVE (not loopback or ipc); see busClientFor. */
+  curve?: CurveClientKeys;
 }
 
 /** A received message with every frame, whether or not it follows the format (for tools). */
@@ -105,6 +108,15 @@ export class BusClient {
       if (event.type === "handshake") this.setUp("subscriber", true);
       if (event.type === "disconnect") this.setUp("subscriber", false);
     });
+    for (const [socket, side] of [
+      [this.publisher, "in"],
+      [this.subscriber, "out"],
+    ] as const) {
+      // The configured endpoint decides, not the connect address: a router bound on 0.0.0.0 is CURVE on loopback too.
+      if (!needsCurve(options[side])) continue;
+      if (!options.curve) throw new Error(`bus.${side} (${options[side]}) is not loopback or ipc: it needs CURVE keys (bus.keys)`);
+      useCurveClient(socket, options.curve);
+    }
     this.publisher.connect(this.endpoints.in);
     this.subscriber.connect(this.endpoints.out);
     void this.trackRouterSubscriptions();

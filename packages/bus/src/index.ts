@@ -81,3 +81,37 @@ export {
   type HeartbeatPayload,
   type TopicName,
 } from "./topics.js";
+export { AllowList, type AllowListChange } from "./allow-list.js";
+export {
+  allowedDir,
+  allowKey,
+  createKeyPair,
+  HOST_KEY,
+  isZ85Key,
+  KEY_NAME_PATTERN as CURVE_KEY_NAME_PATTERN,
+  keyFingerprint,
+  KeyFileError,
+  publicKeyFile,
+  readAllowed,
+  readKeyPair,
+  readPublicKey,
+  revokeKey,
+  ROUTER_KEY,
+  secretKeyFile,
+  z85Encode,
+  type AllowedKey,
+  type CurvePair,
+} from "./curve-keys.js";
+export {
+  hostClientKeys,
+  keysDirOf,
+  needsCurve,
+  routerServerKeys,
+  setBeforeNextBind,
+  useCurveClient,
+  useCurveServer,
+  ZAP_DOMAIN,
+  type CurveClientKeys,
+} from "./curve.js";
+export { serveZap, type ZapHandler, type ZapOptions } from "./zap.js";
+export { busClientFor, busKeysFor } from "./client-for-config.js";

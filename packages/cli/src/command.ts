@@ -40,7 +40,7 @@ export const connectionOptions = {
 } as const;
 
 /** The keys a bus client reads. */
-export const BUS_KEYS = ["bus.in", "bus.out", "bus.maxMessageSize"] as const;
+export const BUS_KEYS = ["bus.in", "bus.out", "bus.maxMessageSize", "bus.keys"] as const;
 
 /** Whether a config issue's dotted path is `key`, inside it, or a section holding it ("" is the whole file). */
 export function touches(issuePath: string, key: string): boolean {

@@ -1,5 +1,5 @@
-import { BusClient, RouterUnreachableError } from "@roomguard/bus";
-import type { RoomguardConfig } from "@roomguard/config";
+import { busClientFor, RouterUnreachableError, type BusClient } from "@roomguard/bus";
+import type { LoadedConfig } from "@roomguard/config";
 import type { Hints } from "@roomguard/launcher/hints";
 import type { Output } from "./output.js";
 import { UnreachableError } from "./unreachable-error.js";
@@ -9,17 +9,14 @@ import { UnreachableError } from "./unreachable-error.js";
  * UnreachableError (with a hint for where the user is) instead of hanging when the router is not there.
  */
 export async function connectToRouter(
-  config: RoomguardConfig,
+  loaded: LoadedConfig,
   timeoutMs: number,
   output: Output,
   hints: Hints,
   quiet = false,
 ): Promise<BusClient> {
   let connectedOnce = false;
-  const client = new BusClient({
-    in: config.bus.in,
-    out: config.bus.out,
-    maxMessageSize: config.bus.maxMessageSize,
+  const client = busClientFor(loaded, {
     onConnection: (connected) => {
       if (!connectedOnce || quiet) return;
       output.err(connected ? "# router connection back" : "# router connection lost; waiting for it to come back");

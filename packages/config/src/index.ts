@@ -14,4 +14,4 @@ export {
 export { keypadKeyNames } from "./keypad-keys.js";
 export { configKeys, configReference, type ConfigKey } from "./reference.js";
 export { configSchema, SERVICE_NAME_PATTERN, TOPIC_PATTERN, type RoomguardConfig } from "./schema.js";
-export { validateConfig, type ValidationResult } from "./validate.js";
+export { LALAPI_PORTS, validateConfig, type ValidationResult } from "./validate.js";

@@ -39,10 +39,15 @@ const endpoint = v.pipe(
 const bus = v.strictObject({
   in: setting(endpoint, "tcp://127.0.0.1:5556", "Where publishers send: the router binds it, services connect to it."),
   out: setting(endpoint, "tcp://127.0.0.1:5555", "Where subscribers listen: the router binds it, services connect to it."),
-  allowRemote: setting(
+  keys: setting(
+    v.pipe(v.string(), v.minLength(1)),
+    "var/keys",
+    "Directory of the CURVE keys (`roomguard keys init` makes them): the router's pair, this host's pair and allowed/ (the other clients let in). Used for every endpoint that is not loopback or ipc: such an endpoint is always encrypted and authenticated. Relative to the config file's directory.",
+  ),
+  lalapiPorts: setting(
     v.boolean(),
     false,
-    "Allow `in`/`out` on an address other than loopback. Anyone on that network can then publish and subscribe.",
+    "The router also listens on lala-pi's plain TCP ports, 127.0.0.1:5556 (publish) and 127.0.0.1:5555 (subscribe), beside bus.in/bus.out: for lala-pi-era programs that cannot use ipc. Any local user can then publish and subscribe (see docs/security.md).",
   ),
   maxMessageSize: setting(
     wholeNumber(64, 16 * MiB),

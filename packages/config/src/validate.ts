@@ -26,12 +26,13 @@ function crossChecks(config: RoomguardConfig): ConfigIssue[] {
       message: `expected at least twice router.journal.segmentBytes (${2 * segmentBytes}), got ${maxBytes}`,
     });
   }
-  if (!config.bus.allowRemote) {
+  if (config.bus.lalapiPorts) {
     for (const key of ["in", "out"] as const) {
-      if (!isLoopbackEndpoint(config.bus[key])) {
+      const port = LALAPI_PORTS[key];
+      if (new RegExp(`^tcp://[^:/]+:${port}$`).test(config.bus[key])) {
         issues.push({
           path: `bus.${key}`,
-          message: `expected a loopback or ipc endpoint unless bus.allowRemote is true, got "${config.bus[key]}"`,
+          message: `bus.lalapiPorts adds 127.0.0.1:${port} beside bus.${key}, which already is port ${port}: set bus.${key} to an ipc:// endpoint, or lalapiPorts to false`,
         });
       }
     }
@@ -40,8 +41,15 @@ function crossChecks(config: RoomguardConfig): ConfigIssue[] {
   if (!isLoopbackEndpoint(config.launcher.control)) {
     issues.push({ path: "launcher.control", message: `expected a loopback or ipc endpoint, got "${config.launcher.control}"` });
   }
+  // Codes travel on it: the alarm answers on this machine only (remote Pis join through the bus).
+  if (!isLoopbackEndpoint(config.alarm.requests)) {
+    issues.push({ path: "alarm.requests", message: `expected a loopback or ipc endpoint, got "${config.alarm.requests}"` });
+  }
   return issues;
 }
+
+/** lala-pi's plain ports, which bus.lalapiPorts opens beside bus.in/bus.out. */
+export const LALAPI_PORTS = { in: 5556, out: 5555 } as const;
 
 function isLoopbackEndpoint(endpoint: string): boolean {
   if (endpoint.startsWith("ipc://")) return true;

@@ -47,7 +47,7 @@ describe("validateConfig", () => {
 
   it("refuses unknown keys and lists the known ones", () => {
     assert.deepEqual(issuesOf({ bus: { maxMesageSize: 100 } }), [
-      "bus.maxMesageSize: unknown key (a typo?); expected one of: in, out, allowRemote, maxMessageSize, heartbeatIntervalS, acceptStop",
+      "bus.maxMesageSize: unknown key (a typo?); expected one of: in, out, keys, lalapiPorts, maxMessageSize, heartbeatIntervalS, acceptStop",
     ]);
     assert.match(
       issuesOf({ routr: {} })[0] ?? "",
@@ -61,11 +61,20 @@ describe("validateConfig", () => {
     assert.ok(ok.ok);
   });
 
-  it("keeps the bus on loopback unless allowRemote says otherwise", () => {
-    assert.deepEqual(issuesOf({ bus: { out: "tcp://0.0.0.0:5555" } }), [
-      'bus.out: expected a loopback or ipc endpoint unless bus.allowRemote is true, got "tcp://0.0.0.0:5555"',
+  it("takes a LAN bus endpoint (it is encrypted, with keys checked where they are read); the launcher and alarm requests stay local", () => {
+    assert.ok(validateConfig({ bus: { out: "tcp://0.0.0.0:5555" } }).ok);
+    assert.deepEqual(issuesOf({ launcher: { control: "tcp://0.0.0.0:5557" }, alarm: { requests: "tcp://192.168.1.2:5558" } }), [
+      'launcher.control: expected a loopback or ipc endpoint, got "tcp://0.0.0.0:5557"',
+      'alarm.requests: expected a loopback or ipc endpoint, got "tcp://192.168.1.2:5558"',
     ]);
-    assert.ok(validateConfig({ bus: { out: "tcp://0.0.0.0:5555", allowRemote: true } }).ok);
+  });
+
+  it("bus.lalapiPorts cannot open a port bus.in or bus.out already is", () => {
+    assert.deepEqual(issuesOf({ bus: { lalapiPorts: true } }), [
+      "bus.in: bus.lalapiPorts adds 127.0.0.1:5556 beside bus.in, which already is port 5556: set bus.in to an ipc:// endpoint, or lalapiPorts to false",
+      "bus.out: bus.lalapiPorts adds 127.0.0.1:5555 beside bus.out, which already is port 5555: set bus.out to an ipc:// endpoint, or lalapiPorts to false",
+    ]);
+    assert.ok(validateConfig({ bus: { lalapiPorts: true, in: "ipc:///run/roomguard/bus-in", out: "ipc:///run/roomguard/bus-out" } }).ok);
   });
 
   it("wants room for at least two journal segments", () => {

@@ -1,5 +1,5 @@
 // The keypad process: `node dist/src/main.js [--config FILE]`.
-import { BusClient, request, serveControl, serveSim, startHeartbeat } from "@roomguard/bus";
+import { busClientFor, request, serveControl, serveSim, startHeartbeat } from "@roomguard/bus";
 import { ConfigError } from "@roomguard/config";
 import { openHal } from "@roomguard/hal";
 import { isSimHal } from "@roomguard/hal/sim";
@@ -16,7 +16,7 @@ await runService("keypad", async ({ loaded, config, log, requestStop }) => {
   // A matrix (alone or beside buttons) wants rpio's fast register reads; rpio watches buttons too (by polling).
   const prefer = config.keypad.mode === "buttons" ? "interrupts" : "scanning";
   const hal = openHal(config.hardware, { log: log.child("hal"), prefer });
-  const bus = new BusClient({ in: config.bus.in, out: config.bus.out, maxMessageSize: config.bus.maxMessageSize, log: log.child("bus") });
+  const bus = busClientFor(loaded, { log: log.child("bus") });
   const keypad = createKeypadService({
     keypad: config.keypad,
     hal,

@@ -2,7 +2,7 @@
 import { mkdirSync, watch } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { BusClient, parseControl, parseSubject, serveControl, startHeartbeat, subjectMessage, Topic } from "@roomguard/bus";
+import { busClientFor, parseControl, parseSubject, serveControl, startHeartbeat, subjectMessage, Topic } from "@roomguard/bus";
 import { ConfigError, resolveConfigPath } from "@roomguard/config";
 import { enabledServices, findServices } from "@roomguard/registry";
 import { memoryOf, runService, systemClock, type ProcessIdentity } from "@roomguard/runtime";
@@ -89,10 +89,7 @@ await runService(
     );
     const commands = await serveCommands(settings.control, handlers, log.child("ctl"), hints);
 
-    const bus = new BusClient({
-      in: config.bus.in,
-      out: config.bus.out,
-      maxMessageSize: config.bus.maxMessageSize,
+    const bus = busClientFor(loaded, {
       log: log.child("bus"),
       onConnection: (connected) => supervisor?.setHeartbeatsFlow(connected),
     });

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { BusClient, serveControl, startHeartbeat } from "@roomguard/bus";
+import { busClientFor, serveControl, startHeartbeat, type BusClient } from "@roomguard/bus";
 import { ConfigError, resolveConfigPath, type LoadedConfig, type RoomguardConfig } from "@roomguard/config";
 import { systemClock, type Clock, type Logger, type RunningService, type ServiceContext } from "@roomguard/runtime";
 import { BrokerPasswordError, readBrokerPassword } from "./broker-password.js";
@@ -96,7 +96,7 @@ export async function startBridge(
   const options = brokerLinkOptions(loaded, env, host);
   const clock = systemClock;
   const link = new BrokerLink(options, log.child("broker"), clock);
-  const bus = new BusClient({ in: config.bus.in, out: config.bus.out, maxMessageSize: config.bus.maxMessageSize, log: log.child("bus") });
+  const bus = busClientFor(loaded, { log: log.child("bus") });
 
   const running: { name: string; part: RunningBridgePart }[] = [];
   try {

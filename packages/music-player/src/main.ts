@@ -1,5 +1,5 @@
 // The music player process: `node dist/src/main.js [--config FILE]`.
-import { BusClient, controlMessage, MessageError, parseKey, serveControl, startHeartbeat, Topic } from "@roomguard/bus";
+import { busClientFor, controlMessage, MessageError, parseKey, serveControl, startHeartbeat, Topic } from "@roomguard/bus";
 import { ConfigError, resolveConfigPath, type LoadedConfig } from "@roomguard/config";
 import { readBoard } from "@roomguard/hal";
 import { runService, systemClock, type Logger } from "@roomguard/runtime";
@@ -28,7 +28,7 @@ await runService(
         ? { socket: settings.mpd.socket }
         : { host: settings.mpd.host, port: settings.mpd.port };
 
-    const bus = new BusClient({ in: config.bus.in, out: config.bus.out, maxMessageSize: config.bus.maxMessageSize, log: log.child("bus") });
+    const bus = busClientFor(loaded, { log: log.child("bus") });
     // What the player says before the router answers would be lost (MPD's first "offline" often is): wait a while first.
     await bus
       .waitForRouter(10_000)

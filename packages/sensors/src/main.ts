@@ -1,5 +1,5 @@
 // The sensor reader process: `node dist/src/main.js [--config FILE]`.
-import { BusClient, serveControl, serveSim, startHeartbeat, Topic } from "@roomguard/bus";
+import { busClientFor, serveControl, serveSim, startHeartbeat, Topic } from "@roomguard/bus";
 import { openHal } from "@roomguard/hal";
 import { isSimHal } from "@roomguard/hal/sim";
 import { ownIssues } from "@roomguard/registry";
@@ -13,7 +13,7 @@ await runService("sensors", async ({ loaded, config, log, requestStop }) => {
   // The entries' pins in the plan of every service's: an entry whose pin is taken is refused, the others run.
   const hardwareIssues = await ownIssues(loaded, "sensors", { foundBy: "plan" });
   const hal = openHal(config.hardware, { log: log.child("hal"), prefer: "interrupts" });
-  const bus = new BusClient({ in: config.bus.in, out: config.bus.out, maxMessageSize: config.bus.maxMessageSize, log: log.child("bus") });
+  const bus = busClientFor(loaded, { log: log.child("bus") });
   // Readings taken before the router answers would be lost: wait for it (a while) first.
   await bus
     .waitForRouter(10_000)

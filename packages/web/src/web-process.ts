@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { hostname, networkInterfaces } from "node:os";
-import { BusClient, controlMessage, request, sensorSignal, serveControl, startHeartbeat, Topic } from "@roomguard/bus";
+import { busClientFor, controlMessage, request, sensorSignal, serveControl, startHeartbeat, Topic } from "@roomguard/bus";
 import { ConfigError, resolveConfigPath } from "@roomguard/config";
 import { isSimulatedHardware } from "@roomguard/hal";
 import { systemClock, type RunningService, type ServiceContext } from "@roomguard/runtime";
@@ -69,7 +69,7 @@ export async function startWeb({ loaded, config, log, requestStop }: ServiceCont
   const journalDir = resolveConfigPath(loaded, config.router.journal.dir);
   const history = new SensorHistory();
   const alarmEndpoint = config.alarm.requests;
-  const bus = new BusClient({ in: config.bus.in, out: config.bus.out, maxMessageSize: config.bus.maxMessageSize, log: log.child("bus") });
+  const bus = busClientFor(loaded, { log: log.child("bus") });
   const music = new ControlAsker(bus, "music-player");
   const sim = isSimulatedHardware(config.hardware.backend);
   const service = createWebService({

@@ -16,8 +16,8 @@ arrives. /help lists the commands, /quit (or Ctrl-D) leaves.`,
 
   async run(argv, context) {
     const { values, positionals } = parseArgs({ args: argv, options: connectionOptions, allowPositionals: true });
-    const { config } = context.loadConfig(values.config, { needs: BUS_KEYS });
-    const client = await connectToRouter(config, timeoutMs(values.timeout), context.output, context.hints());
+    const loaded = context.loadConfig(values.config, { needs: BUS_KEYS });
+    const client = await connectToRouter(loaded, timeoutMs(values.timeout), context.output, context.hints());
     const prefixes = positionals.length > 0 ? positionals : [""];
     const subscription = client.subscribeRaw(...prefixes);
     const interactive = context.stdin.isTTY === true;

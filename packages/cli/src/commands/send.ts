@@ -19,13 +19,14 @@ TOPIC: rest, TOPIC matching [A-Z][A-Z0-9_]*, at most bus.maxMessageSize bytes.
 
   async run(argv, context) {
     const { values, positionals } = parseArgs({ args: argv, options: connectionOptions, allowPositionals: true });
-    const { config } = context.loadConfig(values.config, { needs: BUS_KEYS });
+    const loaded = context.loadConfig(values.config, { needs: BUS_KEYS });
+    const { config } = loaded;
     const texts = positionals.length === 1 && positionals[0] === "-" ? await readLines(context.stdin) : positionals;
     if (texts.length === 0)
       throw new UsageError(`send: expected at least one message, e.g. ${context.hints().command('send "KEY: LEFT"')}`);
     for (const text of texts) checkMessage(text, config.bus.maxMessageSize);
 
-    const client = await connectToRouter(config, timeoutMs(values.timeout), context.output, context.hints(), true);
+    const client = await connectToRouter(loaded, timeoutMs(values.timeout), context.output, context.hints(), true);
     for (const text of texts) {
       const wanted = client.wants(text);
       await client.publish(text);

@@ -48,7 +48,7 @@ A read asks which service drives an output pin and at what level, and prints
     const checked = await checkAgainstConfig(sim, loaded);
     if (checked) context.output.err(`roomguard sim: ${checked}`);
 
-    const client = await connectToRouter(config, timeoutMs(values.timeout), context.output, context.hints(), true);
+    const client = await connectToRouter(loaded, timeoutMs(values.timeout), context.output, context.hints(), true);
     try {
       if (sim.verb === "read") {
         const answer = await readOutput(client, sim.pin, sim.text);

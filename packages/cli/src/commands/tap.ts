@@ -25,8 +25,8 @@ dropped: a note on stderr says how many, and a total at the end.
       options: { ...connectionOptions, json: { type: "boolean" } },
       allowPositionals: true,
     });
-    const { config } = context.loadConfig(values.config, { needs: BUS_KEYS });
-    const client = await connectToRouter(config, timeoutMs(values.timeout), context.output, context.hints());
+    const loaded = context.loadConfig(values.config, { needs: BUS_KEYS });
+    const client = await connectToRouter(loaded, timeoutMs(values.timeout), context.output, context.hints());
     const prefixes = positionals.length > 0 ? positionals : [""];
     const subscription = client.subscribeRaw(...prefixes);
     context.signal.addEventListener("abort", () => subscription.close(), { once: true });

@@ -34,6 +34,10 @@ const PACKAGES = [
   // (startTestMosquitto in @roomguard/testing). On a host running systemd, Debian also starts its
   // own broker on localhost:1883; the tests never use it: each starts one on a free port.
   "mosquitto",
+  // pyzmq, for Debian's /usr/bin/python3: the bus's curve-keys test checks that zmq.auth loads the
+  // CURVE key files roomguard writes and that roomguard reads the ones pyzmq writes (lala-pi-era
+  // Python clients use them as they are).
+  "python3-zmq",
 ];
 const ARM64_PACKAGES = ["qemu-user-static", "binfmt-support"];
 

@@ -115,10 +115,15 @@ export function readKeyPair(file: string): CurvePair {
   return { publicKey: parsed.publicKey, secretKey: parsed.secretKey };
 }
 
-/** Writes `NAME.key` (0644) and `NAME.key_secret` (0600) for a new pair; refuses to replace one. */
+/**
+ * Writes `NAME.key` (0644) and `NAME.key_secret` (0600) for a new pair; refuses to replace one,
+ * or a lone `NAME.key` (on a client machine, `router.key` is the remote router's, copied there).
+ */
 export function createKeyPair(dir: string, name: string, now = new Date()): CurvePair {
   const secret = secretKeyFile(dir, name);
   if (existsSync(secret)) throw new KeyFileError(`${secret} exists: a new pair would lock out everyone who trusts it`, secret);
+  const lone = publicKeyFile(dir, name);
+  if (existsSync(lone)) throw new KeyFileError(`${lone} exists without its secret file: a new pair would replace that public key`, lone);
   const pair = curveKeyPair();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeCertificate(secretKeyFile(dir, name), name, pair, 0o600, now);

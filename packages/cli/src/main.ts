@@ -11,6 +11,7 @@ import { checkCommand } from "./commands/check.js";
 import { clientCommand } from "./commands/client.js";
 import { ctlCommand, statusCommand } from "./commands/ctl.js";
 import { journalCommand } from "./commands/journal.js";
+import { keysCommand } from "./commands/keys.js";
 import { routerCommand, startCommand } from "./commands/router.js";
 import { sendCommand } from "./commands/send.js";
 import { simCommand } from "./commands/sim.js";
@@ -33,6 +34,7 @@ const commands: Record<string, Command> = {
   client: clientCommand,
   journal: journalCommand,
   web: webCommand,
+  keys: keysCommand,
 };
 
 function help(hints: Hints): string {

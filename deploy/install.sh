@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Installs roomguard from this checkout, or brings an installation up to it. Run as root on the
-# Pi: `sudo deploy/install.sh`. Safe to run again: what is already in place is left alone, and a
-# second run with nothing new changes nothing. docs/deploy.md says what it does, step by step.
+# Pi: `sudo deploy/install.sh [--admin USER]`. Safe to run again: what is already in place is
+# left alone, and a second run with nothing new changes nothing. docs/deploy.md says what it
+# does, step by step.
 #
 # Where things go: the program in /opt/roomguard (releases/<id>, `current` → the running one,
 # node/ its Node.js), state in /var/lib/roomguard, the config in /etc/roomguard/config.yaml
-# (never overwritten), the unit in /etc/systemd/system/roomguard.service.
+# (never overwritten), the bus's CURVE keys in /etc/roomguard/keys, the unit in
+# /etc/systemd/system/roomguard.service.
+#
+# The admin who ran it with sudo ($SUDO_USER), or USER of --admin (for a root login, where sudo
+# names nobody), joins the roomguard group: the bus, `roomguard status` and `roomguard ctl` are
+# that group's.
 set -euo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -13,6 +19,7 @@ PREFIX=/opt/roomguard
 ETC=/etc/roomguard
 STATE=/var/lib/roomguard
 CACHE=${RG_CACHE:-/var/cache/roomguard} # downloads and the pnpm store
+KEYS=$ETC/keys
 UNIT=/etc/systemd/system/roomguard.service
 BOOT_CONFIG=${RG_BOOT_CONFIG:-/boot/firmware/config.txt}
 MODEL_FILE=${RG_MODEL_FILE:-/proc/device-tree/model}
@@ -37,6 +44,35 @@ did() {
 die() {
   printf 'roomguard: error: %s\n' "$*" >&2
   exit 1
+}
+
+usage() {
+  printf 'usage: sudo %s [--admin USER]\n  --admin USER  USER joins the roomguard group (the bus, roomguard status and ctl); default: the user who ran sudo\n' "$0"
+}
+
+parse_args() {
+  admin=${SUDO_USER:-}
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --admin)
+        if [ $# -lt 2 ] || [ -z "$2" ]; then
+          usage >&2
+          exit 64
+        fi
+        id "$2" >/dev/null 2>&1 || die "--admin $2: no such user on this machine"
+        admin=$2
+        shift 2
+        ;;
+      -h | --help)
+        usage
+        exit 0
+        ;;
+      *)
+        usage >&2
+        exit 64
+        ;;
+    esac
+  done
 }
 
 check_platform() {
@@ -201,14 +237,14 @@ ensure_user() {
   install -d -m 0750 -o roomguard -g roomguard "$STATE"
 }
 
-# The admin who ran `sudo install.sh` joins the roomguard group: the launcher's control socket
-# (roomguard status, roomguard ctl) and the config are for the roomguard user and group alone.
+# The admin who ran `sudo install.sh` (or --admin USER) joins the roomguard group: the bus's
+# sockets (roomguard tap, send), the launcher's control socket (roomguard status, ctl), the
+# alarm's and the config are for the roomguard user and group alone.
 ensure_admin_in_group() {
-  local admin=${SUDO_USER:-}
-  if [ -z "$admin" ] || [ "$admin" = root ] || ! id "$admin" >/dev/null 2>&1; then return 0; fi
+  if [ -z "${admin:-}" ] || [ "$admin" = root ] || ! id "$admin" >/dev/null 2>&1; then return 0; fi
   if in_group "$admin" roomguard; then return 0; fi
   usermod -aG roomguard "$admin"
-  did "added $admin to the roomguard group, for roomguard status and roomguard ctl"
+  did "added $admin to the roomguard group, for the bus (roomguard tap, send), roomguard status and roomguard ctl"
   joined_group=$admin
 }
 
@@ -242,6 +278,27 @@ ensure_config() {
   fi
   # Shown when something changed (a first install, a new release); a run that changes nothing stays quiet.
   if [ "$changed" = 1 ]; then printf '%s\n' "$report"; fi
+}
+
+# The bus's CURVE keys (the template's bus.keys): the router's pair and this host's, made by
+# `roomguard keys init` as the roomguard user, the only one that reads them. Only a bus endpoint
+# other machines reach uses them (the installed bus is ipc). keys init keeps keys that exist;
+# ROOMGUARD_BUS_KEYS puts them here also for a config from before bus.keys.
+ensure_keys() {
+  if [ -d "$KEYS" ] && [ "$(stat -c %U:%G "$KEYS")" != roomguard:roomguard ]; then
+    # uninstall.sh without --purge keeps them; a roomguard user made again may have another uid.
+    chown -R roomguard:roomguard "$KEYS"
+    did "gave $KEYS back to the roomguard user"
+  fi
+  install -d -m 0700 -o roomguard -g roomguard "$KEYS"
+  if [ -e "$KEYS/router.key_secret" ] && [ -e "$KEYS/host.key_secret" ]; then return 0; fi
+  local out
+  if ! out=$(cd / && runuser -u roomguard -- env ROOMGUARD_BUS_KEYS="$KEYS" "$NODE" "$release/packages/cli/dist/src/main.js" keys init --config "$ETC/config.yaml" 2>&1); then
+    printf '%s\n' "$out" >&2
+    die "roomguard keys init failed (above)"
+  fi
+  did "made the bus's CURVE keys in $KEYS (roomguard keys init, as the roomguard user):"
+  printf '%s\n' "$out"
 }
 
 ensure_boot_config() {
@@ -295,6 +352,7 @@ start_service() {
 }
 
 main() {
+  parse_args "$@"
   check_platform
   ensure_debian_packages
   ensure_node
@@ -304,6 +362,7 @@ main() {
   ensure_user
   ensure_admin_in_group
   ensure_config
+  ensure_keys
   switch_release
   ensure_boot_config
   ensure_unit
@@ -318,7 +377,7 @@ main() {
     say "the dashboard has no users yet: sudo roomguard web add-user NAME --role admin, then sudo systemctl restart roomguard (docs/web.md)"
   fi
   if [ -n "${joined_group:-}" ]; then
-    say "$joined_group: log out and in again (a new ssh login will do) for 'roomguard status' to work without sudo"
+    say "$joined_group: log out and back in for the group to apply (a new ssh login will do; in this shell: newgrp roomguard), then roomguard status, tap and send work without sudo"
   fi
 }
 

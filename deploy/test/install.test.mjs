@@ -39,8 +39,25 @@ const unitProcesses = (system) =>
 const snapshot = (system) =>
   inSystem(
     system,
-    "sha256sum /etc/roomguard/* /etc/systemd/system/roomguard.service /boot/firmware/config.txt /usr/local/bin/roomguard; readlink /opt/roomguard/current; ls /opt/roomguard/releases; id roomguard",
+    "sha256sum $(find /etc/roomguard -type f | sort) /etc/systemd/system/roomguard.service /boot/firmware/config.txt /usr/local/bin/roomguard; " +
+      "stat -c '%n %a %U %G' $(find /etc/roomguard | sort); readlink /opt/roomguard/current; ls /opt/roomguard/releases; id roomguard",
   ).stdout;
+
+/**
+ * What a user's process meets connecting to each of `targets` (a socket file, or a port on
+ * 127.0.0.1) as a plain socket, without ZeroMQ (which would retry in silence): `connected` or
+ * the error's code, one line each.
+ */
+function connectAs(system, user, targets) {
+  const script = [
+    'const net = require("node:net");',
+    "(async () => { for (const to of process.argv.slice(1)) {",
+    '  const code = await new Promise((done) => { const socket = net.connect(/^[0-9]+$/.test(to) ? { port: Number(to), host: "127.0.0.1" } : to);',
+    '    socket.on("connect", () => { socket.destroy(); done("connected"); }).on("error", (error) => done(error.code)); });',
+    "  console.log(to, code); } })();",
+  ].join(" ");
+  return inSystem(system, `cd / && runuser -u ${user} -- /opt/roomguard/node/bin/node -e '${script}' ${targets.join(" ")}`).stdout;
+}
 
 describe(
   `deploy/install.sh on Debian bookworm ${ARCH}, booted with systemd-nspawn`,
@@ -92,10 +109,20 @@ describe(
         readFileSync(path.join(system.root, "root/roomguard/deploy/config.template.yaml"), "utf8"),
       );
       for (const group of ["gpio", "i2c", "audio"]) assert.match(inChroot(system, "id -nG roomguard").stdout, new RegExp(`\\b${group}\\b`));
-      // The admin joins the roomguard group (the control socket's and the config's), and is told to log in again.
+      // The admin joins the roomguard group (the bus's, the control socket's and the config's), and is told to log in again.
       assert.match(inChroot(system, "id -nG pi").stdout, /\broomguard\b/);
-      assert.match(stdout, /^roomguard: added pi to the roomguard group, for roomguard status and roomguard ctl$/m);
-      assert.match(stdout, /^roomguard: pi: log out and in again .*$/m);
+      assert.match(
+        stdout,
+        /^roomguard: added pi to the roomguard group, for the bus \(roomguard tap, send\), roomguard status and roomguard ctl$/m,
+      );
+      assert.match(stdout, /^roomguard: pi: log out and back in for the group to apply .*newgrp roomguard.*$/m);
+      // The bus's CURVE keys, made by `roomguard keys init` as the service user: theirs alone.
+      assert.match(stdout, /^roomguard: made the bus's CURVE keys in \/etc\/roomguard\/keys/m);
+      assert.equal(
+        inChroot(system, "stat -c '%n %a %U' /etc/roomguard/keys /etc/roomguard/keys/router.key_secret /etc/roomguard/keys/host.key_secret")
+          .stdout,
+        "/etc/roomguard/keys 700 roomguard\n/etc/roomguard/keys/router.key_secret 600 roomguard\n/etc/roomguard/keys/host.key_secret 600 roomguard\n",
+      );
       assert.equal(
         readlinkSync(path.join(system.root, "etc/systemd/system/multi-user.target.wants/roomguard.service")),
         "/etc/systemd/system/roomguard.service",
@@ -124,12 +151,55 @@ describe(
       assert.match(stdout, /^\d\d:\d\d:\d\d\.\d+ +KEY: LEFT$/m);
     });
 
+    it("only the roomguard user and group reach the bus: the admin taps and sends, any other user cannot connect, and lala-pi's ports are closed", () => {
+      // The router's sockets get 0770 from the unit's UMask=0007; the launcher and the alarm make theirs 0660.
+      assert.equal(
+        inSystem(system, "cd /run/roomguard && stat -c '%n %a %U %G' . bus-in.sock bus-out.sock launcher.sock alarm.sock").stdout,
+        [
+          ". 750 roomguard roomguard",
+          "bus-in.sock 770 roomguard roomguard",
+          "bus-out.sock 770 roomguard roomguard",
+          "launcher.sock 660 roomguard roomguard",
+          "alarm.sock 660 roomguard roomguard",
+          "",
+        ].join("\n"),
+      );
+      const sockets = ["bus-in", "bus-out", "launcher", "alarm"].map((name) => `/run/roomguard/${name}.sock`);
+      // Another local user: no socket (the directory is closed to it), and nothing on lala-pi's
+      // ports nor the schema's other defaults (bus.lalapiPorts is off).
+      assert.equal(
+        connectAs(system, "nobody", [...sockets, 5556, 5555, 5557, 5558]),
+        `${sockets.map((socket) => `${socket} EACCES\n`).join("")}5556 ECONNREFUSED\n5555 ECONNREFUSED\n5557 ECONNREFUSED\n5558 ECONNREFUSED\n`,
+      );
+      assert.equal(connectAs(system, "pi", sockets), sockets.map((socket) => `${socket} connected\n`).join(""));
+      // The admin the installer put in the group taps and sends (a new login has the group); another
+      // user's roomguard send can read no config, and with the endpoints given reaches no router
+      // (ZeroMQ retries a refused connect in silence: nothing it sends arrives).
+      const { stdout } = inSystem(
+        system,
+        "cd /; timeout 60 runuser -u pi -- roomguard tap KEY: > /tmp/tap-pi.txt 2>&1 & tap=$!; " +
+          'until grep -q "KEY: TEST_PI" /tmp/tap-pi.txt || ! kill -0 $tap 2>/dev/null; do runuser -u pi -- roomguard send "KEY: TEST_PI" > /dev/null; sleep 0.2; done; ' +
+          'runuser -u nobody -- roomguard send --timeout 2000 "KEY: TEST_NOBODY" > /tmp/nobody-config.txt 2>&1; echo "config $?"; ' +
+          "runuser -u nobody -- env ROOMGUARD_CONFIG=/dev/null ROOMGUARD_BUS_IN=ipc:///run/roomguard/bus-in.sock ROOMGUARD_BUS_OUT=ipc:///run/roomguard/bus-out.sock " +
+          'roomguard send --timeout 2000 "KEY: TEST_NOBODY" > /tmp/nobody-endpoints.txt 2>&1; echo "endpoints $?"; ' +
+          'until grep -q "KEY: TEST_AFTER" /tmp/tap-pi.txt || ! kill -0 $tap 2>/dev/null; do runuser -u pi -- roomguard send "KEY: TEST_AFTER" > /dev/null; sleep 0.2; done; ' +
+          "kill $tap 2>/dev/null; cat /tmp/tap-pi.txt",
+      );
+      // Without the config, the CLI carries on with the schema's defaults: lala-pi's ports, closed here.
+      const config = inSystem(system, "cat /tmp/nobody-config.txt").stdout;
+      assert.match(stdout, /^config 69$/m, config);
+      assert.match(config, /cannot read config file \/etc\/roomguard\/config\.yaml: permission denied/);
+      assert.match(config, /cannot reach the router at tcp:\/\/127\.0\.0\.1:5556/);
+      const endpoints = inSystem(system, "cat /tmp/nobody-endpoints.txt").stdout;
+      assert.match(stdout, /^endpoints 69$/m, endpoints);
+      assert.match(endpoints, /cannot reach the router at ipc:\/\/\/run\/roomguard\/bus-in\.sock/);
+      assert.match(stdout, /^\d\d:\d\d:\d\d\.\d+ +KEY: TEST_PI$/m);
+      assert.match(stdout, /^\d\d:\d\d:\d\d\.\d+ +KEY: TEST_AFTER$/m, "the tap ran on past nobody's attempts");
+      assert.doesNotMatch(stdout, /TEST_NOBODY/);
+    });
+
     it("only the roomguard user and group reach the control socket: the admin can ask it, any other user cannot quit; quit is systemd's, and an exit 0 is restarted", async () => {
       const launcher = mainPid(system);
-      assert.equal(
-        inSystem(system, "stat -c '%a %U %G' /run/roomguard /run/roomguard/launcher.sock").stdout,
-        "750 roomguard roomguard\n660 roomguard roomguard\n",
-      );
       // The admin the installer put in the group (a new login has it).
       const admin = inSystem(system, "cd / && runuser -u pi -- roomguard status", { allowFailure: true });
       assert.equal(admin.status, 0, `${admin.stdout}${admin.stderr}`);
@@ -180,6 +250,9 @@ describe(
           .slice(1)
           .map((line) => line.split(/ +/).slice(0, 3).join(" "));
       assert.deepEqual(pids(after), pids(before), "the same processes, adopted");
+      // Their sockets outlived the restart too (RuntimeDirectoryPreserve=restart): the adopted router and alarm are reachable.
+      const sockets = ["bus-in", "bus-out", "alarm"].map((name) => `/run/roomguard/${name}.sock`);
+      assert.equal(connectAs(system, "pi", sockets), sockets.map((socket) => `${socket} connected\n`).join(""));
       inSystem(system, "systemctl stop roomguard");
       assert.equal(inSystem(system, "systemctl is-active roomguard", { allowFailure: true }).stdout.trim(), "inactive");
       assert.equal(unitProcesses(system), "", "no process of the unit is left");

@@ -61,6 +61,21 @@ export function useCurveServer(socket: Socket, keys: CurvePair): void {
 }
 
 /**
+ * For a plain endpoint of a socket that already has a CURVE one: its ZAP domain cannot be
+ * unset (libzmq refuses an empty one), and with a domain libzmq asks ZAP about plain clients
+ * too, so these are asked under their own domain, which the ZAP handler admits.
+ */
+export const PLAIN_ZAP_DOMAIN = "roomguard-plain";
+
+/** Makes the socket's next bind plain again (after a CURVE bind). */
+export function usePlainServer(socket: Socket): void {
+  quietly(() => {
+    socket.curveServer = false;
+    socket.zapDomain = PLAIN_ZAP_DOMAIN;
+  });
+}
+
+/**
  * Sets options meant for the next bind or connect. zeromq.js warns that options set after a
  * bind do not apply to it, which is true and exactly the intent: keep the warning out of logs.
  */

@@ -110,6 +110,7 @@ export {
   setBeforeNextBind,
   useCurveClient,
   useCurveServer,
+  usePlainServer,
   ZAP_DOMAIN,
   type CurveClientKeys,
 } from "./curve.js";

@@ -1,6 +1,6 @@
 import { Router, type Context } from "zeromq";
 import { keyFingerprint, z85Encode } from "./curve-keys.js";
-import { ZAP_DOMAIN } from "./curve.js";
+import { PLAIN_ZAP_DOMAIN, ZAP_DOMAIN } from "./curve.js";
 
 /** Where libzmq asks, inside a context, whether a client may in (ZAP, RFC 27). */
 const ZAP_ENDPOINT = "inproc://zeromq.zap.01";
@@ -36,6 +36,9 @@ export async function serveZap(options: ZapOptions): Promise<ZapHandler> {
       let user = "";
       if (version?.toString() !== "1.0") {
         text = "unsupported ZAP version";
+      } else if (domain?.toString() === PLAIN_ZAP_DOMAIN && mechanism?.toString() === "NULL") {
+        status = "200"; // a plain endpoint bound after a CURVE one on the same socket (usePlainServer)
+        text = "OK";
       } else if (domain?.toString() !== ZAP_DOMAIN || mechanism?.toString() !== "CURVE" || key?.length !== 32) {
         text = "only CURVE clients of the roomguard domain";
       } else {

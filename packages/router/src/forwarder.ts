@@ -2,8 +2,18 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Context, Proxy, XPublisher, XSubscriber, type Event } from "zeromq";
-import { bindOrExplain, watchSocketEvents } from "@roomguard/bus";
-import { IO_THREAD, setBatchSize, setBeforeNextBind, ZMQ_IN_BATCH_SIZE, ZMQ_OUT_BATCH_SIZE } from "./socket-options.js";
+import {
+  bindOrExplain,
+  needsCurve,
+  serveZap,
+  setBeforeNextBind,
+  useCurveServer,
+  usePlainServer,
+  watchSocketEvents,
+  type CurvePair,
+  type ZapHandler,
+} from "@roomguard/bus";
+import { IO_THREAD, setBatchSize, ZMQ_IN_BATCH_SIZE, ZMQ_OUT_BATCH_SIZE } from "./socket-options.js";
 import { TAP_DIR_PREFIX } from "./stale-tap-dirs.js";
 import { watchSubscriptions, type SubscriptionWatch, type Subscriptions } from "./subscription-watch.js";
 import { openTap, type BatchHandler, type Tap } from "./tap.js";
@@ -19,6 +29,18 @@ export interface ForwarderOptions {
   in: string;
   /** Endpoint subscribers connect to (config `bus.out`). */
   out: string;
+  /** Plain loopback endpoints bound beside `in` and `out` (lala-pi's ports, config `bus.lalapiPorts`). */
+  alsoIn?: string;
+  alsoOut?: string;
+  /**
+   * For an `in` or `out` that needs CURVE (not loopback or ipc): the router's pair, and who may in.
+   * Without it such an endpoint is refused.
+   */
+  curve?: {
+    keys: CurvePair;
+    admit: (publicKey: string) => string | undefined;
+    onRefused: (refusal: { address: string; fingerprint: string }) => void;
+  };
   /** Larger messages get their publisher disconnected by libzmq (config `bus.maxMessageSize`). */
   maxMessageSize: number;
   /** Longer subscriptions get their subscriber disconnected by libzmq (config `router.maxSubscriptionBytes`). */
@@ -42,6 +64,8 @@ export interface ForwarderOptions {
 export interface Forwarder {
   /** The endpoints as bound, with any `*` port resolved. */
   readonly endpoints: { in: string; out: string };
+  /** Whether `in` and `out` are CURVE endpoints. */
+  readonly curve: { in: boolean; out: boolean };
   /** In-process endpoints for the router's own bus client, which must use `context`. */
   readonly internal: { in: string; out: string };
   /** The ZeroMQ context of the router's sockets. */
@@ -54,6 +78,11 @@ export interface Forwarder {
 }
 
 let instances = 0;
+
+/** What CURVE adds to each message on the wire (the MESSAGE command, its nonce and box), rounded up. */
+const CURVE_OVERHEAD_BYTES = 64;
+/** The largest CURVE handshake command (INITIATE with its metadata) a limit must let through. */
+const CURVE_HANDSHAKE_BYTES = 1024;
 
 /**
  * The forwarding core. libzmq's own proxy moves messages from an XSUB socket (IN) to an
@@ -110,9 +139,38 @@ export async function openForwarder(options: ForwarderOptions): Promise<Forwarde
   let proxy: Proxy<XSubscriber, XPublisher> | undefined;
   let tap: Tap | undefined;
   let watch: SubscriptionWatch | undefined;
+  let zap: ZapHandler | undefined;
+  const curve = { in: needsCurve(options.in), out: needsCurve(options.out) };
+  /**
+   * Binds `endpoint` (config `key`), and a plain `also` beside it. libzmq takes security options
+   * at each bind: plain ones go first, then CURVE is switched on for a LAN endpoint.
+   */
+  const bindSide = async (socket: XPublisher | XSubscriber, endpoint: string, key: string, also: string | undefined): Promise<string> => {
+    if (also !== undefined) await bindOrExplain(socket, also, "bus.lalapiPorts", "lala-pi's router, or another roomguard router");
+    if (!needsCurve(endpoint)) {
+      await bindOrExplain(socket, endpoint, key, "another router");
+      return socket.lastEndpoint ?? endpoint;
+    }
+    if (!options.curve) throw new Error(`${key} (${endpoint}) is not loopback or ipc: it needs CURVE keys (bus.keys)`);
+    const { keys } = options.curve;
+    const limit = socket.maxMessageSize;
+    useCurveServer(socket, keys);
+    // libzmq applies the size limit to the handshake's commands and to encrypted frames: a CURVE
+    // INITIATE is some 300 bytes, and each message grows by its box (33 bytes).
+    setBeforeNextBind(() => (socket.maxMessageSize = Math.max(limit + CURVE_OVERHEAD_BYTES, CURVE_HANDSHAKE_BYTES)));
+    await bindOrExplain(socket, endpoint, key, "another router");
+    const bound = socket.lastEndpoint ?? endpoint;
+    // The router's own endpoints after it (its tap) are plain, with the plain limit.
+    usePlainServer(socket);
+    setBeforeNextBind(() => (socket.maxMessageSize = limit));
+    return bound;
+  };
   try {
-    await bindOrExplain(xpub, options.out, "bus.out", "another router");
-    const out = xpub.lastEndpoint ?? options.out;
+    if ((curve.in || curve.out) && options.curve) {
+      // Asked inside this context at each CURVE handshake; it must listen before the first bind.
+      zap = await serveZap({ context, admit: options.curve.admit, onRefused: options.curve.onRefused });
+    }
+    const out = await bindSide(xpub, options.out, "bus.out", options.alsoOut);
     await xpub.bind(internal.out);
     // A pipe's queue length is fixed from the socket's setting when its endpoint is bound;
     // setting it again resizes every open pipe. So: subscribers' endpoint first, then the
@@ -123,8 +181,7 @@ export async function openForwarder(options: ForwarderOptions): Promise<Forwarde
     tap = await openTap(path.join(tapDir, "tap.sock"), options.onBatch, options.onTapEnd);
     const openedTap = tap;
     await swallowTapSubscription(xpub, xsub);
-    await bindOrExplain(xsub, options.in, "bus.in", "another router");
-    const inEndpoint = xsub.lastEndpoint ?? options.in;
+    const inEndpoint = await bindSide(xsub, options.in, "bus.in", options.alsoIn);
     await xsub.bind(internal.in);
     watch = watchSubscriptions(context, internal.in, options.onSubscriptions);
     const openedWatch = watch;
@@ -133,8 +190,10 @@ export async function openForwarder(options: ForwarderOptions): Promise<Forwarde
     proxy = running;
     const done = running.run();
     let closing: Promise<void> | undefined;
+    const openedZap = zap;
     return {
       endpoints: { in: inEndpoint, out },
+      curve,
       internal,
       context,
       tapSees: (marker, timeoutMs) => openedTap.sees(marker, timeoutMs),
@@ -147,6 +206,7 @@ export async function openForwarder(options: ForwarderOptions): Promise<Forwarde
           await done.catch(() => undefined);
           openedTap.close();
           openedWatch.close();
+          openedZap?.close();
           await rm(tapDir, { recursive: true, force: true });
         })();
         return closing;
@@ -155,6 +215,7 @@ export async function openForwarder(options: ForwarderOptions): Promise<Forwarde
   } catch (error) {
     tap?.close();
     watch?.close();
+    zap?.close();
     if (!proxy) {
       xsub.close();
       xpub.close();

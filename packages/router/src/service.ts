@@ -1,6 +1,6 @@
 import { tmpdir } from "node:os";
-import { BusClient, serveControl, startHeartbeat, subjectMessage, Topic } from "@roomguard/bus";
-import type { RoomguardConfig } from "@roomguard/config";
+import { AllowList, BusClient, needsCurve, routerServerKeys, serveControl, startHeartbeat, subjectMessage, Topic } from "@roomguard/bus";
+import { LALAPI_PORTS, type RoomguardConfig } from "@roomguard/config";
 import { JournalWriter } from "@roomguard/journal";
 import { systemClock, type Clock, type Logger, type TimerHandle } from "@roomguard/runtime";
 import { openForwarder, type Forwarder } from "./forwarder.js";
@@ -16,6 +16,8 @@ export interface RouterDeps {
   config: RoomguardConfig;
   /** `router.journal.dir`, resolved against the config file's directory. */
   journalDir: string;
+  /** `bus.keys`, resolved: read only when bus.in or bus.out needs CURVE (then required). */
+  keysDir?: string;
   log: Logger;
   clock?: Clock;
   /** Asks the process to stop cleanly (DEATH, `CONTROL: router STOP`). */
@@ -57,6 +59,28 @@ export function createRouter(deps: RouterDeps): Router {
   let stopping = false;
   let restarting: Promise<void> | undefined;
   let oversubscribedAt = -Infinity;
+
+  // The CURVE side, when bus.in or bus.out is on the LAN: the router's pair and the allow-list it follows.
+  let allowList: AllowList | undefined;
+  const curve = needsCurve(config.bus.in) || needsCurve(config.bus.out) ? curveSide() : undefined;
+
+  function curveSide() {
+    const { keysDir } = deps;
+    if (keysDir === undefined) throw new Error("bus.in or bus.out needs CURVE, and no keys directory was given");
+    const keys = routerServerKeys(keysDir);
+    allowList = new AllowList(keysDir, (error) => log.once("warn", `key-file:${error.file}`, `ignoring a key file: ${error.message}`));
+    return {
+      keys,
+      admit: (publicKey: string) => allowList?.admit(publicKey),
+      onRefused: ({ address, fingerprint }: { address: string; fingerprint: string }) =>
+        log.once(
+          "warn",
+          `refused-key:${address}`,
+          `refused a CURVE key that is not on the allow-list from ${address} (said once per address)`,
+          { address, key: fingerprint },
+        ),
+    };
+  }
 
   const report = (): RouterStatsReport => stats.report(clock.now(), journal?.stats ?? null);
 
@@ -120,6 +144,16 @@ export function createRouter(deps: RouterDeps): Router {
       "too many distinct subscriptions: cutting every subscriber so that the publishers forget them; they reconnect by themselves (said once; ROUTER: stats counts refused.oversubscribed)",
       { prefixes: now.prefixes, bytes: now.bytes, maxSubscriptions: config.router.maxSubscriptions },
     );
+    restartForwarding();
+  };
+
+  /**
+   * Closes every connection and opens the endpoints afresh: clients reconnect by themselves
+   * (libzmq cannot cut one connection of a bound socket). After an oversubscription, and after
+   * a revoked key, whose holder then fails the handshake.
+   */
+  const restartForwarding = (): void => {
+    if (stopping || restarting) return;
     restarting = (async () => {
       try {
         const old = forwarding;
@@ -140,6 +174,8 @@ export function createRouter(deps: RouterDeps): Router {
     const forwarder = await openForwarder({
       in: config.bus.in,
       out: config.bus.out,
+      ...(config.bus.lalapiPorts ? { alsoIn: `tcp://127.0.0.1:${LALAPI_PORTS.in}`, alsoOut: `tcp://127.0.0.1:${LALAPI_PORTS.out}` } : {}),
+      ...(curve ? { curve } : {}),
       maxMessageSize: config.bus.maxMessageSize,
       maxSubscriptionBytes: config.router.maxSubscriptionBytes,
       subscriberQueue: config.router.subscriberQueue,
@@ -149,9 +185,16 @@ export function createRouter(deps: RouterDeps): Router {
       onEvent: (side, event) => {
         if (closing) return;
         stats.countEvent(side, event);
-        if (event.type.startsWith("handshake:error")) {
+        if (!event.type.startsWith("handshake:error")) return;
+        if ("address" in event && needsCurve(event.address)) {
+          log.once(
+            "warn",
+            `refused-curve:${event.address}`,
+            `refused a connection on ${event.address}: no CURVE key, or not this router's key (said once per endpoint; ROUTER: stats counts refused.auth)`,
+            { side, event: event.type },
+          );
+        } else
           log.once("warn", `refused:${side}`, "refused a connection that does not speak ZMTP (said once)", { side, event: event.type });
-        }
       },
       onBatch: (frames, messages, bytes) => {
         stats.countBatch(messages, bytes);
@@ -257,17 +300,27 @@ export function createRouter(deps: RouterDeps): Router {
       }
       forwarding = await openForwarding();
       statsTimer = clock.setInterval(publishStats, config.router.statsIntervalS * 1000);
+      allowList?.follow(({ revoked, added }) => {
+        log.info("the allow-list changed", { revoked, added, keys: allowList?.size });
+        // A revoked key's open connections go: every CURVE client reconnects, and it is refused.
+        if (revoked.length > 0) restartForwarding();
+      });
 
       log.info("listening", {
         in: forwarding.forwarder.endpoints.in,
         out: forwarding.forwarder.endpoints.out,
         journal: journal ? deps.journalDir : "off",
         acceptDeath: config.router.acceptDeath,
+        ...(config.bus.lalapiPorts ? { lalapiPorts: `tcp://127.0.0.1:${LALAPI_PORTS.in} and :${LALAPI_PORTS.out}, plain` } : {}),
+        ...(forwarding.forwarder.curve.in || forwarding.forwarder.curve.out
+          ? { curve: { in: forwarding.forwarder.curve.in, out: forwarding.forwarder.curve.out, allowed: allowList?.size ?? 0 } }
+          : {}),
       });
     },
 
     async stop() {
       stopping = true;
+      allowList?.close();
       if (statsTimer) clock.clearInterval(statsTimer);
       await restarting;
       await forwarding?.close();

@@ -21,18 +21,3 @@ export function setBatchSize(socket: XPublisher | XSubscriber, option: number): 
 
 /** Bit masks of the context's three I/O threads (ZMQ_AFFINITY). */
 export const IO_THREAD = { publishers: 1, subscribers: 2, tap: 4 } as const;
-
-/**
- * Sets a socket option meant for the next bind. zeromq.js warns that options set after a
- * bind do not apply to it, which is true and exactly the intent here: keep the warning
- * out of the service's log.
- */
-export function setBeforeNextBind(set: () => void): void {
-  const descriptor = Object.getOwnPropertyDescriptor(process, "emitWarning");
-  process.emitWarning = () => undefined;
-  try {
-    set();
-  } finally {
-    if (descriptor) Object.defineProperty(process, "emitWarning", descriptor);
-  }
-}

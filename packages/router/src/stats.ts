@@ -1,4 +1,5 @@
 import type { Event } from "zeromq";
+import { needsCurve } from "@roomguard/bus";
 import type { JournalWriterStats } from "@roomguard/journal";
 import type { Subscriptions } from "./subscription-watch.js";
 
@@ -23,10 +24,11 @@ export interface RouterStatsReport {
   /** The distinct subscriptions the publishers hold now, and their bytes. */
   subscriptions: { prefixes: number; bytes: number };
   /**
-   * Connections that failed the ZMTP handshake (not ZeroMQ, wrong version, garbage); times every
+   * Connections that failed the ZMTP handshake (not ZeroMQ, wrong version, garbage); handshakes
+   * refused on a CURVE endpoint (no key, a key not on the allow-list, another router's key); times every
    * subscriber was cut because more than router.maxSubscriptions distinct subscriptions were held.
    */
-  refused: { handshakes: number; oversubscribed: number };
+  refused: { handshakes: number; auth: number; oversubscribed: number };
   /** Messages forwarded but missing from the journal (disk too slow or failing; gap markers say where). */
   dropped: { journal: number };
   journal: {
@@ -50,6 +52,7 @@ interface Counters {
   accepted: number;
   disconnected: number;
   handshakeErrors: number;
+  authErrors: number;
 }
 
 /** Counts the router's traffic and connections; rates are taken per sampling interval. */
@@ -61,8 +64,8 @@ export class RouterStats {
   private oversubscribed = 0;
   private skippedSimPresses = 0;
   private readonly sides: Record<"publisher" | "subscriber", Counters> = {
-    publisher: { accepted: 0, disconnected: 0, handshakeErrors: 0 },
-    subscriber: { accepted: 0, disconnected: 0, handshakeErrors: 0 },
+    publisher: { accepted: 0, disconnected: 0, handshakeErrors: 0, authErrors: 0 },
+    subscriber: { accepted: 0, disconnected: 0, handshakeErrors: 0, authErrors: 0 },
   };
   private window = { atMs: 0, messages: 0, bytes: 0 };
   private rates = { msgs_per_s: 0, bytes_per_s: 0 };
@@ -102,7 +105,9 @@ export class RouterStats {
       case "handshake:error:protocol":
       case "handshake:error:auth":
       case "handshake:error:other":
-        counters.handshakeErrors++;
+        // On a CURVE endpoint every failed handshake is a refusal: a plain client fails the mechanism, a wrong key ZAP.
+        if ("address" in event && needsCurve(event.address)) counters.authErrors++;
+        else counters.handshakeErrors++;
         break;
       default:
         break;
@@ -135,7 +140,11 @@ export class RouterStats {
       subscribers: subscriber.accepted - subscriber.disconnected,
       disconnects: { publishers: publisher.disconnected, subscribers: subscriber.disconnected },
       subscriptions: { ...this.subscriptions },
-      refused: { handshakes: publisher.handshakeErrors + subscriber.handshakeErrors, oversubscribed: this.oversubscribed },
+      refused: {
+        handshakes: publisher.handshakeErrors + subscriber.handshakeErrors,
+        auth: publisher.authErrors + subscriber.authErrors,
+        oversubscribed: this.oversubscribed,
+      },
       dropped: { journal: journal?.droppedMessages ?? 0 },
       journal: journal
         ? {

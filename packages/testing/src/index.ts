@@ -10,6 +10,7 @@ export { startTestMosquitto, type TestMosquitto, type TestMosquittoOptions } fro
 export { nextMatching } from "./next-matching.js";
 export { roomguard, roomguardMain, type CommandResult } from "./roomguard-command.js";
 export { routerMain } from "./router-main.js";
+export { vethPair, type NetSide, type VethPair } from "./veth.js";
 export {
   startServiceProcess,
   watchServiceOutput,

@@ -6,7 +6,7 @@ import { waitUntil } from "@roomguard/testing";
 import { awaitSubscribed, eventuallyJournaled, isRouterOwn, nextMessage, sendUntilSeen } from "./helpers/bus-helpers.js";
 import { routerFixture } from "./helpers/fixture.js";
 
-const { router, client } = routerFixture();
+const { router, client, joined } = routerFixture();
 
 /** Sends `frames` from a bare PUB socket until the bare SUB socket receives a message, and returns it. */
 function sendUntilReceived(pub: Publisher, sub: Subscriber, frames: string | Buffer[]): Promise<Buffer[]> {
@@ -55,7 +55,7 @@ describe("forwarding", { timeout: 30_000 }, () => {
   });
 
   // The one test on the fixed ports: every other test runs on private endpoints.
-  it("is lala-pi compatible: bare PUB to 5556, bare SUB on 5555, exactly the bytes sent", async () => {
+  it("is lala-pi compatible: bare PUB to 5556, bare SUB on 5555, exactly the bytes sent; with bus.lalapiPorts beside ipc endpoints too", async () => {
     await assertFreePort(5556);
     await assertFreePort(5555);
     const r = await router({ config: { bus: { in: "tcp://127.0.0.1:5556", out: "tcp://127.0.0.1:5555" } } });
@@ -70,6 +70,44 @@ describe("forwarding", { timeout: 30_000 }, () => {
     } finally {
       pub.close();
       sub.close();
+    }
+    await r.stop("SIGTERM");
+
+    // The installed Pi's way: the bus on ipc sockets, and lala-pi's ports opened beside them by
+    // bus.lalapiPorts. A lala-pi program and a roomguard one on ipc hear each other.
+    const both = await router({ config: { bus: { lalapiPorts: true } } });
+    assert.match(both.endpoints.in, /^ipc:\/\//);
+    const lalapiPub = new Publisher();
+    const lalapiSub = new Subscriber();
+    try {
+      lalapiPub.connect("tcp://127.0.0.1:5556");
+      lalapiSub.connect("tcp://127.0.0.1:5555");
+      lalapiSub.subscribe("KEY:");
+      const { publisher, subscription } = await joined(both.endpoints, "KEY:", "KEY: PROBE");
+      let heard: string | undefined;
+      void (async () => {
+        for await (const message of subscription) if (message.text === "KEY: RIGHT") return void (heard = message.text);
+      })();
+      await sendUntilSeen(
+        () => lalapiPub.send("KEY: RIGHT"),
+        () => heard,
+        "lala-pi's key on the ipc bus",
+        25,
+      );
+      let got: Buffer[] | undefined;
+      void (async () => {
+        for await (const message of lalapiSub) if (message[0]?.toString() === "KEY: UP") return void (got = message);
+      })();
+      await sendUntilSeen(
+        () => publisher.publish("KEY: UP"),
+        () => got,
+        "a roomguard key at lala-pi's port",
+        25,
+      );
+      assert.deepEqual(got, [Buffer.from("KEY: UP")]);
+    } finally {
+      lalapiPub.close();
+      lalapiSub.close();
     }
   });
 

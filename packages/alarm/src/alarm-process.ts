@@ -18,7 +18,7 @@ import { buzzerPattern } from "./buzzer-pattern.js";
 import { findCodeOwner } from "./code-owner.js";
 import { startingState } from "./starting-state.js";
 import { AlarmOutputs } from "./outputs.js";
-import { AlarmService } from "./service.js";
+import { AlarmService, sensorSourceOf } from "./service.js";
 import { openStateFile } from "./state-file.js";
 
 /**
@@ -63,11 +63,13 @@ export async function startAlarm(
   if (outputProblem !== undefined) log.error(`${outputProblem}: the alarm works on without it`);
   service.start(events);
 
-  const listening = bus.subscribe(...SENSOR_SIGNAL_TOPICS, `${Topic.HEARTBEAT}: ${alarm.sensorsService} `);
+  // A bridged room's sensor reader beats as `HEARTBEAT: <room>/sensors` (docs/bridge.md).
+  const heartbeats = ["", ...service.rooms.map((room) => `${room}/`)].map((room) => `${Topic.HEARTBEAT}: ${room}${alarm.sensorsService} `);
+  const listening = bus.subscribe(...SENSOR_SIGNAL_TOPICS, ...heartbeats);
   void (async () => {
     for await (const message of listening) {
-      if (message.topic === Topic.HEARTBEAT) service.sensorsAlive();
-      else service.signal(message);
+      if (message.topic !== Topic.HEARTBEAT) service.signal(message);
+      else service.sensorsAlive(sensorSourceOf(message.rest.split(" ")[0] ?? ""));
     }
   })();
 

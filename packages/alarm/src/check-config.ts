@@ -26,6 +26,37 @@ export function alarmHardware(alarm: RoomguardConfig["alarm"]): HardwareUse[] {
 }
 
 /**
+ * A zone of a bridged room's sensor (`bedroom/window`): the room must be a remote of the bridge that
+ * brings its events and its sensor reader's heartbeat (else the zone is in trouble for good), and
+ * the zone needs a name of its own (a name has no `/`: it is an MQTT topic level and a file-safe word).
+ */
+function remoteZoneIssues(config: RoomguardConfig, zone: RoomguardConfig["alarm"]["zones"][number], path: string): ConfigIssue[] {
+  const [room = ""] = zone.sensor.split("/");
+  const remote = config.bridge.remotes.find((candidate) => candidate.name === room);
+  const issues: ConfigIssue[] = [];
+  if (!remote) {
+    const rooms = config.bridge.remotes.map((candidate) => candidate.name);
+    issues.push({
+      path: `${path}.sensor`,
+      message: `expected a room of bridge.remotes (${rooms.join(", ") || "none"}) before the "/", got "${zone.sensor}" (docs/bridge.md)`,
+    });
+  } else {
+    const events = ["DOOR:", "MOTION:"].some((topic) => remote.from.includes(topic));
+    if (!events || !remote.from.includes("HEARTBEAT:"))
+      issues.push({
+        path: `${path}.sensor`,
+        message: `expected DOOR: or MOTION:, and HEARTBEAT: (what vouches for the sensors), in the \`from\` of bridge remote "${room}", got [${remote.from.join(", ")}]`,
+      });
+  }
+  if (zone.name === undefined)
+    issues.push({
+      path: `${path}.name`,
+      message: `a bridged sensor's zone needs a name without "/", e.g. "${zone.sensor.replace("/", "-")}"`,
+    });
+  return issues;
+}
+
+/**
  * What the schema cannot see: zones of sensors that are not configured, names used twice,
  * an entry delay on a zone that has none, one pin with two polarities.
  */
@@ -37,7 +68,8 @@ export function alarmConfigIssues(config: RoomguardConfig): ConfigIssue[] {
   const zoneNames = new Map<string, number>();
   alarm.zones.forEach((zone, i) => {
     const path = `alarm.zones[${i}]`;
-    if (!sensorIds.has(zone.sensor))
+    if (zone.sensor.includes("/")) issues.push(...remoteZoneIssues(config, zone, path));
+    else if (!sensorIds.has(zone.sensor))
       issues.push({
         path: `${path}.sensor`,
         message: `expected a sensor id from \`sensors\` (${[...sensorIds].join(", ")}), got "${zone.sensor}"`,

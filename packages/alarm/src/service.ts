@@ -34,6 +34,17 @@ export interface AlarmServiceOptions {
 const MISSED_HEARTBEATS = 3;
 const NO_HEARTBEAT = "no heartbeat from the sensor reader";
 
+/** Whose heartbeat vouches for a zone's sensor: "" for this Pi's sensor reader, the room for `<room>/<id>` (a bridged Pi's). */
+export function sensorSourceOf(sensor: string): string {
+  const slash = sensor.indexOf("/");
+  return slash < 0 ? "" : sensor.slice(0, slash);
+}
+
+/** The trouble of a zone whose sensor reader is silent: here, or in a bridged room. */
+function noHeartbeat(source: string): string {
+  return source === "" ? NO_HEARTBEAT : `no heartbeat from the sensor reader of ${source} (through the bridge)`;
+}
+
 /**
  * The alarm service without its sockets: bus messages and requests in, states, events, the
  * siren and the state file out. Every input goes through one queue, so a code being checked
@@ -46,7 +57,8 @@ export class AlarmService {
   private deadline: TimerHandle | undefined;
   private readonly repeat: TimerHandle;
   private readonly watchdog: TimerHandle;
-  private sensorsHeardAt: number;
+  /** When each sensor reader was last heard: "" this Pi's, else a bridged room's (see sensorSourceOf). */
+  private readonly sensorsHeardAt = new Map<string, number>();
   private storageProblem: string | undefined;
   private auditProblem: string | undefined;
   private closed = false;
@@ -58,7 +70,8 @@ export class AlarmService {
     this.state = stored;
     for (const zone of options.config.zones) this.zonesOf.set(zone.sensor, [...(this.zonesOf.get(zone.sensor) ?? []), zoneNameOf(zone)]);
     const { clock, heartbeatIntervalS } = options;
-    this.sensorsHeardAt = clock.now();
+    // Every source gets the same 3 intervals from the start: a bridged room's first heartbeat comes once the bridge is up.
+    for (const zone of options.config.zones) this.sensorsHeardAt.set(sensorSourceOf(zone.sensor), clock.now());
     this.repeat = clock.setInterval(() => this.publishState(), heartbeatIntervalS * 1000);
     this.watchdog = clock.setInterval(() => this.checkSensorsHeartbeat(), heartbeatIntervalS * 1000);
   }
@@ -104,11 +117,20 @@ export class AlarmService {
     }
   }
 
-  /** A heartbeat of the sensor reader: its zones are no longer in trouble for its silence. */
-  sensorsAlive(): void {
-    this.sensorsHeardAt = this.options.clock.now();
-    for (const [zone, why] of Object.entries(this.state.troubles))
-      if (why === NO_HEARTBEAT) this.enqueue({ kind: "trouble_cleared", zone });
+  /**
+   * A heartbeat of the sensor reader (`room`: of a bridged room, `HEARTBEAT: <room>/sensors`): its
+   * zones are no longer in trouble for its silence. A room no zone names is ignored.
+   */
+  sensorsAlive(room = ""): void {
+    if (!this.sensorsHeardAt.has(room)) return;
+    this.sensorsHeardAt.set(room, this.options.clock.now());
+    const why = noHeartbeat(room);
+    for (const [zone, trouble] of Object.entries(this.state.troubles)) if (trouble === why) this.enqueue({ kind: "trouble_cleared", zone });
+  }
+
+  /** The bridged rooms whose heartbeats the zones depend on (`HEARTBEAT: <room>/<sensorsService>`). */
+  get rooms(): string[] {
+    return [...this.sensorsHeardAt.keys()].filter((source) => source !== "");
   }
 
   /** The request socket's commands (docs/alarm.md). Codes are checked here and go nowhere else. */
@@ -305,10 +327,15 @@ export class AlarmService {
   }
 
   private checkSensorsHeartbeat(): void {
-    const silentMs = this.options.clock.now() - this.sensorsHeardAt;
-    if (silentMs <= MISSED_HEARTBEATS * this.options.heartbeatIntervalS * 1000) return;
-    for (const zones of this.zonesOf.values())
-      for (const zone of zones) if (this.state.troubles[zone] === undefined) this.enqueue({ kind: "trouble", zone, why: NO_HEARTBEAT });
+    const now = this.options.clock.now();
+    for (const [source, heardAt] of this.sensorsHeardAt) {
+      if (now - heardAt <= MISSED_HEARTBEATS * this.options.heartbeatIntervalS * 1000) continue;
+      for (const [sensor, zones] of this.zonesOf) {
+        if (sensorSourceOf(sensor) !== source) continue;
+        for (const zone of zones)
+          if (this.state.troubles[zone] === undefined) this.enqueue({ kind: "trouble", zone, why: noHeartbeat(source) });
+      }
+    }
   }
 
   /** The state's name and its public view: what `ALARM: <state>` carries and `status` answers. */

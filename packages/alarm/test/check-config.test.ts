@@ -13,6 +13,36 @@ function config(alarm: Record<string, unknown>, sensors: unknown[] = [{ id: "fro
 }
 
 describe("the alarm's config check", () => {
+  it("takes a bridged room's sensor as <room>/<id> when bridge.remotes brings that room's events and heartbeat, with a zone name of its own", () => {
+    const routerKey = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+    const remotes = [
+      { name: "bedroom", in: "tcp://192.168.1.21:5556", out: "tcp://192.168.1.21:5555", routerKey },
+      { name: "attic", in: "tcp://192.168.1.22:5556", out: "tcp://192.168.1.22:5555", routerKey, from: ["SENSOR:"] },
+    ];
+    const result = validateConfig({
+      bridge: { remotes },
+      alarm: {
+        zones: [
+          { sensor: "bedroom/window", name: "bedroom-window", type: "instant" },
+          { sensor: "bedroom/pir", type: "instant" },
+          { sensor: "cellar/door", name: "cellar-door", type: "instant" },
+          { sensor: "attic/pir", name: "attic-pir", type: "instant" },
+        ],
+      },
+    });
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.issues));
+    assert.deepEqual(
+      alarmConfigIssues(result.config).map((issue) => `${issue.path}: ${issue.message}`),
+      [
+        'alarm.zones[1].name: a bridged sensor\'s zone needs a name without "/", e.g. "bedroom-pir"',
+        'alarm.zones[2].sensor: expected a room of bridge.remotes (bedroom, attic) before the "/", got "cellar/door" (docs/bridge.md)',
+        'alarm.zones[3].sensor: expected DOOR: or MOTION:, and HEARTBEAT: (what vouches for the sensors), in the `from` of bridge remote "attic", got [SENSOR:]',
+      ],
+    );
+    const slashes = validateConfig({ alarm: { zones: [{ sensor: "a/b/c", type: "instant" }] } });
+    assert.ok(!slashes.ok);
+  });
+
   it("names zones of unknown sensors, names used twice, a misplaced entry delay, users twice, and a hash no check would take", async () => {
     const good = await hashSecret("1234");
     const issues = alarmConfigIssues(

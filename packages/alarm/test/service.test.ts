@@ -241,6 +241,42 @@ describe("the alarm service", () => {
     assert.equal(r.service.current.troubles.smoke, undefined);
   });
 
+  it("a bridged room's zones depend on that room's sensor reader (HEARTBEAT: <room>/sensors), not on this Pi's", async () => {
+    const r = rig({
+      config: {
+        zones: [
+          { sensor: "window", type: "instant" },
+          { sensor: "bedroom/window", name: "bedroom-window", type: "24h" },
+          { sensor: "attic/pir", name: "attic-pir", type: "instant" },
+        ],
+      },
+    });
+    assert.deepEqual(r.service.rooms, ["bedroom", "attic"]);
+    for (let beat = 0; beat < 4; beat++) {
+      r.clock.advance(5_000);
+      r.service.sensorsAlive();
+      r.service.sensorsAlive("bedroom");
+      r.service.sensorsAlive("cellar"); // a room no zone names: nothing
+      await r.settle();
+    }
+    assert.deepEqual(r.service.current.troubles, { "attic-pir": "no heartbeat from the sensor reader of attic (through the bridge)" });
+    r.service.sensorsAlive("attic");
+    r.clock.advance(20_000);
+    r.service.sensorsAlive("attic");
+    await r.settle();
+    assert.deepEqual(r.service.current.troubles, {
+      window: "no heartbeat from the sensor reader",
+      "bedroom-window": "no heartbeat from the sensor reader of bedroom (through the bridge)",
+    });
+    r.service.sensorsAlive("bedroom");
+    await r.settle();
+    assert.deepEqual(Object.keys(r.service.current.troubles), ["window"]);
+    // The room's door through the bridge: a 24h zone triggers, disarmed as it is.
+    r.bus("DOOR: bedroom/window open");
+    await r.settle();
+    assert.equal(r.service.current.state, "triggered");
+  });
+
   it("publishes the state again every heartbeat interval, so a late subscriber is never blind", () => {
     const r = rig();
     const before = r.states().length;

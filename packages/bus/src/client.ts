@@ -28,6 +28,8 @@ export interface BusClientOptions {
   context?: Context;
   /** This host's keys, for an endpoint that needs CURVE (not loopback or ipc); see busClientFor. */
   curve?: CurveClientKeys;
+  /** Use `curve` on both endpoints whatever their address: another Pi's router (the bridge), CURVE even through a tunnel to loopback. */
+  alwaysCurve?: boolean;
 }
 
 /** A received message with every frame, whether or not it follows the format (for tools). */
@@ -113,7 +115,7 @@ export class BusClient {
       [this.subscriber, "out"],
     ] as const) {
       // The configured endpoint decides, not the connect address: a router bound on 0.0.0.0 is CURVE on loopback too.
-      if (!needsCurve(options[side])) continue;
+      if (!options.alwaysCurve && !needsCurve(options[side])) continue;
       if (!options.curve) throw new Error(`bus.${side} (${options[side]}) is not loopback or ipc: it needs CURVE keys (bus.keys)`);
       useCurveClient(socket, options.curve);
     }

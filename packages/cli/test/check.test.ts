@@ -57,7 +57,7 @@ describe("roomguard check", () => {
     assert.equal(code, 78, stdout);
     assert.match(stdout, /^4 problems/m);
     for (const line of [
-      '  - launcher.services[2]: unknown service "alarn"; installed: alarm, keypad, sensors, music-player, web, mqtt-bridge  [launcher]',
+      '  - launcher.services[2]: unknown service "alarn"; installed: alarm, keypad, sensors, music-player, web, mqtt-bridge, bridge  [launcher]',
       "  - sensors[bath]: pin: expected a BCM GPIO on the 40-pin header (2-27), got 40  [sensors]",
       "  - keypad.buttons.RIGHT: BCM 2 (pin 3, I2C SDA) is the I2C bus, used by sensors[climate].i2cAddress: each pin can do one job; choose another  [keypad]",
       "  - sensors[front].pin: BCM 25 (pin 22) is already used by keypad.buttons.LEFT: each pin can do one job; choose another  [sensors]",

@@ -380,8 +380,10 @@ const alarmUser = v.strictObject({
 const zone = v.strictObject({
   sensor: v.pipe(
     v.string(),
-    v.regex(/^[a-z0-9][a-z0-9_-]*$/, "a sensor id"),
-    v.description("The sensor id in `DOOR: <id> …` or `MOTION: <id> …` (lala-pi's bare `DOOR: open` is the sensor `door`)."),
+    v.regex(/^([a-z0-9][a-z0-9-]*\/)?[a-z0-9][a-z0-9_-]*$/, "a sensor id, or <room>/<sensor id> for a bridged room's"),
+    v.description(
+      "The sensor id in `DOOR: <id> …` or `MOTION: <id> …` (lala-pi's bare `DOOR: open` is the sensor `door`); `<room>/<id>` for a sensor of another Pi joined by the bridge (docs/bridge.md).",
+    ),
   ),
   name: v.optional(v.pipe(zoneName, v.description("The zone's name in states, events and the audit. Default: the sensor id."))),
   type: v.pipe(
@@ -646,6 +648,65 @@ const mqtt = v.strictObject({
   ),
 });
 
+/** A room's name: in bridged messages' subjects (`DOOR: bedroom/window open`), so no `/` and no spaces. */
+const roomName = v.pipe(
+  v.string(),
+  v.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'a room name of lower-case letters, digits and - such as "bedroom"'),
+);
+const bridgedTopics = (what: string) =>
+  v.pipe(
+    v.array(v.pipe(v.string(), v.regex(/^[A-Z][A-Z0-9_]*:$/, 'a bus topic with its colon, such as "DOOR:"'))),
+    noRepeats<string>("topic"),
+    v.description(what),
+  );
+
+const bridgeRemote = v.strictObject({
+  name: v.pipe(
+    roomName,
+    v.description(
+      "The remote's room: its messages arrive here as `DOOR: <name>/<sensor> …`, and a zone here names its sensors `<name>/<id>`.",
+    ),
+  ),
+  in: v.pipe(
+    endpoint,
+    v.description("The remote router's IN endpoint as this Pi reaches it (tcp://192.168.1.21:5556): the bridge publishes there."),
+  ),
+  out: v.pipe(endpoint, v.description("The remote router's OUT endpoint (tcp://192.168.1.21:5555): the bridge subscribes there.")),
+  routerKey: v.pipe(
+    v.string(),
+    v.regex(
+      /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/,
+      "a CURVE public key: 40 characters of Z85 (the remote's `roomguard keys list` shows it)",
+    ),
+    v.description("The remote router's public key (its router.key): the connection is always CURVE, and this is who the remote must be."),
+  ),
+  from: v.optional(
+    bridgedTopics(
+      "Topics taken from the remote, each under the remote's room name. Only topics whose messages start with a subject: SENSOR:, DOOR:, MOTION:, HEARTBEAT:.",
+    ),
+    ["SENSOR:", "DOOR:", "MOTION:", "HEARTBEAT:"],
+  ),
+  to: v.optional(bridgedTopics("Topics of this bus sent to the remote, each under bridge.room (same topics as `from`)."), []),
+});
+
+const bridge = v.strictObject({
+  room: setting(
+    v.nullable(roomName),
+    null,
+    "This appliance's room: its messages reach a remote as `DOOR: <room>/<sensor> …`. Needed when a remote's `to` lists topics.",
+  ),
+  remotes: setting(
+    v.array(bridgeRemote),
+    [],
+    "Other roomguards joined to this bus, each `{ name, in, out, routerKey, from?, to? }` (docs/bridge.md). Set: the launcher runs the bridge.",
+  ),
+  maxMessagesPerS: setting(
+    wholeNumber(1, 100_000),
+    1000,
+    "Messages per second the bridge passes from one remote (and to it); more are dropped and counted: a flood on one bus stays there.",
+  ),
+});
+
 export const configSchema = v.strictObject({
   bus: v.optional(bus, {}),
   router: v.optional(router, {}),
@@ -661,6 +722,7 @@ export const configSchema = v.strictObject({
   launcher: v.optional(launcher, {}),
   web: v.optional(web, {}),
   mqtt: v.optional(mqtt, {}),
+  bridge: v.optional(bridge, {}),
   log: v.optional(log, {}),
 });
 

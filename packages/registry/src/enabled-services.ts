@@ -4,7 +4,7 @@ import type { ServiceEntry } from "./find-services.js";
 /**
  * The services this config runs, in start order: the ones that always run (the router), then
  * `launcher.services` as listed, or, when it is not given, every service on by default (or whose
- * `enabledWhen` key is set in this config). A
+ * `enabledWhen` key is set in this config: not null, false, empty or an empty list). A
  * name no installed package declares is an issue at `launcher.services[i]`, and left out.
  */
 export function enabledServices(
@@ -33,5 +33,6 @@ function isOnByDefault(service: ServiceEntry, config: RoomguardConfig): boolean 
   let value: unknown = config;
   for (const key of service.enabledWhen.split("."))
     value = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-  return value !== undefined && value !== null && value !== "" && value !== false;
+  // An empty list (`bridge.remotes: []`, the default) is as unset as an empty string.
+  return value !== undefined && value !== null && value !== "" && value !== false && !(Array.isArray(value) && value.length === 0);
 }

@@ -44,6 +44,7 @@ describe("the service registry", () => {
         ["music-player", false, true],
         ["web", false, true],
         ["mqtt-bridge", false, false],
+        ["bridge", false, false],
       ],
     );
     const root = installationRoot();
@@ -100,6 +101,19 @@ describe("the service registry", () => {
     const bridged = [...services, { ...(services[1] as ServiceEntry), name: "bridge", enabledByDefault: false, enabledWhen: "mqtt.url" }];
     assert.ok(!names(enabledServices(loadedWith({}).config, bridged).services).includes("bridge"));
     assert.ok(names(enabledServices(loadedWith({ mqtt: { url: "mqtt://broker:1883" } }).config, bridged).services).includes("bridge"));
+    // A list counts as set only when something is in it: the bridge's bridge.remotes.
+    const remotes = [
+      ...services,
+      { ...(services[1] as ServiceEntry), name: "bridge", enabledByDefault: false, enabledWhen: "bridge.remotes" },
+    ];
+    assert.ok(!names(enabledServices(loadedWith({ bridge: { remotes: [] } }).config, remotes).services).includes("bridge"));
+    const remote = {
+      name: "bedroom",
+      in: "tcp://192.168.1.21:5556",
+      out: "tcp://192.168.1.21:5555",
+      routerKey: "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7",
+    };
+    assert.ok(names(enabledServices(loadedWith({ bridge: { remotes: [remote] } }).config, remotes).services).includes("bridge"));
     const listed = enabledServices(loadedWith({ launcher: { services: ["music-player", "keypad"] } }).config, services);
     assert.deepEqual(names(listed.services), ["router", "music-player", "keypad"]);
     const wrong = enabledServices(loadedWith({ launcher: { services: ["keypad", "alarn", "router"] } }).config, services);
@@ -107,7 +121,7 @@ describe("the service registry", () => {
     assert.deepEqual(wrong.issues, [
       {
         path: "launcher.services[1]",
-        message: 'unknown service "alarn"; installed: alarm, keypad, sensors, music-player, web, mqtt-bridge',
+        message: 'unknown service "alarn"; installed: alarm, keypad, sensors, music-player, web, mqtt-bridge, bridge',
       },
       { path: "launcher.services[2]", message: "router always runs, first: leave it out of the list" },
     ]);
@@ -140,7 +154,7 @@ describe("the service registry", () => {
     assert.deepEqual(
       check.issues.map((issue) => `${issue.owner}/${issue.foundBy} ${issue.path}: ${issue.message}`),
       [
-        'launcher/check launcher.services[2]: unknown service "nope"; installed: alarm, keypad, sensors, music-player, web, mqtt-bridge',
+        'launcher/check launcher.services[2]: unknown service "nope"; installed: alarm, keypad, sensors, music-player, web, mqtt-bridge, bridge',
         'keypad/check keypad.buttons.TWO WORDS: expected a key name of letters, digits or * # + - . / _ (no spaces), got "TWO WORDS"',
         "sensors/check sensors[bath]: pin: missing (required); door takes: pin (required), openWhen, debounceMs",
         "sensors/plan sensors[front].pin: BCM 25 (pin 22) is already used by keypad.buttons.LEFT: each pin can do one job; choose another",

@@ -10,6 +10,7 @@ import { alarmCommand } from "./commands/alarm.js";
 import { checkCommand } from "./commands/check.js";
 import { clientCommand } from "./commands/client.js";
 import { ctlCommand, statusCommand } from "./commands/ctl.js";
+import { deviceCommand } from "./commands/device.js";
 import { journalCommand } from "./commands/journal.js";
 import { keysCommand } from "./commands/keys.js";
 import { routerCommand, startCommand } from "./commands/router.js";
@@ -34,6 +35,7 @@ const commands: Record<string, Command> = {
   client: clientCommand,
   journal: journalCommand,
   web: webCommand,
+  device: deviceCommand,
   keys: keysCommand,
 };
 

@@ -174,7 +174,7 @@ export class Lane {
     const dir = laneDirectory(this.options.dir, this.options.lane);
     await mkdir(dir, { recursive: true });
     const file = path.join(dir, segmentName(firstSeq));
-    const handle = await open(file, "wx");
+    const handle = await open(file, "wx", 0o640); // the group reads the journal; under UMask=0007 it could write it too
     try {
       await handle.write(SEGMENT_SIGNATURE, 0, SEGMENT_SIGNATURE.length, 0);
     } catch (error) {

@@ -57,6 +57,22 @@ describe("JournalWriter and readJournal", () => {
     assert.equal(writer.stats.writtenMessages, 3);
   });
 
+  it("writes segments the group may read but not write, whatever the umask (the Pi's service runs with UMask=0007)", async () => {
+    const dir = scratch();
+    const umask = process.umask(0o007);
+    try {
+      const writer = await openWriter(dir);
+      const one = messages("KEY: LEFT");
+      writer.append(one.payload, one.count, 1000);
+      await writer.close();
+    } finally {
+      process.umask(umask);
+    }
+    const segments = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    assert.ok(segments.length > 0);
+    for (const segment of segments) assert.equal(statSync(path.join(segment.parentPath, segment.name)).mode & 0o777, 0o640, segment.name);
+  });
+
   it("keeps multi-frame messages whole and non-UTF-8 bytes exactly", async () => {
     const dir = scratch();
     const writer = await openWriter(dir);

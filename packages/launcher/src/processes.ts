@@ -73,7 +73,7 @@ export function createProcessPort(options: ProcessPortOptions): RealProcesses {
     start(service) {
       const file = logFileOf(options.logDir, service);
       rotate(file);
-      const output = openSync(file, "a");
+      const output = openSync(file, "a", 0o640); // the group reads the logs, nobody writes them but the launcher
       try {
         const child = spawn(process.execPath, [options.mainOf(service), ...options.args], {
           cwd: options.logDir,

@@ -192,7 +192,8 @@ describe(
       assert.match(config, /cannot reach the router at tcp:\/\/127\.0\.0\.1:5556/);
       const endpoints = inSystem(system, "cat /tmp/nobody-endpoints.txt").stdout;
       assert.match(stdout, /^endpoints 69$/m, endpoints);
-      assert.match(endpoints, /cannot reach the router at ipc:\/\/\/run\/roomguard\/bus-in\.sock/);
+      assert.match(endpoints, /cannot reach the router at ipc:\/\/\/run\/roomguard\/bus-in\.sock: permission denied/);
+      assert.match(endpoints, /sudo usermod -aG roomguard \$USER/, "it says how to get in");
       assert.match(stdout, /^\d\d:\d\d:\d\d\.\d+ +KEY: TEST_PI$/m);
       assert.match(stdout, /^\d\d:\d\d:\d\d\.\d+ +KEY: TEST_AFTER$/m, "the tap ran on past nobody's attempts");
       assert.doesNotMatch(stdout, /TEST_NOBODY/);

@@ -1,7 +1,7 @@
 export { bindOrExplain } from "./bind.js";
 export { BusClient, RouterUnreachableError, type BusClientOptions, type RawMessage } from "./client.js";
 export { serveControl, type ControlOptions } from "./control.js";
-export { connectAddress } from "./endpoints.js";
+export { connectAddress, whyUnreachable } from "./endpoints.js";
 export { watchSocketEvents } from "./socket-events.js";
 export { startHeartbeat, type HeartbeatOptions } from "./heartbeat.js";
 export {

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { accessSync, constants, existsSync } from "node:fs";
 import { Dealer } from "zeromq";
-import { connectAddress } from "./endpoints.js";
+import { connectAddress, whyUnreachable } from "./endpoints.js";
 import { isPlainObject, parseReply, RequestError, type RequestErrorCode } from "./requests.js";
 import { watchSocketEvents } from "./socket-events.js";
 
@@ -51,7 +50,7 @@ export async function request<Result extends object = Record<string, unknown>>(
       let handshaken = false;
       let lost = false;
       let retriesSinceLost = 0;
-      const nobodyThere = (why = whyNothing(address)): RequestError => {
+      const nobodyThere = (why = whyUnreachable(address)): RequestError => {
         if (lost)
           return fail(
             "no-service",
@@ -121,17 +120,4 @@ export async function request<Result extends object = Record<string, unknown>>(
     clearTimeout(timer);
     socket.close();
   }
-}
-
-/** Why nothing listens, as far as can be told from here. */
-function whyNothing(address: string): string {
-  if (!address.startsWith("ipc://")) return "connection refused";
-  const file = address.slice("ipc://".length);
-  try {
-    // Connecting to a Unix socket needs write permission on it (and on the way to it).
-    accessSync(file, constants.W_OK);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EACCES") return "permission denied: only the user and group it belongs to may connect";
-  }
-  return existsSync(file) ? "its socket file is there, but nothing accepts connections on it" : "there is no socket file";
 }

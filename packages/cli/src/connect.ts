@@ -1,4 +1,4 @@
-import { busClientFor, RouterUnreachableError, type BusClient } from "@roomguard/bus";
+import { busClientFor, RouterUnreachableError, whyUnreachable, type BusClient } from "@roomguard/bus";
 import type { LoadedConfig } from "@roomguard/config";
 import type { Hints } from "@roomguard/launcher/hints";
 import type { Output } from "./output.js";
@@ -27,9 +27,19 @@ export async function connectToRouter(
   } catch (error) {
     await client.close();
     if (!(error instanceof RouterUnreachableError)) throw error;
+    const { endpoints } = error;
+    // An ipc socket says more than a timeout: most often, on the Pi, a user outside the roomguard group.
+    const denied = [endpoints.in, endpoints.out].find((endpoint) => whyUnreachable(endpoint).startsWith("permission denied"));
+    if (denied !== undefined) {
+      throw new UnreachableError(
+        `cannot reach the router at ${denied}: ${whyUnreachable(denied)}. ` +
+          "On the Pi, the bus is the roomguard group's: `sudo usermod -aG roomguard $USER`, then log in again (or `newgrp roomguard`).",
+        { cause: error },
+      );
+    }
     const only = hints.place === "installed" ? "" : ` (or the router alone: \`${hints.command("router")}\`)`;
     throw new UnreachableError(
-      `cannot reach the router at ${error.endpoints.in} (publish) and ${error.endpoints.out} (subscribe) within ${timeoutMs} ms. ` +
+      `cannot reach the router at ${endpoints.in} (publish) and ${endpoints.out} (subscribe) within ${timeoutMs} ms. ` +
         `${hints.startAdvice()}${only}, and check bus.in/bus.out in the config.`,
       { cause: error },
     );

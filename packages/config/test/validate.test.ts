@@ -51,7 +51,7 @@ describe("validateConfig", () => {
     ]);
     assert.match(
       issuesOf({ routr: {} })[0] ?? "",
-      /^routr: unknown key .*expected one of: bus, router, hardware, keypad, sensors, music, alarm, launcher, web, mqtt, log/,
+      /^routr: unknown key .*expected one of: bus, router, hardware, keypad, sensors, music, alarm, launcher, web, mqtt, bridge, log/,
     );
   });
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
@@ -89,5 +89,35 @@ describe("roomguard check", () => {
       [["sensors", "sensors[front].pin"]],
     );
     assert.equal(result.plan.pins.find((pin) => pin.bcm === 5)?.key, "keypad.buttons.LEFT");
+  });
+});
+
+describe("roomguard check and a bus on the LAN", () => {
+  it("refuses it without CURVE keys, naming the file and the fix; takes it after keys init; refuses a secret others may read", async () => {
+    const keys = path.join(scratch, "lan-keys");
+    const file = configFile(
+      "lan.yaml",
+      `bus: { in: "tcp://192.0.2.10:5556", out: "tcp://192.0.2.10:5555", keys: ${JSON.stringify(keys)} }\n`,
+    );
+    const missing = await check(["--config", file]);
+    assert.equal(missing.code, 78, missing.stdout);
+    assert.match(
+      missing.stdout,
+      /bus\.keys: tcp:\/\/192\.0\.2\.10:5556 is not loopback or ipc, so it needs CURVE keys: .*router\.key_secret does not exist: `roomguard keys init` creates the keys/,
+    );
+
+    const init = await new Promise<number>((resolve) =>
+      execFile(process.execPath, [CLI, "keys", "init", "--config", file], (error) =>
+        resolve(typeof error?.code === "number" ? error.code : 0),
+      ),
+    );
+    assert.equal(init, 0);
+    const ok = await check(["--config", file]);
+    assert.equal(ok.code, 0, ok.stdout);
+
+    chmodSync(path.join(keys, "host.key_secret"), 0o644);
+    const loose = await check(["--config", file]);
+    assert.equal(loose.code, 78, loose.stdout);
+    assert.match(loose.stdout, /host\.key_secret is readable by others \(mode 644\): a secret key must be private\. Fix: chmod 600 /);
   });
 });

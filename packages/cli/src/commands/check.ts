@@ -25,8 +25,9 @@ the schema, each service's own part (key names, sensor entries against their
 sensor package's options), and one hardware plan of every pin and bus the
 enabled services use, which refuses a pin used twice (naming both keys), pins
 off the 40-pin header, and the I2C and 1-Wire pins while those buses are in
-use. Prints the services it would run, the pin plan (BCM, physical pin, owner,
-direction, pull, purpose, config key) and every problem.
+use; for a bus on the LAN, the CURVE key files. Prints the services it would
+run, the pin plan (BCM, physical pin, owner, direction, pull, purpose, config
+key) and every problem.
 
   --json    the same as one JSON object: file, services, plan, issues
 

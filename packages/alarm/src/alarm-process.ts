@@ -65,10 +65,13 @@ export async function startAlarm(
 
   // A bridged room's sensor reader beats as `HEARTBEAT: <room>/sensors` (docs/bridge.md).
   const heartbeats = ["", ...service.rooms.map((room) => `${room}/`)].map((room) => `${Topic.HEARTBEAT}: ${room}${alarm.sensorsService} `);
-  const listening = bus.subscribe(...SENSOR_SIGNAL_TOPICS, ...heartbeats);
+  // The bridge's own heartbeat says at once when it loses a room (docs/bridge.md).
+  const bridgeBeat = `${Topic.HEARTBEAT}: bridge `;
+  const listening = bus.subscribe(...SENSOR_SIGNAL_TOPICS, ...heartbeats, ...(service.rooms.length > 0 ? [bridgeBeat] : []));
   void (async () => {
     for await (const message of listening) {
       if (message.topic !== Topic.HEARTBEAT) service.signal(message);
+      else if (message.text.startsWith(bridgeBeat)) service.roomsLost(unreachableRooms(message.rest.slice("bridge ".length)));
       else service.sensorsAlive(sensorSourceOf(message.rest.split(" ")[0] ?? ""));
     }
   })();
@@ -141,4 +144,15 @@ export async function startAlarm(
       await bus.close();
     },
   };
+}
+
+/** The rooms a bridge heartbeat's `remotes` calls unreachable; none for anything else. */
+function unreachableRooms(json: string): string[] {
+  try {
+    const remotes = (JSON.parse(json) as { remotes?: unknown }).remotes;
+    if (typeof remotes !== "object" || remotes === null) return [];
+    return Object.entries(remotes).flatMap(([room, state]) => (state === "unreachable" ? [room] : []));
+  } catch {
+    return [];
+  }
 }

@@ -128,6 +128,15 @@ export class AlarmService {
     for (const [zone, trouble] of Object.entries(this.state.troubles)) if (trouble === why) this.enqueue({ kind: "trouble_cleared", zone });
   }
 
+  /**
+   * The bridge says it lost these rooms (`HEARTBEAT: bridge {"remotes":{"bedroom":"unreachable"}}`):
+   * their zones are in trouble now rather than 3 intervals later; the room's next heartbeat clears it.
+   */
+  roomsLost(rooms: readonly string[]): void {
+    for (const room of rooms) if (room !== "" && this.sensorsHeardAt.has(room)) this.sensorsHeardAt.set(room, -Infinity);
+    this.checkSensorsHeartbeat();
+  }
+
   /** The bridged rooms whose heartbeats the zones depend on (`HEARTBEAT: <room>/<sensorsService>`). */
   get rooms(): string[] {
     return [...this.sensorsHeardAt.keys()].filter((source) => source !== "");

@@ -271,6 +271,15 @@ describe("the alarm service", () => {
     r.service.sensorsAlive("bedroom");
     await r.settle();
     assert.deepEqual(Object.keys(r.service.current.troubles), ["window"]);
+    // The bridge says it lost the bedroom: its zone is in trouble at once, not 3 intervals later.
+    r.service.sensorsAlive("attic");
+    r.service.roomsLost(["bedroom", "nowhere"]);
+    await r.settle();
+    assert.equal(r.service.current.troubles["bedroom-window"], "no heartbeat from the sensor reader of bedroom (through the bridge)");
+    assert.equal(r.service.current.troubles["attic-pir"], undefined);
+    r.service.sensorsAlive("bedroom");
+    await r.settle();
+    assert.deepEqual(Object.keys(r.service.current.troubles), ["window"]);
     // The room's door through the bridge: a 24h zone triggers, disarmed as it is.
     r.bus("DOOR: bedroom/window open");
     await r.settle();

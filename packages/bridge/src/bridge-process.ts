@@ -73,7 +73,7 @@ export function startBridge({ loaded, config, log, requestStop }: ServiceContext
     bus: local,
     service: "bridge",
     intervalS: config.bus.heartbeatIntervalS,
-    extra: () => ({ remotes: Object.fromEntries(links.map((link) => [link.name, link.isConnected ? "connected" : "unreachable"])) }),
+    extra: () => ({ remotes: Object.fromEntries(links.map((link) => [link.name, link.linkState()])) }),
     problem,
     onError: (error) => log.once("warn", "heartbeat", "cannot publish the heartbeat", { error }),
   });

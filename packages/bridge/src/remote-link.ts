@@ -69,6 +69,8 @@ export class RemoteLink {
   private connections = 0;
   private reopened = 0;
   private openedAt: number;
+  private readonly startedAt: number;
+  private readonly retryMs: number;
   private readonly retry: ReturnType<Clock["setInterval"]>;
   private closed = false;
 
@@ -79,14 +81,14 @@ export class RemoteLink {
     this.rateIn = new RateLimit(options.maxMessagesPerS, () => clock.now());
     this.rateOut = new RateLimit(options.maxMessagesPerS, () => clock.now());
     this.openedAt = clock.now();
+    this.startedAt = clock.now();
+    this.retryMs = (options.retryS ?? 5) * 1000;
     this.remote = this.open();
     this.outbound = remote.to.length > 0 && options.room !== null ? options.local.subscribe(...remote.to) : undefined;
     if (this.outbound) void this.pumpOut(this.outbound, options.room ?? "");
-    const retryMs = (options.retryS ?? 5) * 1000;
     this.retry = clock.setInterval(() => {
-      const now = clock.now();
-      if (!this.connected && now - this.openedAt >= retryMs) void this.reopen();
-    }, retryMs);
+      if (!this.connected && clock.now() - this.openedAt >= this.retryMs) void this.reopen();
+    }, this.retryMs);
   }
 
   /** A client on the remote router, CURVE whatever its address, and the subscription to what `from` takes. */
@@ -128,6 +130,17 @@ export class RemoteLink {
 
   get isConnected(): boolean {
     return this.connected;
+  }
+
+  /**
+   * For the heartbeat's `remotes`: `connecting` until the first connection (for at most 2 retries),
+   * then `connected` or `unreachable`. The alarm puts the room's zones in trouble at once on
+   * `unreachable`, so a bridge just started does not cry wolf.
+   */
+  linkState(): "connected" | "connecting" | "unreachable" {
+    if (this.connected) return "connected";
+    const starting = this.connections === 0 && this.options.clock.now() - this.startedAt < 2 * this.retryMs;
+    return starting ? "connecting" : "unreachable";
   }
 
   /** What the heartbeat's problem says of this remote, or undefined while it is connected. */

@@ -263,7 +263,13 @@ describe("two Pis bridged", { timeout: 180_000 }, () => {
     assert.ok(Date.now() - lostAt < 20 * HEARTBEAT_S * 1000 + 2000, `${Date.now() - lostAt} ms`);
     await waitUntil(
       () =>
-        hallSeen.slice(from).some((text) => text.startsWith("HEARTBEAT: bridge ") && /"problem":"bedroom unreachable since /.test(text)),
+        hallSeen
+          .slice(from)
+          .some(
+            (text) =>
+              text.startsWith("HEARTBEAT: bridge ") &&
+              /"remotes":\{"bedroom":"unreachable"\},"problem":"bedroom unreachable since /.test(text),
+          ),
       {
         what: "the bridge's problem naming the bedroom",
         timeoutMs: 10_000,

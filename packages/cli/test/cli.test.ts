@@ -316,7 +316,7 @@ describe("roomguard with a router", { timeout: 180_000 }, () => {
     assert.match(sent.stderr, /^roomguard send: warning: invalid config in .*\n {2}- music\.keymap\.LEFT: expected a string, got 5/);
     assert.match(
       sent.stderr,
-      /carrying on with what it needs: bus\.in = "ipc:.*" \(from the file\), bus\.out = .*, bus\.maxMessageSize = 65536 \(the default\)\. Fix the config before the next `.*npm start -- --config .*`: it refuses an invalid one \(exit 78\)\./,
+      /carrying on with what it needs: bus\.in = "ipc:.*" \(from the file\), bus\.out = .*, bus\.maxMessageSize = 65536 \(the default\), bus\.keys = "var\/keys" \(the default\)\. Fix the config before the next `.*npm start -- --config .*`: it refuses an invalid one \(exit 78\)\./,
     );
     const keypadBroken = configIn(mkdtempSync(path.join(tmpdir(), "roomguard-cli-")), {
       bus: busOf(dir),

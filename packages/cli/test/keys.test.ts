@@ -128,6 +128,12 @@ describe("roomguard keys", { timeout: 120_000 }, () => {
       { name: "pi2", publicKey: pi2.publicKey },
     ]);
 
+    // A Z85 key may start with "-", as one in 85 do: it is the key, not an option.
+    const dashed = "-ncRs?X8OMnT>]S%TnK3[Aoq>S*]BDrtAu-ZW)+a";
+    const byDashedKey = await keys(config, "allow", "dashed", dashed);
+    assert.equal(byDashedKey.code, 0, byDashedKey.err);
+    assert.equal((await keys(config, "revoke", "dashed")).code, 0);
+
     const same = await keys(config, "allow", "laptop", laptop.hostKeyFile);
     assert.equal(same.code, 0, same.err);
     assert.match(same.out, /^laptop is already allowed with that key \(sha256:[0-9a-f]{16}\): nothing changed$/m);

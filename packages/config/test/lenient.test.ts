@@ -29,7 +29,7 @@ describe("loadConfigLeniently", () => {
   it("keeps every valid key of an invalid config; each invalid one takes its default", () => {
     const file = configFile(
       `music:\n  keymap:\n    LEFT: 5\n    RIGHT: next\n  volumeKnob: 3\n${CONTROL}` +
-        "bus:\n  in: tcp://10.0.0.1:5556\n  out: ipc:///run/test/out.sock\n",
+        "bus:\n  out: ipc:///run/test/out.sock\nalarm:\n  requests: tcp://10.0.0.1:5558\n",
     );
     const lenient = loadConfigLeniently({ configPath: file, env: {} });
     assert.ok(lenient.error instanceof ConfigError);
@@ -41,8 +41,8 @@ describe("loadConfigLeniently", () => {
     assert.deepEqual(lenient.config.music.keymap, { RIGHT: "next" });
     assert.equal(lenient.config.launcher.control, "ipc:///run/test/ctl.sock");
     assert.equal(lenient.config.bus.out, "ipc:///run/test/out.sock");
-    assert.equal(lenient.config.bus.in, "tcp://127.0.0.1:5556", "a non-loopback endpoint is refused, found in a later round");
-    assert.equal(lenient.isGiven("bus.in"), false);
+    assert.equal(lenient.config.alarm.requests, "tcp://127.0.0.1:5558", "a non-loopback request socket is refused, found in a later round");
+    assert.equal(lenient.isGiven("alarm.requests"), false);
   });
 
   it("takes a list as a whole, and a section whose keys break a rule between them", () => {

@@ -91,7 +91,10 @@ function runVerb(verb: string | undefined, argv: string[], context: CommandConte
       return initKeys(keysDir(values.config, context), context);
     }
     case "allow": {
-      const { values, positionals } = parseArgs({ args: argv, options: common, allowPositionals: true });
+      // A Z85 key may start with "-": it is the key, never an option.
+      const keys = argv.filter((arg) => arg.startsWith("-") && isZ85Key(arg));
+      const rest = argv.filter((arg) => !keys.includes(arg));
+      const { values, positionals } = parseArgs({ args: [...rest, "--", ...keys], options: common, allowPositionals: true });
       const [name, key, ...extra] = positionals;
       if (name === undefined || key === undefined || extra.length > 0)
         throw new UsageError("allow: expected NAME and PUBLIC_KEY (or a .key file)");

@@ -11,7 +11,7 @@ export {
   type LenientConfig,
   type LoadedConfig,
 } from "./load.js";
-export { keypadKeyNames } from "./keypad-keys.js";
+export { keypadKeyNames, LALAPI_USB_KEYS, numLockOffName, USB_CODE_ENTRY_KEYS, withKeypadModeDefaults } from "./keypad-keys.js";
 export { configKeys, configReference, type ConfigKey } from "./reference.js";
 export { configSchema, SERVICE_NAME_PATTERN, TOPIC_PATTERN, type RoomguardConfig } from "./schema.js";
 export { LALAPI_PORTS, validateConfig, type ValidationResult } from "./validate.js";

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { LALAPI_USB_KEYS } from "./keypad-keys.js";
 
 /**
  * The schema of roomguard's config file: one section per concern, a description and a
@@ -183,11 +184,39 @@ const matrix = v.strictObject({
   scanIntervalMs: setting(wholeNumber(1, 1000), 10, "Milliseconds between scans of the whole matrix (10: 100 Hz)."),
 });
 
+const usb = v.strictObject({
+  device: setting(
+    v.pipe(v.string(), v.minLength(1)),
+    "/dev/input/by-id/usb-ORTEK_USB_Keyboard_Hub-event-kbd",
+    "The keypad's input device. A /dev/input/by-id/…-event-kbd path names the keypad whatever port or order it comes in (`ls /dev/input/by-id/` lists them); /dev/input/eventN numbers can change at boot. Default: lala-pi's ORTEK keypad.",
+  ),
+  keys: setting(
+    v.record(v.pipe(v.string(), v.regex(/^\d{1,3}$/, "a Linux key code such as 79")), keyName),
+    LALAPI_USB_KEYS,
+    "Linux key code → key name (`evtest` or hardware/keypad.md shows the codes: KP1 is 79). Default: lala-pi's names, `_0`-`_9` and `_.` for the codes its keypad sends with Num Lock off, and 96 (KP Enter) as ENTER too.",
+  ),
+  numLock: setting(
+    v.picklist(["keypad", "track"]),
+    "keypad",
+    "`keypad`: the keypad itself sends other codes with its Num Lock off (lala-pi's ORTEK), and the key map names them. `track`: for a keypad that always sends its digit codes: Num Lock is kept here (on at start, or as the keypad's LED reports) and while it is off `0`-`9` and `.` are published as `_0`-`_9` and `_.`.",
+  ),
+  grab: setting(
+    v.boolean(),
+    true,
+    "Take the keypad for roomguard alone (EVIOCGRAB, done with the system's perl), so its keys do not also reach a console login on the Pi. false: share it.",
+  ),
+  eventSize: setting(
+    v.picklist(["auto", 16, 24]),
+    "auto",
+    "Bytes of one Linux input event. `auto`: 24 for a 64-bit Node (arm64, x64), 16 for a 32-bit one (arm, ia32). Set it only for tests or an odd kernel.",
+  ),
+});
+
 const keypad = v.strictObject({
   mode: setting(
-    v.picklist(["buttons", "matrix", "both"]),
+    v.picklist(["buttons", "matrix", "both", "usb"]),
     "buttons",
-    "`buttons`: one GPIO per key, to ground. `matrix`: a rows x columns keypad. `both`: the buttons and the matrix at once (a five-way pad for the music beside a 4x4 pad for the alarm's code), on pins that must not clash, with key names that differ.",
+    "`buttons`: one GPIO per key, to ground. `matrix`: a rows x columns keypad. `both`: the buttons and the matrix at once (a five-way pad for the music beside a 4x4 pad for the alarm's code), on pins that must not clash, with key names that differ. `usb`: a USB numeric keypad (keypad.usb), lala-pi's keypad.",
   ),
   buttons: setting(
     v.record(keyName, bcm),
@@ -195,7 +224,12 @@ const keypad = v.strictObject({
     "Key name → BCM pin, for `buttons` mode. Default: a five-way pad, the music player's controls.",
   ),
   matrix: v.optional(matrix, {}),
-  debounceMs: setting(wholeNumber(0, 1000), 20, "A key must be quiet this many milliseconds before its new state counts."),
+  usb: v.optional(usb, {}),
+  debounceMs: setting(
+    wholeNumber(0, 1000),
+    20,
+    "A key must be quiet this many milliseconds before its new state counts (GPIO keys; a USB keypad debounces itself).",
+  ),
   holdMs: setting(wholeNumber(0, 60_000), 1000, "A key held this long publishes `KEY: <NAME> HOLD` once. 0: never."),
   repeatMs: setting(
     wholeNumber(0, 10_000),
@@ -209,11 +243,11 @@ const keypad = v.strictObject({
         true,
         "Digit keys (`0`-`9`) type an alarm code: they are kept in the keypad, never published, and go to the alarm's request socket with the command key. false: digits are published as `KEY: <digit>` like any key.",
       ),
-      armAway: setting(keyName, "A", "After a code: arm away."),
-      armHome: setting(keyName, "B", "After a code: arm home."),
-      armNight: setting(keyName, "C", "After a code: arm night."),
-      disarm: setting(keyName, "#", "After a code: disarm."),
-      clear: setting(keyName, "*", "Forgets the digits typed so far."),
+      armAway: setting(keyName, "A", "After a code: arm away. In usb mode the default is `ENTER`."),
+      armHome: setting(keyName, "B", "After a code: arm home. In usb mode the default is `+`."),
+      armNight: setting(keyName, "C", "After a code: arm night. In usb mode the default is `/`."),
+      disarm: setting(keyName, "#", "After a code: disarm. In usb mode the default is `-`."),
+      clear: setting(keyName, "*", "Forgets the digits typed so far. In usb mode the default is `BS`."),
       panic: setting(
         v.nullable(keyName),
         "* HOLD",

@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import type { ConfigIssue } from "./errors.js";
+import { withKeypadModeDefaults } from "./keypad-keys.js";
 import { configSchema, type RoomguardConfig } from "./schema.js";
 
 export type ValidationResult = { ok: true; config: RoomguardConfig } | { ok: false; issues: ConfigIssue[] };
@@ -10,7 +11,8 @@ export type ValidationResult = { ok: true; config: RoomguardConfig } | { ok: fal
  * was expected and what was found.
  */
 export function validateConfig(document: unknown): ValidationResult {
-  const result = v.safeParse(configSchema, document ?? {}, { abortPipeEarly: true });
+  // Some defaults depend on another key: usb mode's code entry keys are a numeric keypad's.
+  const result = v.safeParse(configSchema, withKeypadModeDefaults(document ?? {}), { abortPipeEarly: true });
   if (!result.success) return { ok: false, issues: result.issues.map(describeIssue) };
   const issues = crossChecks(result.output);
   return issues.length > 0 ? { ok: false, issues } : { ok: true, config: result.output };

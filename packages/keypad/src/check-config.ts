@@ -3,6 +3,7 @@ import { keypadKeyNames, type ConfigIssue, type RoomguardConfig } from "@roomgua
 import type { HardwareUse } from "@roomguard/hal";
 import type { CheckConfig } from "@roomguard/registry";
 import { COMMAND_KEYS, isCodeEntryActive, isDigitKey, panicKeyOf } from "./code-entry-keys.js";
+import { KEY_MAX } from "./input-event.js";
 
 /**
  * The keypad's part of the config check (`roomguard.service.check`): its pins go into the
@@ -43,6 +44,9 @@ export function keypadHardware(keypad: RoomguardConfig["keypad"]): HardwareUse[]
       return matrix();
     case "both":
       return [...buttons(), ...matrix()];
+    case "usb":
+      // A USB keypad uses no pin: its device's permissions are the input group's (the deploy adds it).
+      return [];
   }
 }
 
@@ -76,6 +80,8 @@ function keyIssues(keypad: RoomguardConfig["keypad"]): ConfigIssue[] {
       );
       return [...buttonIssues(keypad), ...matrixIssues(keypad), ...shared];
     }
+    case "usb":
+      return usbIssues(keypad);
   }
 }
 
@@ -117,6 +123,25 @@ function matrixIssues(keypad: RoomguardConfig["keypad"]): ConfigIssue[] {
   return issues;
 }
 
+/** A device path a person can find again, key codes Linux has, and names the bus accepts. */
+function usbIssues(keypad: RoomguardConfig["keypad"]): ConfigIssue[] {
+  const { device, keys } = keypad.usb;
+  const issues: ConfigIssue[] = [];
+  if (!device.startsWith("/"))
+    issues.push({
+      path: "keypad.usb.device",
+      message: `expected the keypad's input device, a path such as /dev/input/by-id/usb-<maker>_<model>-event-kbd (ls /dev/input/by-id/ lists them; the one ending in -event-kbd is the keys), got "${device}"`,
+    });
+  const codes = Object.keys(keys);
+  if (codes.length === 0) issues.push({ path: "keypad.usb.keys", message: "expected at least one key code → name, got none" });
+  for (const [code, name] of Object.entries(keys)) {
+    const path = `keypad.usb.keys.${code}`;
+    if (Number(code) > KEY_MAX) issues.push({ path, message: `expected a Linux key code from 0 to ${KEY_MAX}, got ${code}` });
+    issues.push(...nameIssue(path, name));
+  }
+  return issues;
+}
+
 /**
  * Code entry's keys, when it runs (on, with digit keys): each one a key this keypad has and not
  * a digit, the command and clear keys all different (one key, one meaning), a panic key in a
@@ -127,7 +152,12 @@ function codeEntryIssues(keypad: RoomguardConfig["keypad"]): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const entry = keypad.codeEntry;
   const keys = keypadKeyNames(keypad);
-  const where = { buttons: "keypad.buttons", matrix: "keypad.matrix.keys", both: "keypad.buttons and keypad.matrix.keys" }[keypad.mode];
+  const where = {
+    buttons: "keypad.buttons",
+    matrix: "keypad.matrix.keys",
+    both: "keypad.buttons and keypad.matrix.keys",
+    usb: "keypad.usb.keys",
+  }[keypad.mode];
   const checkKey = (setting: string, name: string): void => {
     const path = `keypad.codeEntry.${setting}`;
     if (!keys.includes(name)) issues.push({ path, message: `expected a key of the keypad (${where}: ${keys.join(" ")}), got "${name}"` });

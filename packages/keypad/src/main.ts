@@ -14,9 +14,12 @@ await runService("keypad", async ({ loaded, config, log, requestStop }) => {
   if (issues.length > 0) throw new ConfigError(issues, loaded.file);
 
   // A matrix (alone or beside buttons) wants rpio's fast register reads; rpio watches buttons too (by polling).
-  const prefer = config.keypad.mode === "buttons" ? "interrupts" : "scanning";
+  // A USB keypad uses no GPIO.
+  const prefer = config.keypad.mode === "buttons" || config.keypad.mode === "usb" ? "interrupts" : "scanning";
   const hal = openHal(config.hardware, { log: log.child("hal"), prefer });
   const bus = busClientFor(loaded, { log: log.child("bus") });
+  // usb mode: a keypad unplugged or back is in a heartbeat at once (once the heartbeats run).
+  let problemChanged = (): void => undefined;
   const keypad = createKeypadService({
     keypad: config.keypad,
     hal,
@@ -24,6 +27,7 @@ await runService("keypad", async ({ loaded, config, log, requestStop }) => {
     // Codes typed on the keypad go to the alarm's own socket, never on the bus (keypad.codeEntry).
     alarm: (command, args) => request(config.alarm.requests, command, args, { service: "alarm" }),
     log,
+    onProblemChange: () => problemChanged(),
   });
   try {
     keypad.start();
@@ -37,7 +41,9 @@ await runService("keypad", async ({ loaded, config, log, requestStop }) => {
     service: "keypad",
     intervalS: config.bus.heartbeatIntervalS,
     extra: () => ({ presses: keypad.status().presses }),
+    problem: () => keypad.problem(),
   });
+  problemChanged = () => heartbeat.problemMayHaveChanged();
   const control = serveControl({
     bus,
     service: "keypad",

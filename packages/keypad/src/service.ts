@@ -8,6 +8,7 @@ import { isCodeEntryActive, isDigitKey } from "./code-entry-keys.js";
 import type { KeyPress } from "./key-events.js";
 import { KeyReporter } from "./key-reporter.js";
 import { MatrixScanner } from "./matrix.js";
+import { UsbKeypad, type GrabDevice } from "./usb-keypad.js";
 
 export interface KeypadDeps {
   keypad: RoomguardConfig["keypad"];
@@ -21,6 +22,10 @@ export interface KeypadDeps {
   alarm?: AlarmRequest;
   log: Logger;
   clock?: Clock;
+  /** Called when `problem()` may have changed (the heartbeat's problemMayHaveChanged). */
+  onProblemChange?: () => void;
+  /** usb mode: how the device is taken alone (default: EVIOCGRAB with perl). */
+  grab?: GrabDevice;
 }
 
 export interface KeypadService {
@@ -28,10 +33,12 @@ export interface KeypadService {
   stop(): void;
   /** What `CONTROL: keypad STATUS` answers. */
   status(): Record<string, unknown>;
+  /** What is wrong, for the heartbeat's `problem` (usb mode: no device, or not taken alone). */
+  problem(): string | undefined;
 }
 
 /**
- * The keypad: buttons, a matrix, or both at once → debounced presses → `KEY:` messages; with code
+ * The keypad: buttons, a matrix, both at once, or a USB keypad → presses → `KEY:` messages; with code
  * entry, digits go to the alarm's request socket with the command key instead (code-entry.ts).
  */
 export function createKeypadService(deps: KeypadDeps): KeypadService {
@@ -55,6 +62,7 @@ export function createKeypadService(deps: KeypadDeps): KeypadService {
   });
   let buttons: ReturnType<typeof watchButtons> | undefined;
   let matrix: MatrixScanner | undefined;
+  let usb: UsbKeypad | undefined;
 
   const startButtons = (): void => {
     buttons = watchButtons({ hal, buttons: keypad.buttons, debounceMs: keypad.debounceMs, events: reporter, log });
@@ -89,6 +97,19 @@ export function createKeypadService(deps: KeypadDeps): KeypadService {
           }
           log.info("keypad ready", { ...ready, keys: keypad.buttons, rows, columns, scanIntervalMs });
           break;
+        case "usb":
+          // The device may come later: its absence is a problem in the heartbeat, not a failure to start.
+          usb = new UsbKeypad({
+            usb: keypad.usb,
+            events: reporter,
+            clock,
+            log: log.child("usb"),
+            ...(deps.grab ? { grab: deps.grab } : {}),
+            ...(deps.onProblemChange ? { onProblemChange: deps.onProblemChange } : {}),
+          });
+          usb.start();
+          log.info("keypad ready", { ...ready, device: keypad.usb.device, numLock: keypad.usb.numLock, grab: keypad.usb.grab });
+          break;
       }
     },
     stop() {
@@ -96,7 +117,10 @@ export function createKeypadService(deps: KeypadDeps): KeypadService {
       reporter.stop();
       buttons?.stop();
       matrix?.stop();
+      // Closing the device ends the grab; the read in flight is non-blocking and ends at once.
+      usb?.stop().catch((error: unknown) => log.warn("cannot close the USB keypad", { error }));
     },
+    problem: () => usb?.problem(),
     status: () => ({
       mode: keypad.mode,
       backend: hal.backend,
@@ -107,6 +131,7 @@ export function createKeypadService(deps: KeypadDeps): KeypadService {
       ...(codeEntry ? { code_entry: { digits: codeEntry.pending } } : {}),
       ...(buttons && Object.keys(buttons.faults).length > 0 ? { faults: buttons.faults } : {}),
       ...(matrix ? { scans: matrix.scans, ghosting_refused: matrix.refusedGhosting } : {}),
+      ...(usb ? { usb: usb.status() } : {}),
     }),
   };
 }

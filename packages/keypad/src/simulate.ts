@@ -31,6 +31,12 @@ export function createSimulator(sim: SimHal, keypad: RoomguardConfig["keypad"], 
       sim.gpio.drive(command.pin, command.level);
       return;
     }
+    if (keypad.mode === "usb")
+      return log.once(
+        "warn",
+        "sim:usb",
+        "keypad.mode usb reads its input device, not GPIO: SIM: press does not reach it (write input events to the device, as the keypad's tests do)",
+      );
     const ms = command.ms ?? DEFAULT_PRESS_MS;
     if (ms <= keypad.debounceMs) {
       const key = hidden && isDigitKey(command.key) ? "a digit" : command.key;

@@ -1,14 +1,19 @@
-// Two appliances' buses for the bridge's tests: each a real router bound on tcp://0.0.0.0 (so
-// CURVE, with its own keys directory: router.key, host.key, allowed/), and service processes on
-// each with that appliance's config and keys.
+// Two appliances' buses for the bridge's tests: each a real router bound on an address of its own
+// that is not loopback (so CURVE, with its own keys directory: router.key, host.key, allowed/), and
+// service processes on each with that appliance's config and keys. The addresses exist only in the
+// network namespace two-pis.test.ts makes for two-pis.inner.ts: nothing listens on the host's
+// interfaces.
 import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import path from "node:path";
 import { allowKey, BusClient, createKeyPair, hostClientKeys, type CurvePair } from "@roomguard/bus";
 import { findServices } from "@roomguard/registry";
 import { freePort, startServiceProcess, waitUntil, type ServiceProcess } from "@roomguard/testing";
 
 export const HEARTBEAT_S = 0.2;
+
+/** The two appliances' addresses: on the loopback device of the namespace two-pis.test.ts makes (`ip addr add 10.99.0.N/32 dev lo`). */
+export const ADDRESS = { a: "10.99.0.1", b: "10.99.0.2" } as const;
 
 /** What the rig started, stopped by {@link stopAll} (a describe's `after`: node:test runs an `after` registered in a `before` at once). */
 const closers: (() => Promise<unknown> | void)[] = [];
@@ -31,7 +36,7 @@ export interface Appliance {
   keys: string;
   host: CurvePair;
   router: CurvePair;
-  /** Where this bus listens (0.0.0.0), and where another Pi's bridge connects to it. */
+  /** Where this bus listens (its address, not loopback: CURVE), and where another Pi's bridge connects to it (the same). */
   bus: { in: string; out: string };
   reach: { in: string; out: string };
   /** A client of the test's own on this bus (this host's key). */
@@ -47,16 +52,23 @@ export interface Appliance {
 
 const log = { level: "debug", format: "json" };
 
-/** One appliance: keys, a router on two free ports of 0.0.0.0, a test client. Stopped after the file's tests. */
-export async function appliance(room: string, options: { maxMessageSize?: number } = {}): Promise<Appliance> {
+/**
+ * One appliance: keys, a router on two free ports of `address` (one of {@link ADDRESS}), a test
+ * client. Stopped after the file's tests. Rejects where `address` is not this host's (outside the
+ * namespace).
+ */
+export async function appliance(room: string, address: string, options: { maxMessageSize?: number } = {}): Promise<Appliance> {
+  const local = Object.values(networkInterfaces()).some((entries) => entries?.some((entry) => entry.address === address));
+  if (!local) throw new Error(`expected ${address} on an interface: run two-pis.inner.js through two-pis.test.js (its network namespace)`);
   const dir = mkdtempSync(path.join(tmpdir(), `roomguard-bridge-${room}-`));
   const keys = path.join(dir, "keys");
   mkdirSync(keys, { mode: 0o700 });
   const router = createKeyPair(keys, "router");
   const host = createKeyPair(keys, "host");
   const [portIn, portOut] = [await freePort(), await freePort()];
-  const bus = { in: `tcp://0.0.0.0:${portIn}`, out: `tcp://0.0.0.0:${portOut}` };
-  const reach = { in: `tcp://127.0.0.1:${portIn}`, out: `tcp://127.0.0.1:${portOut}` };
+  // Nothing else runs in the namespace: a port free on its loopback is free on `address`.
+  const bus = { in: `tcp://${address}:${portIn}`, out: `tcp://${address}:${portOut}` };
+  const reach = bus;
   const busConfig = {
     ...bus,
     keys,

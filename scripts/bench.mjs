@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm bench`: every package's benchmark (packages/*/dist/bench/*-bench.js), one after the
 // other, each rewriting only its own section of docs/performance.md. `--only NAME[,NAME]` runs
-// those benchmarks alone (NAME: router, curve, keypad, sensors, music-player, alarm, web, mqtt-bridge, appliance); the other
+// those benchmarks alone (NAME: router, curve, bridge, keypad, sensors, music-player, alarm, web, mqtt-bridge, appliance); the other
 // arguments pass through (--quick).
 import { spawnSync } from "node:child_process";
 import path from "node:path";

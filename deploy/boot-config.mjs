@@ -5,7 +5,11 @@
 // enabled service fills in; nothing else in the file is touched. Prints what it wrote; exit 0 with
 // "unchanged" or "changed" on the last line.
 //
+// With --groups instead of --boot-config, it prints the system groups the config's hardware needs
+// beyond gpio, i2c and audio (install.sh adds those always), one a line: `input` for a USB keypad.
+//
 //   node deploy/boot-config.mjs --release DIR --config FILE --boot-config FILE
+//   node deploy/boot-config.mjs --release DIR --config FILE --groups
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -30,6 +34,14 @@ export function bootLines(needs) {
   ];
 }
 
+/**
+ * The groups the roomguard user needs for this config beyond gpio, i2c and audio: `input` when
+ * the keypad reads a USB keypad (keypad.mode: usb), whose /dev/input/event* files are root:input 0660.
+ */
+export function groupsFor(config) {
+  return config.keypad?.mode === "usb" ? ["input"] : [];
+}
+
 /** `text` with our block replaced by `lines` (appended when absent, removed when empty). */
 export function withBlock(text, lines) {
   const start = text.indexOf(BEGIN);
@@ -42,10 +54,18 @@ export function withBlock(text, lines) {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { release: { type: "string" }, config: { type: "string" }, "boot-config": { type: "string" } } });
-  const { release, config, "boot-config": bootConfig } = values;
-  if (!release || !config || !bootConfig) throw new Error("usage: boot-config.mjs --release DIR --config FILE --boot-config FILE");
+  const { values } = parseArgs({
+    options: { release: { type: "string" }, config: { type: "string" }, "boot-config": { type: "string" }, groups: { type: "boolean" } },
+  });
+  const { release, config, "boot-config": bootConfig, groups } = values;
+  if (!release || !config || (!bootConfig && !groups))
+    throw new Error("usage: boot-config.mjs --release DIR --config FILE (--boot-config FILE | --groups)");
   const library = (name) => import(pathToFileURL(path.join(release, `packages/${name}/dist/src/index.js`)).href);
+  if (groups) {
+    const { loadConfig } = await library("config");
+    for (const group of groupsFor(loadConfig({ configPath: config }).config)) process.stdout.write(`${group}\n`);
+    return;
+  }
   const [{ loadConfig }, { bootNeedsOf }, { checkWholeConfig, findServices }] = await Promise.all(
     ["config", "hal", "registry"].map(library),
   );

@@ -237,6 +237,22 @@ ensure_user() {
   install -d -m 0750 -o roomguard -g roomguard "$STATE"
 }
 
+# Groups the config's hardware needs beyond ensure_user's: input for a USB keypad (keypad.mode:
+# usb reads /dev/input/event*, root:input 0660). Asked of the config after ensure_config checked it.
+ensure_config_groups() {
+  local groups group
+  groups=$("$NODE" "$release/deploy/boot-config.mjs" --release "$release" --config "$ETC/config.yaml" --groups) ||
+    die "cannot tell which groups $ETC/config.yaml needs"
+  for group in $groups; do
+    if ! getent group "$group" >/dev/null; then
+      say "warning: no '$group' group on this system: the keypad cannot read its device (hardware/keypad.md)"
+    elif ! in_group roomguard "$group"; then
+      usermod -aG "$group" roomguard
+      did "added roomguard to the $group group (the config's USB keypad)"
+    fi
+  done
+}
+
 # The admin who ran `sudo install.sh` (or --admin USER) joins the roomguard group: the bus's
 # sockets (roomguard tap, send), the launcher's control socket (roomguard status, ctl), the
 # alarm's and the config are for the roomguard user and group alone.
@@ -362,6 +378,7 @@ main() {
   ensure_user
   ensure_admin_in_group
   ensure_config
+  ensure_config_groups
   ensure_keys
   switch_release
   ensure_boot_config

@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { BEGIN, bootLines, END, withBlock } from "../boot-config.mjs";
+import { BEGIN, bootLines, END, groupsFor, withBlock } from "../boot-config.mjs";
 import { REPO, run } from "./rootfs.mjs";
 
 describe("the deploy scripts", () => {
@@ -80,6 +80,20 @@ describe("the config.txt block", () => {
     );
     assert.deepEqual(bootLines([]), []);
     assert.throws(() => bootLines([{ pullUp: [17] }, { pullDown: [17] }]), /BCM 17: wanted with a pull-up and a pull-down at once/);
+  });
+
+  it("the input group only for a USB keypad (keypad.mode: usb), from the release's own config loader", () => {
+    assert.deepEqual(groupsFor({ keypad: { mode: "usb" } }), ["input"]);
+    assert.deepEqual(groupsFor({ keypad: { mode: "matrix" } }), []);
+    assert.deepEqual(groupsFor({}), []);
+    const dir = mkdtempSync(path.join(tmpdir(), "roomguard-groups-"));
+    const groups = (text) => {
+      writeFileSync(path.join(dir, "config.yaml"), text);
+      const args = [path.join(REPO, "deploy/boot-config.mjs"), "--release", REPO, "--config", path.join(dir, "config.yaml"), "--groups"];
+      return run(process.execPath, args).stdout;
+    };
+    assert.equal(groups("keypad:\n  mode: usb\n"), "input\n");
+    assert.equal(groups("keypad:\n  mode: buttons\n"), "");
   });
 
   it("appends, replaces and removes only its own block", () => {

@@ -8,7 +8,7 @@ import { isCodeEntryActive, isDigitKey } from "./code-entry-keys.js";
 import type { KeyPress } from "./key-events.js";
 import { KeyReporter } from "./key-reporter.js";
 import { MatrixScanner } from "./matrix.js";
-import { UsbKeypad, type GrabDevice } from "./usb-keypad.js";
+import { UsbKeypad } from "./usb-keypad.js";
 
 export interface KeypadDeps {
   keypad: RoomguardConfig["keypad"];
@@ -24,8 +24,6 @@ export interface KeypadDeps {
   clock?: Clock;
   /** Called when `problem()` may have changed (the heartbeat's problemMayHaveChanged). */
   onProblemChange?: () => void;
-  /** usb mode: how the device is taken alone (default: EVIOCGRAB with perl). */
-  grab?: GrabDevice;
 }
 
 export interface KeypadService {
@@ -104,7 +102,6 @@ export function createKeypadService(deps: KeypadDeps): KeypadService {
             events: reporter,
             clock,
             log: log.child("usb"),
-            ...(deps.grab ? { grab: deps.grab } : {}),
             ...(deps.onProblemChange ? { onProblemChange: deps.onProblemChange } : {}),
           });
           usb.start();

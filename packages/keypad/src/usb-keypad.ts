@@ -1,4 +1,5 @@
-import { spawnSync } from "node:child_process";
+import { spawn, type ChildProcess, type ChildProcessByStdio } from "node:child_process";
+import type { Readable } from "node:stream";
 import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { numLockOffName, type RoomguardConfig } from "@roomguard/config";
@@ -8,32 +9,19 @@ import type { KeyEvents } from "./key-events.js";
 
 export type UsbConfig = RoomguardConfig["keypad"]["usb"];
 
-/**
- * Takes the device for this process alone (EVIOCGRAB): the kernel's console keyboard and every
- * other reader then get none of its events. Returns why it could not, or undefined.
- */
-export type GrabDevice = (fd: number) => string | undefined;
-
 export interface UsbKeypadOptions {
   usb: UsbConfig;
   /** Where presses and releases go (the key reporter: hold and repeat as in the other modes). */
   events: KeyEvents;
   clock: Clock;
   log: Logger;
-  /** Default: {@link grabWithPerl}. */
-  grab?: GrabDevice;
   /** Called whenever `problem()` may have changed (the heartbeat's problemMayHaveChanged). */
   onProblemChange?: () => void;
   /** Default `process.arch`: chooses the event size when keypad.usb.eventSize is `auto`. */
   arch?: string;
+  /** The perl program. Default `perl` on the PATH. */
+  perl?: string;
 }
-
-/**
- * Milliseconds between reads while the device has nothing: it is opened non-blocking and read
- * again after this. A blocking read would sit in libuv's thread pool, where nothing can end it
- * (closing the file does not), and process.exit waits for that thread: the service could not stop.
- */
-export const POLL_MS = 10;
 
 /** Between tries to open a device that is not there (unplugged, or not yet plugged in), in ms. */
 export const REOPEN_BACKOFF: Backoff = { first: 250, max: 2000 };
@@ -47,23 +35,38 @@ const DIGIT_CODES = new Set([71, 72, 73, 75, 76, 77, 79, 80, 81, 82, 83]);
 const NAVIGATION_CODES = new Set([102, 103, 104, 105, 106, 107, 108, 109, 110, 111]);
 
 /**
- * EVIOCGRAB with the system's perl (perl-base is Essential on Debian and Raspberry Pi OS: always
- * there): Node has no ioctl, and no maintained addon does it. The grab belongs to the open file,
- * which perl shares as its fd 3: it lasts after perl exits, until this process closes the file.
- * Not as perl's stdin: libuv makes a child's fds 0-2 blocking, and the flag is the shared file's,
- * so this process's reads would block too.
+ * The device's reader: the system's perl (perl-base is Essential on Debian and Raspberry Pi OS),
+ * given the device opened by the keypad as its fd 3. It takes the device alone when asked
+ * (EVIOCGRAB: Node has no ioctl, and no maintained addon does it; the grab belongs to the open
+ * file, so it lasts while perl holds it) and copies what the device gives to its stdout.
+ *
+ * Why not read in Node: a character device cannot be watched by Node's event loop (net.Socket
+ * takes pipes and sockets only), a blocking read sits in libuv's thread pool where nothing ends
+ * it and process.exit then waits for it for ever (measured), and polling a non-blocking one every
+ * 10 ms cost 5 % of a core here. perl waits in select(), costs nothing while no key is pressed,
+ * and ends within a second of the keypad process (its parent) ending, releasing the grab. fd 3,
+ * not stdin: libuv makes a child's fds 0-2 blocking, a flag of the open file shared with perl.
+ *
+ * stderr: `grabbed` or `grab failed: <reason>` once, then the reason it ends (`No such device`
+ * when unplugged); exit 0 at the end of the file.
  */
-export function grabWithPerl(fd: number): string | undefined {
-  const script = `open(my $device, "<&=", 3) or die "$!\\n"; ioctl($device, ${EVIOCGRAB}, 1) or die "$!\\n"`;
-  const result = spawnSync("perl", ["-e", script], {
-    stdio: ["ignore", "ignore", "pipe", fd],
-    timeout: 5000,
-    encoding: "utf8",
-  });
-  if (result.error) return `cannot run perl: ${(result.error as NodeJS.ErrnoException).code ?? result.error.message}`;
-  if (result.status !== 0) return result.stderr.trim() || `perl ended with ${result.status ?? result.signal ?? "?"}`;
-  return undefined;
+export const READER_PERL = `
+my ($grab) = @ARGV;
+open(my $device, "<&=", 3) or die "$!\\n";
+my $parent = getppid();
+if ($grab) { print STDERR (ioctl($device, ${EVIOCGRAB}, 1) ? "grabbed\\n" : "grab failed: $!\\n"); }
+my $watch = "";
+vec($watch, fileno($device), 1) = 1;
+while (1) {
+  my $ready = select(my $readable = $watch, undef, undef, 1);
+  exit 0 if getppid() != $parent;
+  next if $ready <= 0;
+  my $got = sysread($device, my $bytes, 4096);
+  if (!defined $got) { next if $!{EAGAIN} || $!{EINTR}; die "$!\\n"; }
+  exit 0 if $got == 0;
+  syswrite(STDOUT, $bytes) // exit 0;
 }
+`;
 
 type DeviceState = "starting" | "open" | "missing";
 
@@ -89,6 +92,8 @@ export class UsbKeypad {
   private numLock: "on" | "off" | "unknown";
   private readonly unknownCodes = new Set<number>();
   private decoder: InputEventDecoder | undefined;
+  private reader: ChildProcess | undefined;
+  private readerError = "";
   /** For STATUS: times the device was opened and read, and events read. */
   opened = 0;
   events = 0;
@@ -105,6 +110,8 @@ export class UsbKeypad {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
+    // The reader ends, and with it the open file and the grab.
+    this.reader?.kill("SIGTERM");
     await this.loop;
   }
 
@@ -143,60 +150,72 @@ export class UsbKeypad {
     }
   }
 
-  /** Opens the device and reads it until it goes; true when it was read from. */
+  /**
+   * Opens the device and reads it (through {@link READER_PERL}) until it goes; true when it was
+   * there. A character device (a real keypad) is there once open; a FIFO (tests) once it gives bytes.
+   */
   private async session(): Promise<boolean> {
-    const { usb } = this.options;
+    const { usb, perl = "perl" } = this.options;
     let handle: FileHandle;
+    let isDevice: boolean;
     try {
       handle = await open(usb.device, constants.O_RDONLY | constants.O_NONBLOCK);
+      isDevice = (await handle.stat()).isCharacterDevice();
     } catch (error) {
       this.lost(describeError(error));
       return false;
     }
     const decoder = new InputEventDecoder(resolveEventSize(usb.eventSize, this.options.arch));
     this.decoder = decoder;
-    // A whole number of events of either size: a device returns whole events only.
-    const buffer = Buffer.alloc(decoder.size * 64);
+    this.readerError = "";
     let wasOpen = false;
-    try {
-      if (usb.grab) this.grabbed(handle.fd);
-      while (!this.stopped) {
-        let bytesRead: number;
-        try {
-          ({ bytesRead } = await handle.read(buffer, 0, buffer.length, null));
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== "EAGAIN") {
-            this.lost(describeError(error));
-            return wasOpen;
-          }
-          if (!wasOpen) wasOpen = this.present();
-          await this.sleep(POLL_MS);
-          continue;
-        }
-        // The end of the file: a FIFO's writer closed (what a device cannot do: it says ENODEV).
-        if (bytesRead === 0) {
-          this.lost("the device went away (end of file)");
-          return wasOpen;
-        }
-        if (!wasOpen) wasOpen = this.present();
-        for (const event of decoder.push(buffer.subarray(0, bytesRead))) this.handle(event);
-      }
-      return wasOpen;
-    } finally {
-      this.decoder = undefined;
-      this.releaseAll();
-      await handle.close().catch(() => undefined);
-    }
+    const reader = spawn(perl, ["-e", READER_PERL, usb.grab ? "1" : "0"], { stdio: ["ignore", "pipe", "pipe", handle.fd] });
+    this.reader = reader;
+    // perl has its own copy now: the open file (and a grab) lasts while it holds it.
+    await handle.close().catch(() => undefined);
+    if (isDevice) wasOpen = this.present();
+    let partLine = "";
+    const { stdout, stderr } = reader as ChildProcessByStdio<null, Readable, Readable>;
+    stderr.setEncoding("utf8");
+    stderr.on("data", (text: string) => {
+      const lines = (partLine + text).split("\n");
+      partLine = lines.pop() ?? "";
+      for (const line of lines) this.readerSaid(line);
+    });
+    stdout.on("data", (chunk: Buffer) => {
+      if (!wasOpen) wasOpen = this.present();
+      for (const event of decoder.push(chunk)) this.handle(event);
+    });
+    const ended = await new Promise<{ code: number | null; error?: NodeJS.ErrnoException }>((resolve) => {
+      reader.once("error", (error: NodeJS.ErrnoException) => resolve({ code: null, error }));
+      reader.once("close", (code) => resolve({ code }));
+    });
+    this.reader = undefined;
+    this.decoder = undefined;
+    this.releaseAll();
+    if (this.stopped) return wasOpen;
+    if (ended.error) this.lost(`cannot run ${perl}, which reads the device: ${ended.error.code ?? ended.error.message}`);
+    else if (ended.code === 0) this.lost("the device went away (end of file)");
+    else if (/No such device/.test(this.readerError)) this.lost("the device went away (unplugged)");
+    else this.lost(this.readerError || `its reader ended with ${ended.code ?? "a signal"}`);
+    return wasOpen;
   }
 
-  private grabbed(fd: number): void {
-    const reason = (this.options.grab ?? grabWithPerl)(fd);
+  /** A line of the reader's stderr: the grab's outcome, or why it ends. */
+  private readerSaid(line: string): void {
+    if (line === "grabbed") this.grabbed(undefined);
+    else if (line.startsWith("grab failed: ")) this.grabbed(line.slice("grab failed: ".length));
+    else if (line.trim() !== "") this.readerError = line.trim();
+  }
+
+  private grabbed(reason: string | undefined): void {
     if (reason !== undefined && reason !== this.grabFailure)
       this.options.log.warn("cannot take the USB keypad for roomguard alone: its keys may also reach a console (hardware/keypad.md)", {
         device: this.options.usb.device,
         reason,
       });
     this.grabFailure = reason;
+    this.options.onProblemChange?.();
   }
 
   /** The device answered a read: it is there. */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { keypadKeyNames, USB_CODE_ENTRY_KEYS } from "@roomguard/config";
 import { keypadConfigIssues, keypadHardware } from "../src/check-config.js";
@@ -131,6 +132,20 @@ describe("keypad.mode: usb config", () => {
     const keys = configWith({ keypad: { mode: "usb" } }).keypad.usb.keys;
     const expected = Object.fromEntries(Object.entries(LALAPI_KEYPAD_PY).map(([code, name]) => [code, name]));
     assert.deepEqual({ ...keys }, { ...expected, "96": "ENTER" });
+  });
+
+  it("hardware/keypad.md's table of lala-pi's names is the default key map", () => {
+    const doc = readFileSync(new URL("../../../../hardware/keypad.md", import.meta.url), "utf8");
+    const section = doc.split("### Keys: lala-pi's names")[1]?.split("\n\n")[2] ?? "";
+    const documented: Record<string, string> = {};
+    for (const row of section.split("\n").slice(2)) {
+      const [, , codes = "", names = "", off = ""] = row.split("|").map((cell) => cell.trim());
+      const nameList = [...names.matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? "");
+      const codeList = codes.split(/[ ,]+/);
+      codeList.forEach((code, i) => (documented[code] = nameList[Math.min(i, nameList.length - 1)] ?? ""));
+      for (const [, code = "", name = ""] of off.matchAll(/(\d+) → `([^`]+)`/g)) documented[code] = name;
+    }
+    assert.deepEqual(documented, { ...configWith({ keypad: { mode: "usb" } }).keypad.usb.keys });
   });
 
   it("its names are the ones issue 18 lists for lala-pi; _5 only where Num Lock is tracked here", () => {

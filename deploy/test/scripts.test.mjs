@@ -72,6 +72,33 @@ describe("install.sh's platform check", () => {
   });
 });
 
+describe("install.sh's groups from the config", () => {
+  /** Runs ensure_config_groups with this config, users and groups played by shell functions. */
+  function ensureConfigGroups(configText, { groups = "roomguard gpio i2c audio", hasInput = true } = {}) {
+    const dir = mkdtempSync(path.join(tmpdir(), "roomguard-groups-"));
+    writeFileSync(path.join(dir, "config.yaml"), configText);
+    const script = `source deploy/install.sh
+      getent() { [ "$2" != input ] || ${hasInput ? "true" : "false"}; }
+      id() { echo "${groups}"; }
+      usermod() { echo "usermod $*"; }
+      NODE=${JSON.stringify(process.execPath)} release=${JSON.stringify(REPO)} ETC=${JSON.stringify(dir)} changed=0
+      ensure_config_groups`;
+    return run("bash", ["-c", script], { cwd: REPO, allowFailure: true });
+  }
+
+  it("adds the roomguard user to input for a USB keypad, once; not for GPIO keys; warns without the group", () => {
+    const usb = ensureConfigGroups("keypad:\n  mode: usb\n");
+    assert.equal(usb.status, 0, usb.stderr);
+    assert.equal(usb.stdout, "usermod -aG input roomguard\nroomguard: added roomguard to the input group (the config's USB keypad)\n");
+    const already = ensureConfigGroups("keypad:\n  mode: usb\n", { groups: "roomguard gpio i2c audio input" });
+    assert.equal(already.stdout, "");
+    const buttons = ensureConfigGroups("keypad:\n  mode: buttons\n");
+    assert.equal(buttons.stdout, "");
+    const none = ensureConfigGroups("keypad:\n  mode: usb\n", { hasInput: false });
+    assert.match(none.stdout, /^roomguard: warning: no 'input' group on this system: the keypad cannot read its device/);
+  });
+});
+
 describe("the config.txt block", () => {
   it("turns hardware needs into config.txt lines: I2C, 1-Wire, pulls in one line each, sorted", () => {
     assert.deepEqual(

@@ -165,6 +165,10 @@ export class UsbKeypad {
       this.lost(describeError(error));
       return false;
     }
+    if (this.stopped) {
+      await handle.close().catch(() => undefined);
+      return false;
+    }
     const decoder = new InputEventDecoder(resolveEventSize(usb.eventSize, this.options.arch));
     this.decoder = decoder;
     this.readerError = "";

@@ -100,7 +100,7 @@ export async function openDevice(options: DeviceOptions): Promise<Device> {
     // Every connection a bound socket accepts ends in one disconnect, a refused handshake too.
     if (event.type === "accept") peers[side]++;
     else if (event.type === "disconnect") peers[side] = Math.max(0, peers[side] - 1);
-    else if (event.type === "handshake:error:auth" || event.type === "handshake:error:protocol") refused[side]++;
+    else if (event.type.startsWith("handshake:error:")) refused[side]++; // auth (ZAP), protocol or other (a plain client)
   };
   watchSocketEvents(sockets.front.events, watch("front"));
   watchSocketEvents(sockets.back.events, watch("back"));

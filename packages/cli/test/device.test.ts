@@ -41,9 +41,11 @@ function start(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Ru
   let err = "";
   child.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  // "close", not "exit": by then its output is all read, for the assertions' messages.
   const exited = new Promise<number | null>((resolve) =>
-    child.on("exit", (code) => {
+    child.on("close", (code, signal) => {
       children.delete(child);
+      if (signal !== null) err += `\n[${command} ${args.join(" ")}: ended by ${signal}]`;
       resolve(code);
     }),
   );
@@ -163,7 +165,7 @@ describe("roomguard device with lala-pi-era Python clients", () => {
     const routerKey = path.join(keys, "router.key");
 
     const allowed = python("req", front, "2", routerKey, path.join(dir, "laptop", "laptop.key_secret"));
-    assert.equal(await allowed.exited, 0, allowed.out() + allowed.err());
+    assert.equal(await allowed.exited, 0, `${allowed.out()}${allowed.err()}\ndevice: ${queue.err()}`);
     assert.equal(allowed.out(), "pong ping 0\npong ping 1\n");
 
     const unknown = python("req", front, "1", routerKey, path.join(dir, "stranger", "stranger.key_secret"));

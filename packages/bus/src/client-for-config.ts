@@ -1,7 +1,7 @@
 import { ConfigError, type LoadedConfig } from "@roomguard/config";
 import { BusClient, type BusClientOptions } from "./client.js";
 import { KeyFileError } from "./curve-keys.js";
-import { hostClientKeys, keysDirOf, needsCurve, type CurveClientKeys } from "./curve.js";
+import { curveKeyIssue, hostClientKeys, keysDirOf, needsCurve, type CurveClientKeys } from "./curve.js";
 
 /**
  * A bus client as the config says: bus.in, bus.out, bus.maxMessageSize and, for an endpoint
@@ -24,9 +24,6 @@ export function busKeysFor(loaded: LoadedConfig): CurveClientKeys {
   } catch (error) {
     if (!(error instanceof KeyFileError)) throw error;
     const endpoint = needsCurve(loaded.config.bus.in) ? loaded.config.bus.in : loaded.config.bus.out;
-    throw new ConfigError(
-      [{ path: "bus.keys", message: `${endpoint} is not loopback or ipc, so it needs CURVE keys: ${error.message}` }],
-      loaded.file,
-    );
+    throw new ConfigError([curveKeyIssue(endpoint, error)], loaded.file);
   }
 }

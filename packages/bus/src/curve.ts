@@ -1,6 +1,15 @@
-import { resolveConfigPath, type LoadedConfig } from "@roomguard/config";
+import { resolveConfigPath, type ConfigIssue, type LoadedConfig } from "@roomguard/config";
 import type { Socket } from "zeromq";
-import { HOST_KEY, publicKeyFile, readKeyPair, readPublicKey, ROUTER_KEY, secretKeyFile, type CurvePair } from "./curve-keys.js";
+import {
+  HOST_KEY,
+  publicKeyFile,
+  type KeyFileError,
+  readKeyPair,
+  readPublicKey,
+  ROUTER_KEY,
+  secretKeyFile,
+  type CurvePair,
+} from "./curve-keys.js";
 
 /** The ZAP domain every roomguard CURVE server uses; the ZAP handler answers it alone. */
 export const ZAP_DOMAIN = "roomguard";
@@ -43,7 +52,7 @@ export function routerServerKeys(keysDir: string): CurvePair {
  * connect and bind, so one socket can hold a plain and a CURVE endpoint.
  */
 export function useCurveClient(socket: Socket, keys: CurveClientKeys): void {
-  quietly(() => {
+  setBeforeNextBind(() => {
     socket.curveServerKey = keys.serverKey;
     socket.curvePublicKey = keys.publicKey;
     socket.curveSecretKey = keys.secretKey;
@@ -52,7 +61,7 @@ export function useCurveClient(socket: Socket, keys: CurveClientKeys): void {
 
 /** Makes the socket's next bind a CURVE server's, whose clients the ZAP handler admits. */
 export function useCurveServer(socket: Socket, keys: CurvePair): void {
-  quietly(() => {
+  setBeforeNextBind(() => {
     socket.curveServer = true;
     socket.curvePublicKey = keys.publicKey;
     socket.curveSecretKey = keys.secretKey;
@@ -69,7 +78,7 @@ export const PLAIN_ZAP_DOMAIN = "roomguard-plain";
 
 /** Makes the socket's next bind plain again (after a CURVE bind). */
 export function usePlainServer(socket: Socket): void {
-  quietly(() => {
+  setBeforeNextBind(() => {
     socket.curveServer = false;
     socket.zapDomain = PLAIN_ZAP_DOMAIN;
   });
@@ -80,10 +89,6 @@ export function usePlainServer(socket: Socket): void {
  * bind do not apply to it, which is true and exactly the intent: keep the warning out of logs.
  */
 export function setBeforeNextBind(set: () => void): void {
-  quietly(set);
-}
-
-function quietly(set: () => void): void {
   const descriptor = Object.getOwnPropertyDescriptor(process, "emitWarning");
   process.emitWarning = () => undefined;
   try {
@@ -91,4 +96,9 @@ function quietly(set: () => void): void {
   } finally {
     if (descriptor) Object.defineProperty(process, "emitWarning", descriptor);
   }
+}
+
+/** The config issue for a LAN endpoint whose CURVE keys cannot be used: the endpoint, the file and the fix. */
+export function curveKeyIssue(endpoint: string, error: KeyFileError): ConfigIssue {
+  return { path: "bus.keys", message: `${endpoint} is not loopback or ipc, so it needs CURVE keys: ${error.message}` };
 }

@@ -103,6 +103,7 @@ export {
   type CurvePair,
 } from "./curve-keys.js";
 export {
+  curveKeyIssue,
   hostClientKeys,
   keysDirOf,
   needsCurve,

@@ -29,10 +29,12 @@ export async function connectToRouter(
     if (!(error instanceof RouterUnreachableError)) throw error;
     const { endpoints } = error;
     // An ipc socket says more than a timeout: most often, on the Pi, a user outside the roomguard group.
-    const denied = [endpoints.in, endpoints.out].find((endpoint) => whyUnreachable(endpoint).startsWith("permission denied"));
+    const denied = [endpoints.in, endpoints.out]
+      .map((endpoint) => ({ endpoint, why: whyUnreachable(endpoint) }))
+      .find(({ why }) => why.startsWith("permission denied"));
     if (denied !== undefined) {
       throw new UnreachableError(
-        `cannot reach the router at ${denied}: ${whyUnreachable(denied)}. ` +
+        `cannot reach the router at ${denied.endpoint}: ${denied.why}. ` +
           "On the Pi, the bus is the roomguard group's: `sudo usermod -aG roomguard $USER`, then log in again (or `newgrp roomguard`).",
         { cause: error },
       );

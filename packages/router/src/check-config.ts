@@ -1,4 +1,4 @@
-import { hostClientKeys, KeyFileError, keysDirOf, needsCurve, routerServerKeys } from "@roomguard/bus";
+import { curveKeyIssue, hostClientKeys, KeyFileError, keysDirOf, needsCurve, routerServerKeys } from "@roomguard/bus";
 import type { ConfigIssue, LoadedConfig, RoomguardConfig } from "@roomguard/config";
 import { journalBudgetProblem } from "@roomguard/journal";
 import type { CheckConfig } from "@roomguard/registry";
@@ -26,7 +26,7 @@ export function curveKeyIssues(loaded: LoadedConfig): ConfigIssue[] {
       read(keysDirOf(loaded));
     } catch (error) {
       if (!(error instanceof KeyFileError)) throw error;
-      issues.push({ path: "bus.keys", message: `${lan} is not loopback or ipc, so it needs CURVE keys: ${error.message}` });
+      issues.push(curveKeyIssue(lan, error));
     }
   }
   return issues;
